@@ -1,0 +1,4 @@
+// The stored hash, role, state and organization of one API key, for authentication. Parameters: $key_id.
+MATCH (key:ApiKey {key_id: $key_id})-[:ISSUED_TO]->(organization:Organization)
+RETURN key.secret_hash AS secret_hash, key.role AS role, key.revoked_at AS revoked_at,
+       organization.name AS organization

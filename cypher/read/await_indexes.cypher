@@ -1,0 +1,2 @@
+// Blocks until every index is online, or fails after $timeout seconds. Parameters: $timeout.
+CALL db.awaitIndexes($timeout)

@@ -1,0 +1,1 @@
+"""atlas-graph: maps the cybercrime ecosystem."""

@@ -1,0 +1,57 @@
+"""Settings read from the environment (prefix ``ATLAS_``); nothing here is built at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NEO4J_URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def default_cache_dir() -> Path:
+    """Where downloaded Neo4j jars live: outside any clone, so fresh clones reuse them."""
+    return Path.home() / ".cache" / "atlas-graph"
+
+
+class Settings(BaseSettings):
+    """Everything atlas-graph can be told; see README.md, "Configuration"."""
+
+    model_config = SettingsConfigDict(env_prefix="ATLAS_", env_file=None, extra="ignore")
+
+    # An external Neo4j. Leave the URI unset to use the local, embedded Neo4j this project provisions.
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    neo4j_connection_timeout: float = Field(default=10.0, gt=0)
+
+    # The local Neo4j (used only when neo4j_uri is unset).
+    local_neo4j_dir: Path = Path("var/neo4j")
+    local_neo4j_port: int = Field(default=7687, ge=1, le=65535)
+    local_neo4j_heap: str = Field(default="1g", pattern=r"^\d+[kmg]$")
+    local_neo4j_pagecache: str = Field(default="512m", pattern=r"^\d+[kmg]$")
+    local_neo4j_start_timeout: float = Field(default=180.0, gt=0)
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    java_home: Path | None = None
+
+    # The HTTP service.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _known_scheme(cls, uri: str | None) -> str | None:
+        if uri is None or uri == "":
+            return None
+        scheme = uri.split("://", 1)[0] if "://" in uri else ""
+        if scheme not in NEO4J_URI_SCHEMES:
+            raise ValueError(
+                f"ATLAS_NEO4J_URI must start with one of {', '.join(s + '://' for s in NEO4J_URI_SCHEMES)}"
+            )
+        return uri
+
+    @property
+    def uses_local_neo4j(self) -> bool:
+        return self.neo4j_uri is None

@@ -1,0 +1,161 @@
+"""The ecosystem's vocabulary: entity kinds, their categories, relationship types and the kind pairs each allows.
+
+Every label and relationship type that reaches Cypher comes from these enums, never from user text.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EntityKind(StrEnum):
+    ACTOR = "actor"
+    SERVICE_PROVIDER = "service_provider"
+    FINANCIER = "financier"
+    INFRASTRUCTURE = "infrastructure"
+    VICTIM = "victim"
+
+    @property
+    def label(self) -> str:
+        """The Neo4j label beside `:Entity` for this kind."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    EntityKind.ACTOR: "Actor",
+    EntityKind.SERVICE_PROVIDER: "ServiceProvider",
+    EntityKind.FINANCIER: "Financier",
+    EntityKind.INFRASTRUCTURE: "Infrastructure",
+    EntityKind.VICTIM: "Victim",
+}
+
+
+class ActorCategory(StrEnum):
+    GROUP = "group"
+    INDIVIDUAL = "individual"
+    CAMPAIGN = "campaign"
+
+
+class ServiceKind(StrEnum):
+    """What a crime-as-a-service provider sells."""
+
+    BULLETPROOF_HOSTING = "bulletproof_hosting"
+    MALWARE_AS_A_SERVICE = "malware_as_a_service"
+    RANSOMWARE_AS_A_SERVICE = "ransomware_as_a_service"
+    INITIAL_ACCESS_BROKERAGE = "initial_access_brokerage"
+    PHISHING_KIT = "phishing_kit"
+    BOTNET = "botnet"
+    CRYPTING = "crypting"
+    TRAFFIC_DISTRIBUTION = "traffic_distribution"
+    FORUM = "forum"
+    MARKETPLACE = "marketplace"
+    SCAM_COMPOUND = "scam_compound"
+    MULE_RECRUITMENT = "mule_recruitment"
+    # STIX `malware` and `tool` objects: a capability somebody supplies, of a kind the source does not name.
+    MALWARE = "malware"
+    TOOL = "tool"
+    OTHER = "other"
+
+
+class FinancierKind(StrEnum):
+    """The money-laundering channel a financier is."""
+
+    EXCHANGE = "exchange"
+    MIXER = "mixer"
+    OTC_BROKER = "otc_broker"
+    MULE_NETWORK = "mule_network"
+    PAYMENT_PROCESSOR = "payment_processor"
+    BANK = "bank"
+    WALLET_CLUSTER = "wallet_cluster"
+    OTHER = "other"
+
+
+class InfrastructureKind(StrEnum):
+    DOMAIN = "domain"
+    IP_ADDRESS = "ip_address"
+    SERVER = "server"
+    HOSTING = "hosting"
+    ONION_SERVICE = "onion_service"
+    WALLET_ADDRESS = "wallet_address"
+    URL = "url"
+    OTHER = "other"
+
+
+class VictimKind(StrEnum):
+    ORGANIZATION = "organization"
+    SECTOR = "sector"
+    INDIVIDUAL = "individual"
+
+
+CATEGORIES: dict[EntityKind, type[StrEnum]] = {
+    EntityKind.ACTOR: ActorCategory,
+    EntityKind.SERVICE_PROVIDER: ServiceKind,
+    EntityKind.FINANCIER: FinancierKind,
+    EntityKind.INFRASTRUCTURE: InfrastructureKind,
+    EntityKind.VICTIM: VictimKind,
+}
+"""The enum that an entity's `category` must come from, per kind."""
+
+
+class RelationshipType(StrEnum):
+    USES = "USES"
+    OPERATES = "OPERATES"
+    SUPPLIES = "SUPPLIES"
+    AFFILIATED_WITH = "AFFILIATED_WITH"
+    LAUNDERS_FOR = "LAUNDERS_FOR"
+    PAYS = "PAYS"
+    TARGETS = "TARGETS"
+
+
+_A = EntityKind.ACTOR
+_S = EntityKind.SERVICE_PROVIDER
+_F = EntityKind.FINANCIER
+_I = EntityKind.INFRASTRUCTURE
+_V = EntityKind.VICTIM
+
+ALLOWED_KIND_PAIRS: dict[RelationshipType, frozenset[tuple[EntityKind, EntityKind]]] = {
+    RelationshipType.USES: frozenset((s, t) for s in (_A, _S) for t in (_S, _I, _F)),
+    RelationshipType.OPERATES: frozenset((s, t) for s in (_A, _S) for t in (_I, _S)),
+    RelationshipType.SUPPLIES: frozenset((_S, t) for t in (_S, _A)),
+    RelationshipType.AFFILIATED_WITH: frozenset({(_A, _A)}),
+    RelationshipType.LAUNDERS_FOR: frozenset((_F, t) for t in (_A, _S)),
+    RelationshipType.PAYS: frozenset((s, t) for s in EntityKind for t in EntityKind),
+    RelationshipType.TARGETS: frozenset((s, _V) for s in (_A, _S)),
+}
+"""Which (source kind, target kind) pairs each relationship type allows."""
+
+
+class Tlp(StrEnum):
+    """Traffic Light Protocol 2.0 levels."""
+
+    CLEAR = "CLEAR"
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    AMBER_STRICT = "AMBER+STRICT"
+    RED = "RED"
+
+
+COMMUNITY_TLPS: frozenset[Tlp] = frozenset({Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER})
+"""Levels every member organization may see (see docs/sharing.md)."""
+
+
+class Role(StrEnum):
+    READER = "reader"
+    ANALYST = "analyst"
+    INTEGRATION = "integration"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    CURATE = "curate"  # merge entities, retract own assertions
+    ADMINISTER = "administer"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.READER: frozenset({Permission.READ}),
+    Role.ANALYST: frozenset({Permission.READ, Permission.WRITE, Permission.CURATE}),
+    Role.INTEGRATION: frozenset({Permission.WRITE}),
+    Role.ADMIN: frozenset(Permission),
+}

@@ -1,0 +1,38 @@
+"""Member organizations: every claim in atlas-graph belongs to one."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from atlas_graph.errors import InvalidInput, Problem
+from atlas_graph.store import organizations as organization_store
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.organizations import StoredOrganization
+
+# Names appear in share_with lists and in the sharing tokens the store matches on, so `|` and control characters
+# must never be part of one.
+ORGANIZATION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@&()'-]{0,99}$")
+
+
+def validate_organization_name(name: str) -> str:
+    if not ORGANIZATION_NAME.match(name):
+        raise InvalidInput(
+            [
+                Problem(
+                    ("name",),
+                    "1-100 characters: letters, digits, space and . _ @ & ( ) ' -; starting alphanumeric",
+                )
+            ]
+        )
+    return name
+
+
+def create_organization(store: GraphStore, *, name: str) -> StoredOrganization:
+    """Register a member organization."""
+    return organization_store.create_organization(store, name=validate_organization_name(name), now=datetime.now(UTC))
+
+
+def list_organizations(store: GraphStore) -> list[StoredOrganization]:
+    """Every member organization, by name."""
+    return organization_store.list_organizations(store)

@@ -1,0 +1,138 @@
+"""The connection to Neo4j: one driver per process, named database on every call, driver errors mapped once here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from atlas_graph.errors import StoreUnavailable
+from atlas_graph.store.cypher import CypherLibrary, query_name
+
+SERVER_COMPONENTS = query_name("read/server_components")
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@dataclass(frozen=True)
+class Neo4jConnection:
+    """Where and as whom to connect."""
+
+    uri: str
+    user: str
+    password: str | None
+    database: str
+    connection_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    address: str
+    version: str
+    edition: str
+    database: str
+
+
+class GraphStore:
+    """The driver, the database name and the Cypher library, handed to every store function."""
+
+    def __init__(self, driver: neo4j.Driver, *, database: str, queries: CypherLibrary) -> None:
+        self.driver = driver
+        self.database = database
+        self.queries = queries
+
+    @classmethod
+    def open(cls, connection: Neo4jConnection, *, queries: CypherLibrary) -> GraphStore:
+        auth = (connection.user, connection.password) if connection.password is not None else None
+        driver = GraphDatabase.driver(
+            connection.uri,
+            auth=auth,
+            connection_timeout=connection.connection_timeout,
+            # A lost server must not stall a request for the driver's default 60 s of pool waiting.
+            connection_acquisition_timeout=connection.connection_timeout,
+            max_transaction_retry_time=15.0,
+            # Schema-less warnings (an unknown property on an empty graph) are noise for a service; errors still raise.
+            notifications_min_severity="OFF",
+        )
+        return cls(driver, database=connection.database, queries=queries)
+
+    def verify(self) -> None:
+        """Connect and authenticate once, without the retries a query gets: fail fast on bad settings."""
+        with translated_errors():
+            self.driver.verify_connectivity()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def read(self, name: str, parameters: dict[str, Any] | None = None) -> list[neo4j.Record]:
+        """Run one named read query with automatic retries; returns its records."""
+        with translated_errors():
+            records, _, _ = self.driver.execute_query(
+                self.queries[name], parameters, database_=self.database, routing_=RoutingControl.READ
+            )
+        return records
+
+    def write(self, name: str, parameters: dict[str, Any] | None = None) -> list[neo4j.Record]:
+        """Run one named, idempotent write query in its own transaction, with automatic retries."""
+        with translated_errors():
+            records, _, _ = self.driver.execute_query(
+                self.queries[name], parameters, database_=self.database, routing_=RoutingControl.WRITE
+            )
+        return records
+
+    def write_transaction(
+        self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work` in one write transaction; the driver may call it again on transient failure."""
+        with translated_errors(), self.driver.session(database=self.database) as session:
+            return session.execute_write(work, *args, **kwargs)
+
+    def read_transaction(
+        self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        with translated_errors(), self.driver.session(database=self.database) as session:
+            return session.execute_read(work, *args, **kwargs)
+
+    def server_info(self) -> ServerInfo:
+        """Version and edition of the server, proving it answers queries on our database.
+
+        Run once, without the driver's retries, so that readiness answers within the connection timeout.
+        """
+        with translated_errors(), self.driver.session(database=self.database) as session:
+            kernel = session.run(self.queries[SERVER_COMPONENTS]).single(strict=True)
+            address = session.run("RETURN 1").consume().server.address
+        return ServerInfo(
+            address=f"{address[0]}:{address[1]}",
+            version=kernel["version"],
+            edition=kernel["edition"],
+            database=self.database,
+        )
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Map the driver's connectivity and auth errors onto StoreUnavailable, with one readable line."""
+    try:
+        yield
+    except AuthError as error:
+        raise StoreUnavailable(f"Neo4j refused the credentials: {_one_line(error.message)}") from error
+    except (ServiceUnavailable, SessionExpired) as error:
+        raise StoreUnavailable(f"Neo4j is unreachable: {_one_line(str(error))}") from error
+    except Neo4jError as error:
+        if error.code and error.code.startswith("Neo.ClientError.Database.DatabaseNotFound"):
+            raise StoreUnavailable(f"Neo4j has no database of that name: {error.message}") from error
+        raise
+    except DriverError as error:
+        if isinstance(error, (ValueError, TypeError)):
+            raise
+        raise StoreUnavailable(f"Neo4j driver error: {_one_line(str(error))}") from error
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())

@@ -1,0 +1,125 @@
+"""Member organizations and their API keys, as stored in Neo4j."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from neo4j.exceptions import ConstraintError
+
+from atlas_graph.errors import Conflict, NotFound
+from atlas_graph.store.cypher import query_name
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.values import native_datetime
+
+CREATE_ORGANIZATION = query_name("write/organization_create")
+LIST_ORGANIZATIONS = query_name("read/organization_list")
+CREATE_API_KEY = query_name("write/api_key_create")
+API_KEY_BY_ID = query_name("read/api_key_by_id")
+LIST_API_KEYS = query_name("read/api_key_list")
+REVOKE_API_KEY = query_name("write/api_key_revoke")
+
+
+@dataclass(frozen=True)
+class StoredOrganization:
+    name: str
+    created_at: datetime
+    active_keys: int = 0
+
+
+@dataclass(frozen=True)
+class StoredApiKey:
+    key_id: str
+    organization: str
+    role: str
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ApiKeyCredentials:
+    """What authentication needs to know of a key."""
+
+    secret_hash: str
+    role: str
+    organization: str
+    revoked: bool
+
+
+def create_organization(store: GraphStore, *, name: str, now: datetime) -> StoredOrganization:
+    try:
+        records = store.write(CREATE_ORGANIZATION, {"name": name, "now": now})
+    except ConstraintError:
+        raise Conflict(f"organization {name!r} already exists") from None
+    return StoredOrganization(name=records[0]["name"], created_at=native_datetime(records[0]["created_at"]))
+
+
+def list_organizations(store: GraphStore) -> list[StoredOrganization]:
+    return [
+        StoredOrganization(
+            name=record["name"],
+            created_at=native_datetime(record["created_at"]),
+            active_keys=record["active_keys"],
+        )
+        for record in store.read(LIST_ORGANIZATIONS)
+    ]
+
+
+def create_api_key(
+    store: GraphStore,
+    *,
+    organization: str,
+    key_id: str,
+    secret_hash: str,
+    role: str,
+    label: str | None,
+    now: datetime,
+) -> None:
+    records = store.write(
+        CREATE_API_KEY,
+        {
+            "organization": organization,
+            "key_id": key_id,
+            "secret_hash": secret_hash,
+            "role": role,
+            "label": label,
+            "now": now,
+        },
+    )
+    if not records:
+        raise NotFound(f"no organization named {organization!r}")
+
+
+def find_api_key(store: GraphStore, *, key_id: str) -> ApiKeyCredentials | None:
+    records = store.read(API_KEY_BY_ID, {"key_id": key_id})
+    if not records:
+        return None
+    record = records[0]
+    return ApiKeyCredentials(
+        secret_hash=record["secret_hash"],
+        role=record["role"],
+        organization=record["organization"],
+        revoked=record["revoked_at"] is not None,
+    )
+
+
+def list_api_keys(store: GraphStore, *, organization: str | None = None) -> list[StoredApiKey]:
+    return [
+        StoredApiKey(
+            key_id=record["key_id"],
+            organization=record["organization"],
+            role=record["role"],
+            label=record["label"],
+            created_at=native_datetime(record["created_at"]),
+            revoked_at=native_datetime(record["revoked_at"]) if record["revoked_at"] is not None else None,
+        )
+        for record in store.read(LIST_API_KEYS, {"organization": organization})
+    ]
+
+
+def revoke_api_key(store: GraphStore, *, key_id: str, now: datetime) -> datetime:
+    records = store.write(REVOKE_API_KEY, {"key_id": key_id, "now": now})
+    if not records:
+        raise NotFound(f"no API key with id {key_id!r}")
+    return native_datetime(records[0]["revoked_at"])

@@ -1,0 +1,97 @@
+"""Test fixtures: the real Neo4j (started once per session), a clean graph per test, and API clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from atlas_graph.config import Settings
+from atlas_graph.main import create_app, open_store
+from atlas_graph.models.vocabulary import Role
+from atlas_graph.neo4j_local import LocalNeo4j
+from atlas_graph.services import access, organizations
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.maintenance import delete_everything
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_NEO4J_DIR = REPO / "var" / "neo4j-test"
+
+
+def _test_settings() -> Settings:
+    """An external Neo4j when ATLAS_TEST_NEO4J_URI names one; otherwise a local one kept apart from dev data."""
+    uri = os.environ.get("ATLAS_TEST_NEO4J_URI")
+    if uri:
+        return Settings(
+            neo4j_uri=uri,
+            neo4j_user=os.environ.get("ATLAS_TEST_NEO4J_USER", "neo4j"),
+            neo4j_password=os.environ.get("ATLAS_TEST_NEO4J_PASSWORD"),
+            neo4j_database=os.environ.get("ATLAS_TEST_NEO4J_DATABASE", "neo4j"),
+        )
+    return Settings(
+        neo4j_uri=None,
+        local_neo4j_dir=TEST_NEO4J_DIR,
+        local_neo4j_port=int(os.environ.get("ATLAS_TEST_NEO4J_PORT", "7688")),
+        local_neo4j_heap="1g",
+        local_neo4j_pagecache="256m",
+    )
+
+
+@pytest.fixture(scope="session")
+def settings() -> Iterator[Settings]:
+    settings = _test_settings()
+    local = LocalNeo4j(settings) if settings.uses_local_neo4j else None
+    started_here = False
+    if local is not None:
+        # No skip: if Neo4j cannot start, every storage test fails with the reason (and the log file's name).
+        started_here = not local.start().already_running
+    yield settings
+    if local is not None and started_here:
+        local.stop()
+
+
+@pytest.fixture(scope="session")
+def store(settings: Settings) -> Iterator[GraphStore]:
+    store = open_store(settings)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def graph(store: GraphStore) -> GraphStore:
+    """The store, emptied: each test that takes it starts from an empty graph."""
+    delete_everything(store)
+    return store
+
+
+@pytest.fixture
+def app(settings: Settings, graph: GraphStore) -> FastAPI:
+    return create_app(settings, store=graph)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+KeyFactory = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def auth_headers(graph: GraphStore) -> KeyFactory:
+    """Make an organization (once) and a key for it; returns the Authorization header to send."""
+    known: set[str] = set()
+
+    def make(organization: str = "Org A", role: Role | str = Role.ANALYST) -> dict[str, str]:
+        if organization not in known:
+            organizations.create_organization(graph, name=organization)
+            known.add(organization)
+        issued = access.issue_key(graph, organization=organization, role=Role(role))
+        return {"Authorization": f"Bearer {issued.token}"}
+
+    return make

@@ -1,0 +1,108 @@
+"""API keys over HTTP: 401 for missing, malformed, unknown and revoked keys; 403 for a role without the right."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from atlas_graph.models.vocabulary import Role
+from atlas_graph.services import access, organizations
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.organizations import find_api_key
+from tests.conftest import KeyFactory
+
+
+def _assert_json_error(response_json: dict[str, object], code: str) -> None:
+    error = response_json["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == code
+    assert error["message"]
+
+
+def test_me_returns_organization_and_role(client: TestClient, auth_headers: KeyFactory) -> None:
+    response = client.get("/v1/me", headers=auth_headers("Acme CERT", Role.READER))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["organization"] == "Acme CERT"
+    assert body["role"] == "reader"
+    assert body["permissions"] == ["read"]
+
+
+def test_missing_key_is_401(client: TestClient) -> None:
+    response = client.get("/v1/me")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    _assert_json_error(response.json(), "unauthenticated")
+
+
+def test_malformed_key_is_401(client: TestClient) -> None:
+    for header in ("Bearer nonsense", "Basic dXNlcjpwYXNz", "atlas_abc"):
+        response = client.get("/v1/me", headers={"Authorization": header})
+        assert response.status_code == 401, header
+        _assert_json_error(response.json(), "unauthenticated")
+
+
+def test_unknown_key_is_401(client: TestClient, auth_headers: KeyFactory) -> None:
+    real = auth_headers("Org A")["Authorization"]
+    # Same key id, different secret: must not authenticate.
+    forged = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
+    response = client.get("/v1/me", headers={"Authorization": forged})
+    assert response.status_code == 401
+    _assert_json_error(response.json(), "unauthenticated")
+
+
+def test_revoked_key_is_401(client: TestClient, graph: GraphStore) -> None:
+    organizations.create_organization(graph, name="Org R")
+    issued = access.issue_key(graph, organization="Org R", role=Role.ANALYST)
+    headers = {"Authorization": f"Bearer {issued.token}"}
+    assert client.get("/v1/me", headers=headers).status_code == 200
+    access.revoke_key(graph, key_id=issued.key_id)
+    response = client.get("/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert "revoked" in response.json()["error"]["message"]
+
+
+def test_key_is_stored_only_as_a_hash(graph: GraphStore) -> None:
+    organizations.create_organization(graph, name="Org H")
+    issued = access.issue_key(graph, organization="Org H", role=Role.READER)
+    stored = find_api_key(graph, key_id=issued.key_id)
+    assert stored is not None
+    secret = issued.token.split("_", 2)[2]
+    assert secret not in stored.secret_hash
+    assert stored.secret_hash == access.hash_secret(secret)
+
+
+def test_role_without_the_right_is_403(client: TestClient, auth_headers: KeyFactory) -> None:
+    for role in (Role.READER, Role.ANALYST, Role.INTEGRATION):
+        response = client.get("/v1/organizations", headers=auth_headers("Org A", role))
+        assert response.status_code == 403, role
+        _assert_json_error(response.json(), "forbidden")
+
+
+def test_admin_manages_organizations_and_keys(client: TestClient, auth_headers: KeyFactory) -> None:
+    admin = auth_headers("Operators", Role.ADMIN)
+    assert client.post("/v1/organizations", json={"name": "Bank CSIRT"}, headers=admin).status_code == 201
+    duplicate = client.post("/v1/organizations", json={"name": "Bank CSIRT"}, headers=admin)
+    assert duplicate.status_code == 409
+    issued = client.post("/v1/keys", json={"organization": "Bank CSIRT", "role": "integration"}, headers=admin)
+    assert issued.status_code == 201
+    token = issued.json()["token"]
+    me = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me == {
+        "organization": "Bank CSIRT",
+        "role": "integration",
+        "key_id": issued.json()["key_id"],
+        "permissions": ["write"],
+    }
+    listed = client.get("/v1/keys", params={"organization": "Bank CSIRT"}, headers=admin).json()
+    assert [key["key_id"] for key in listed] == [issued.json()["key_id"]]
+    assert "token" not in listed[0] and "secret_hash" not in listed[0]
+    assert client.delete(f"/v1/keys/{issued.json()['key_id']}", headers=admin).status_code == 204
+    assert client.get("/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client.post("/v1/keys", json={"organization": "Nobody", "role": "reader"}, headers=admin).status_code == 404
+
+
+def test_bad_organization_name_is_422(client: TestClient, auth_headers: KeyFactory) -> None:
+    admin = auth_headers("Operators", Role.ADMIN)
+    response = client.post("/v1/organizations", json={"name": "a|b"}, headers=admin)
+    assert response.status_code == 422
+    assert response.json()["error"]["problems"][0]["location"] == ["name"]

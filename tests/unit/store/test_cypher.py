@@ -1,0 +1,56 @@
+"""The Cypher library: every file is documented, declared and used; a missing one fails at load."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from atlas_graph.errors import ConfigurationError
+from atlas_graph.store import STORE_MODULES
+from atlas_graph.store.cypher import CypherLibrary, declared_query_names, default_cypher_dir
+
+CYPHER_DIR = default_cypher_dir()
+
+
+def all_query_files() -> list[Path]:
+    return sorted(CYPHER_DIR.rglob("*.cypher"))
+
+
+def test_store_modules_are_imported() -> None:
+    assert STORE_MODULES
+
+
+def test_every_file_starts_with_a_comment_line() -> None:
+    for path in all_query_files():
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("// ") and len(first) > 10, path
+
+
+def test_every_query_file_is_used_and_every_declared_query_exists() -> None:
+    library = CypherLibrary.load()
+    on_disk = set(library.names())
+    schema = {name for name in on_disk if name.startswith("schema/")}
+    assert schema, "the schema folder is applied as a whole and must not be empty"
+    assert on_disk - schema == declared_query_names()
+
+
+def test_no_query_formats_user_values() -> None:
+    # Values reach Cypher only as $parameters; Python format fields in a query file would mean string building.
+    for path in all_query_files():
+        assert not re.search(r"\{[a-z_]+\}", path.read_text(encoding="utf-8").replace("{ ", "").replace(" }", "")), path
+
+
+def test_missing_declared_query_fails_at_load(tmp_path: Path) -> None:
+    (tmp_path / "read").mkdir()
+    (tmp_path / "read" / "present.cypher").write_text("// x\nRETURN 1\n")
+    with pytest.raises(ConfigurationError, match="read/absent.cypher"):
+        CypherLibrary.load(tmp_path, required=frozenset({"read/present", "read/absent"}))
+
+
+def test_unknown_name_lookup_fails() -> None:
+    library = CypherLibrary({"read/a": "RETURN 1"})
+    assert library["read/a"] == "RETURN 1"
+    with pytest.raises(ConfigurationError):
+        library["read/b"]
