@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
+from atlas_graph.api.body_limit import BodySizeLimit
 from atlas_graph.api.exception_handlers import register_exception_handlers
-from atlas_graph.api.routes import health, me, organizations
+from atlas_graph.api.request_id import RequestId
+from atlas_graph.api.routes import ROUTERS
 from atlas_graph.config import Settings
 from atlas_graph.services.connection import connection_for
 from atlas_graph.store import STORE_MODULES  # noqa: F401  (declares every query before the library loads)
 from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.schema import apply_schema
-
-REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def open_store(settings: Settings) -> GraphStore:
@@ -53,17 +52,10 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     )
     app.state.settings = settings
 
-    @app.middleware("http")
-    async def tag_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Honour an id from a proxy so that its logs and our audit trail line up; otherwise make one.
-        supplied = request.headers.get(REQUEST_ID_HEADER, "")
-        request.state.request_id = supplied if 0 < len(supplied) <= 128 and supplied.isprintable() else uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers[REQUEST_ID_HEADER] = request.state.request_id
-        return response
-
     register_exception_handlers(app)
-    app.include_router(health.router)
-    app.include_router(me.router)
-    app.include_router(organizations.router)
+    for router in ROUTERS:
+        app.include_router(router)
+    # Added last = outermost: the request id first, then the size limit before any layer reads the body.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
     return app

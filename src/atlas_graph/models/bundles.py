@@ -1,0 +1,139 @@
+"""What integrations post to `/v1/bundles`: entities and relationships, each an assertion, and the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from atlas_graph.models.assertions import AssertionFields
+from atlas_graph.models.vocabulary import CATEGORIES, EntityKind, RelationshipType
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
+AttributeValue = Annotated[str, StringConstraints(max_length=4096)] | int | float | bool
+Attributes = Annotated[dict[AttributeKey, AttributeValue], Field(max_length=64)]
+
+
+def _has_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain more than whitespace")
+    return value
+
+
+class EntityIn(AssertionFields):
+    """An organization's claim that an entity exists, with what it knows of it."""
+
+    kind: EntityKind
+    name: Name
+    id: ExternalId | None = Field(
+        default=None, description="A stable external id (e.g. a STIX id); matched before names."
+    )
+    aliases: list[Name] = Field(default_factory=list, max_length=200)
+    category: str | None = Field(
+        default=None,
+        description="The kind's category: the service kind of a service_provider, the channel of a financier, "
+        "the type of infrastructure, the type of victim, or actor group/individual/campaign.",
+    )
+    attributes: Attributes = Field(default_factory=dict, description="Scalar facts, e.g. country, sector.")
+
+    _name_has_text = field_validator("name")(_has_text)
+
+    @model_validator(mode="after")
+    def _category_fits_kind(self) -> Self:
+        if self.category is not None:
+            allowed = CATEGORIES[self.kind]
+            if self.category not in {member.value for member in allowed}:
+                values = ", ".join(member.value for member in allowed)
+                raise ValueError(f"category {self.category!r} is not one of {self.kind.value}'s: {values}")
+        return self
+
+
+class EntityRef(BaseModel):
+    """Points at an entity: by id, or by kind and name (resolved like an entity, in the bundle or the store)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: ExternalId | None = None
+    kind: EntityKind | None = None
+    name: Name | None = None
+
+    @model_validator(mode="after")
+    def _id_or_kind_and_name(self) -> Self:
+        if self.id is None and (self.kind is None or self.name is None):
+            raise ValueError("give either id, or kind and name")
+        if self.id is not None and (self.kind is not None or self.name is not None):
+            raise ValueError("give either id, or kind and name, not both")
+        return self
+
+
+class RelationshipIn(AssertionFields):
+    """An organization's claim that a relationship holds between two entities."""
+
+    type: RelationshipType
+    source: EntityRef
+    target: EntityRef
+    amount: float | None = Field(default=None, ge=0, description="PAYS only: the amount of money that flowed.")
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=12)] | None = Field(
+        default=None, description="PAYS only: ISO 4217 code or a crypto ticker."
+    )
+    attributes: Attributes = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _money_only_on_pays(self) -> Self:
+        if self.type is not RelationshipType.PAYS and (self.amount is not None or self.currency is not None):
+            raise ValueError("amount and currency belong to PAYS relationships only")
+        return self
+
+
+class BundleIn(BaseModel):
+    """One transaction: every entity and relationship is stored, or none is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entities: list[EntityIn] = Field(default_factory=list)
+    relationships: list[RelationshipIn] = Field(default_factory=list)
+
+
+ItemStatus = Literal["created", "merged", "updated"]
+
+
+class EntityResultOut(BaseModel):
+    index: int = Field(description="Position of the entity in the bundle's `entities`.")
+    id: str
+    status: ItemStatus = Field(
+        description="created: new to you; merged: matched an entity you could already see (your claim added); "
+        "updated: you had already claimed it (your claim updated)."
+    )
+    matched_by: Literal["new", "id", "name", "alias", "bundle"] = Field(
+        description="How the entity was resolved: new, by external id, by name, by alias, or by another item "
+        "of the same bundle."
+    )
+
+
+class RelationshipResultOut(BaseModel):
+    index: int
+    type: RelationshipType
+    source: str
+    target: str
+    status: ItemStatus
+
+
+class StatusCountsOut(BaseModel):
+    created: int = 0
+    merged: int = 0
+    updated: int = 0
+
+
+class BundleCountsOut(BaseModel):
+    entities: StatusCountsOut
+    relationships: StatusCountsOut
+
+
+class BundleResultOut(BaseModel):
+    counts: BundleCountsOut
+    entities: list[EntityResultOut]
+    relationships: list[RelationshipResultOut]
+    warnings: list[str] = Field(default_factory=list)
+    graph_version: int

@@ -1,0 +1,47 @@
+"""Entities as a caller sees them: one in full, or a page of summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from atlas_graph.models.assertions import AssertionOut
+from atlas_graph.models.vocabulary import EntityKind
+
+
+class EntityAssertionOut(AssertionOut):
+    name: str
+    aliases: list[str]
+    category: str | None
+    attributes: dict[str, Any]
+
+
+class EntityOut(BaseModel):
+    id: str
+    kind: EntityKind
+    name: str = Field(description="The name the oldest community-visible claim gives, else the oldest you may see.")
+    aliases: list[str] = Field(description="Every other name a claim you may see gives.")
+    category: str | None
+    attributes: dict[str, Any]
+    assertions: list[EntityAssertionOut] = Field(description="The claims you may see, oldest first.")
+    relationship_counts: dict[str, int] = Field(
+        description="Relationships you may see, to entities you may see, by type."
+    )
+    merged_ids: list[str] = Field(description="Ids of entities merged into this one; they still resolve to it.")
+
+
+class EntitySummaryOut(BaseModel):
+    id: str
+    kind: EntityKind
+    name: str
+    aliases: list[str]
+    category: str | None
+    score: float | None = Field(default=None, description="Full-text relevance, when searching.")
+
+
+class EntityPageOut(BaseModel):
+    total: int = Field(description="How many entities match, of those you may see.")
+    offset: int
+    limit: int
+    items: list[EntitySummaryOut]

@@ -1,0 +1,22 @@
+"""An analyst's merge of two entities found to be one."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: str = Field(min_length=1, max_length=256, description="The entity that remains.")
+
+
+class MergeOut(BaseModel):
+    merge_id: str
+    merged: str = Field(description="The id that was merged away; it now resolves to `into`.")
+    into: str
+    merged_ids: list[str]
+    moved_assertions: int
+    moved_relationships: int
+    dropped_relationships: int = Field(description="Relationships between the two entities, which merging removes.")
+    graph_version: int

@@ -1,0 +1,36 @@
+"""STIX 2.1 import: the bundle posted and what became of each object."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from atlas_graph.models.bundles import BundleResultOut
+
+
+class StixBundleIn(BaseModel):
+    """A STIX bundle; each object is validated by the OASIS stix2 library, not by this model."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["bundle"]
+    id: str = Field(min_length=1, max_length=256)
+    objects: list[dict[str, Any]]
+
+
+class StixObjectIssueOut(BaseModel):
+    index: int = Field(description="Position of the object in the bundle's `objects`.")
+    id: str | None
+    type: str | None
+    reason: str
+
+
+class StixImportOut(BaseModel):
+    result: BundleResultOut
+    objects: int = Field(description="Objects in the bundle.")
+    imported_entities: int
+    imported_relationships: int
+    invalid: list[StixObjectIssueOut] = Field(description="Objects the stix2 library refused, with its reason.")
+    unmapped: list[StixObjectIssueOut] = Field(description="Valid objects with no place in the model, and why.")
+    skipped: list[StixObjectIssueOut] = Field(description="Revoked objects, and identities only used as creators.")

@@ -1,0 +1,136 @@
+"""Entities as the caller may see them, and the caller's own claims: read, search, list, retract."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from atlas_graph.errors import NotFound, PermissionDenied
+from atlas_graph.models.entities import EntityAssertionOut, EntityOut, EntityPageOut, EntitySummaryOut
+from atlas_graph.models.vocabulary import COMMUNITY_TLPS, EntityKind, Tlp
+from atlas_graph.services.access import Caller
+from atlas_graph.store import claims as claim_store
+from atlas_graph.store import entities as entity_store
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.values import native_date, native_datetime
+
+_COMMUNITY = {tlp.value for tlp in COMMUNITY_TLPS}
+# Characters with a meaning in Lucene's query syntax; user text is always escaped before it reaches the index.
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
+
+
+def get_entity(store: GraphStore, *, caller: Caller, entity_id: str) -> EntityOut:
+    """One entity with the claims the caller may see; 404 when it does not exist for the caller."""
+    stored = entity_store.get_entity(store, entity_id=entity_id, organization=caller.organization)
+    if stored is None or not stored.claims:
+        raise NotFound(f"no entity {entity_id!r}")
+    name, aliases, category, attributes = describe(stored.claims)
+    return EntityOut(
+        id=stored.id,
+        kind=EntityKind(stored.kind),
+        name=name,
+        aliases=aliases,
+        category=category,
+        attributes=attributes,
+        assertions=[_assertion_out(claim, caller) for claim in stored.claims],
+        relationship_counts=stored.relationship_counts,
+        merged_ids=stored.merged_ids,
+    )
+
+
+def find_entities(
+    store: GraphStore, *, caller: Caller, query: str | None, kind: EntityKind | None, offset: int, limit: int
+) -> EntityPageOut:
+    """Search names and aliases when `query` is given (ranked), else list; `total` counts what the caller sees."""
+    kind_value = kind.value if kind is not None else None
+    lucene = lucene_query(query) if query is not None else None
+    if lucene is not None:
+        page = entity_store.search_entities(
+            store, lucene_query=lucene, kind=kind_value, skip=offset, limit=limit, organization=caller.organization
+        )
+    else:
+        page = entity_store.list_entities(
+            store, kind=kind_value, skip=offset, limit=limit, organization=caller.organization
+        )
+    items = []
+    for row in page.rows:
+        name, aliases, category, _ = describe(row.claims)
+        items.append(
+            EntitySummaryOut(
+                id=row.id, kind=EntityKind(row.kind), name=name, aliases=aliases, category=category, score=row.score
+            )
+        )
+    return EntityPageOut(total=page.total, offset=offset, limit=limit, items=items)
+
+
+def retract_assertion(store: GraphStore, *, caller: Caller, assertion_id: str) -> int:
+    """Delete one of the caller's own claims; returns the new graph version."""
+    found = claim_store.find_claim(store, claim_id=assertion_id, organization=caller.organization)
+    # A claim the caller may not see answers like one that does not exist, so ids reveal nothing.
+    if found is None or not found.visible:
+        raise NotFound(f"no assertion {assertion_id!r}")
+    if found.organization != caller.organization:
+        raise PermissionDenied("an organization may retract only its own assertions")
+    version = claim_store.retract_claim(
+        store, claim_id=assertion_id, organization=caller.organization, now=datetime.now(UTC)
+    )
+    if version is None:
+        raise NotFound(f"no assertion {assertion_id!r}")
+    return version
+
+
+def lucene_query(text: str) -> str | None:
+    """Every word must match, as a word or a word prefix; None when there is nothing to search for."""
+    terms = [_LUCENE_SPECIAL.sub(r"\\\1", term.casefold()) for term in text.split()]
+    if not terms:
+        return None
+    return " AND ".join(f"({term} OR {term}*)" for term in terms)
+
+
+def describe(claims: Sequence[dict[str, Any]]) -> tuple[str, list[str], str | None, dict[str, Any]]:
+    """What to show of an entity, from the claims the caller may see (oldest first).
+
+    The name is the oldest community-visible claim's (so that everybody sees the same name where they can),
+    else the oldest visible claim's; aliases are every other name; the category and attributes are the latest
+    given, community-visible claims first.
+    """
+    community = [claim for claim in claims if claim.get("tlp") in _COMMUNITY]
+    preferred = community or list(claims)
+    name = str(preferred[0]["name"])
+    aliases = list(
+        dict.fromkeys(
+            alias for claim in claims for alias in (claim["name"], *(claim.get("aliases") or [])) if alias != name
+        )
+    )
+    category = next((c["category"] for c in reversed(preferred) if c.get("category")), None)
+    if category is None:
+        category = next((c["category"] for c in reversed(claims) if c.get("category")), None)
+    attributes: dict[str, Any] = {}
+    for claim in [*[c for c in claims if c not in community], *community]:
+        if claim.get("attributes"):
+            attributes.update(json.loads(claim["attributes"]))
+    return name, aliases, category, attributes
+
+
+def _assertion_out(claim: dict[str, Any], caller: Caller) -> EntityAssertionOut:
+    own = claim["organization"] == caller.organization
+    return EntityAssertionOut(
+        id=claim["id"],
+        organization=claim["organization"],
+        confidence=claim["confidence"],
+        tlp=Tlp(claim["tlp"]),
+        share_with=list(claim.get("share_with") or []) if own else [],
+        first_seen=native_date(claim.get("first_seen")),
+        last_seen=native_date(claim.get("last_seen")),
+        references=list(claim.get("references") or []),
+        description=claim.get("description"),
+        recorded_at=native_datetime(claim["recorded_at"]),
+        updated_at=native_datetime(claim["updated_at"]),
+        name=claim["name"],
+        aliases=list(claim.get("aliases") or []),
+        category=claim.get("category"),
+        attributes=json.loads(claim["attributes"]) if claim.get("attributes") else {},
+    )

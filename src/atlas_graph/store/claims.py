@@ -1,0 +1,92 @@
+"""Claims (assertions): refreshing the sharing summaries they feed, finding one by id, and retracting it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from neo4j import ManagedTransaction, Record
+
+from atlas_graph.models.vocabulary import COMMUNITY_TLPS
+from atlas_graph.store.cypher import CypherLibrary, query_name
+from atlas_graph.store.graph import GraphStore
+
+REFRESH_ENTITY_SHARING = query_name("write/entity_sharing_refresh")
+REFRESH_RELATIONSHIP_SHARING = query_name("write/relationship_sharing_refresh")
+CLAIM_BY_ID = query_name("read/claim_by_id")
+DELETE_CLAIM = query_name("write/claim_delete")
+BUMP_GRAPH_VERSION = query_name("write/graph_version_bump")
+
+COMMUNITY_TLP_VALUES = sorted(tlp.value for tlp in COMMUNITY_TLPS)
+
+
+@dataclass(frozen=True)
+class RelationshipEnds:
+    key: str
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class StoredClaim:
+    id: str
+    organization: str
+    visible: bool
+    entity_id: str | None
+    relationship: RelationshipEnds | None
+
+
+def refresh_entity_sharing(tx: ManagedTransaction, queries: CypherLibrary, entity_ids: Iterable[str]) -> None:
+    tx.run(queries[REFRESH_ENTITY_SHARING], ids=list(entity_ids), community_tlps=COMMUNITY_TLP_VALUES).consume()
+
+
+def refresh_relationship_sharing(
+    tx: ManagedTransaction, queries: CypherLibrary, relationships: Iterable[RelationshipEnds]
+) -> None:
+    rows = [{"key": r.key, "source": r.source, "target": r.target} for r in relationships]
+    tx.run(queries[REFRESH_RELATIONSHIP_SHARING], rows=rows, community_tlps=COMMUNITY_TLP_VALUES).consume()
+
+
+def bump_graph_version(tx: ManagedTransaction, queries: CypherLibrary) -> int:
+    version: int = tx.run(queries[BUMP_GRAPH_VERSION]).single(strict=True)["version"]
+    return version
+
+
+def find_claim(store: GraphStore, *, claim_id: str, organization: str) -> StoredClaim | None:
+    records = store.read(
+        CLAIM_BY_ID, {"id": claim_id, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+    )
+    return _stored_claim(records[0]) if records else None
+
+
+def retract_claim(store: GraphStore, *, claim_id: str, organization: str, now: datetime) -> int | None:
+    """Delete the organization's own claim and refresh what it supported; None when it has no such claim."""
+
+    def work(tx: ManagedTransaction) -> int | None:
+        record = tx.run(store.queries[DELETE_CLAIM], id=claim_id, organization=organization).single()
+        if record is None:
+            return None
+        if record["entity_id"] is not None:
+            refresh_entity_sharing(tx, store.queries, [record["entity_id"]])
+        else:
+            ends = RelationshipEnds(key=record["rel_key"], source=record["source"], target=record["target"])
+            refresh_relationship_sharing(tx, store.queries, [ends])
+        return bump_graph_version(tx, store.queries)
+
+    return store.write_transaction(work)
+
+
+def _stored_claim(record: Record) -> StoredClaim:
+    relationship = (
+        RelationshipEnds(key=record["rel_key"], source=record["source"], target=record["target"])
+        if record["rel_key"] is not None
+        else None
+    )
+    return StoredClaim(
+        id=record["id"],
+        organization=record["organization"],
+        visible=record["visible"],
+        entity_id=record["entity_id"],
+        relationship=relationship,
+    )

@@ -1,0 +1,108 @@
+"""Reading entities as one organization may see them: by id, by full-text search, or page by page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
+from atlas_graph.store.cypher import query_name
+from atlas_graph.store.graph import GraphStore
+
+ENTITY_BY_ID = query_name("read/entity_by_id")
+ENTITY_SEARCH = query_name("read/entity_search")
+ENTITY_COUNT = query_name("read/entity_count")
+ENTITY_PAGE = query_name("read/entity_page")
+ENTITY_SUMMARIES = query_name("read/entity_summaries")
+
+
+@dataclass(frozen=True)
+class StoredEntity:
+    id: str
+    kind: str
+    merged_ids: list[str]
+    claims: list[dict[str, Any]]
+    relationship_counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class EntitySummaryRow:
+    id: str
+    kind: str
+    claims: list[dict[str, Any]]
+    score: float | None
+
+
+@dataclass(frozen=True)
+class EntityPage:
+    total: int
+    rows: list[EntitySummaryRow]
+
+
+def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> StoredEntity | None:
+    records = store.read(
+        ENTITY_BY_ID, {"id": entity_id, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+    )
+    if not records:
+        return None
+    record = records[0]
+    return StoredEntity(
+        id=record["id"],
+        kind=record["kind"],
+        merged_ids=list(record["merged_ids"]),
+        claims=[dict(claim) for claim in record["claims"]],
+        relationship_counts={row["type"]: row["count"] for row in record["relationship_counts"]},
+    )
+
+
+def search_entities(
+    store: GraphStore, *, lucene_query: str, kind: str | None, skip: int, limit: int, organization: str
+) -> EntityPage:
+    def work(tx: ManagedTransaction) -> EntityPage:
+        parameters = {
+            "query": lucene_query,
+            "kind": kind,
+            "skip": skip,
+            "limit": limit,
+            "organization": organization,
+            "community_tlps": COMMUNITY_TLP_VALUES,
+        }
+        record = tx.run(store.queries[ENTITY_SEARCH], parameters).single(strict=True)
+        scores = {hit["id"]: hit["score"] for hit in record["page"]}
+        return EntityPage(total=record["total"], rows=_summaries(tx, store, list(scores), scores, organization))
+
+    return store.read_transaction(work)
+
+
+def list_entities(store: GraphStore, *, kind: str | None, skip: int, limit: int, organization: str) -> EntityPage:
+    def work(tx: ManagedTransaction) -> EntityPage:
+        total = tx.run(store.queries[ENTITY_COUNT], kind=kind, organization=organization).single(strict=True)["total"]
+        ids = [
+            record["id"]
+            for record in tx.run(
+                store.queries[ENTITY_PAGE], kind=kind, skip=skip, limit=limit, organization=organization
+            )
+        ]
+        return EntityPage(total=total, rows=_summaries(tx, store, ids, {}, organization))
+
+    return store.read_transaction(work)
+
+
+def _summaries(
+    tx: ManagedTransaction, store: GraphStore, ids: list[str], scores: dict[str, float], organization: str
+) -> list[EntitySummaryRow]:
+    if not ids:
+        return []
+    return [
+        EntitySummaryRow(
+            id=record["id"],
+            kind=record["kind"],
+            claims=[dict(claim) for claim in record["claims"]],
+            score=scores.get(record["id"]),
+        )
+        for record in tx.run(
+            store.queries[ENTITY_SUMMARIES], ids=ids, organization=organization, community_tlps=COMMUNITY_TLP_VALUES
+        )
+    ]

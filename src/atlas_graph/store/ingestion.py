@@ -1,0 +1,162 @@
+"""Writes a bundle in one transaction: look keys up, let the caller's plan resolve them, then UNWIND the rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from neo4j import ManagedTransaction
+
+from atlas_graph.models.vocabulary import EntityKind
+from atlas_graph.store.claims import (
+    COMMUNITY_TLP_VALUES,
+    RelationshipEnds,
+    bump_graph_version,
+    refresh_entity_sharing,
+    refresh_relationship_sharing,
+)
+from atlas_graph.store.cypher import query_name
+from atlas_graph.store.graph import GraphStore
+
+ENTITY_KEYS_LOOKUP = query_name("read/entity_keys_lookup")
+RELATIONSHIP_CLAIMS_STATE = query_name("read/relationship_claims_state")
+UPSERT_ENTITIES = query_name("write/entities_upsert")
+UPSERT_RELATIONSHIPS = query_name("write/relationships_upsert")
+GRAPH_VERSION = query_name("read/graph_version")
+
+Plan = TypeVar("Plan")
+
+
+@dataclass(frozen=True)
+class KeyMatch:
+    entity_id: str
+    kind: EntityKind
+    visible: bool
+    own_claim: bool
+
+
+@dataclass(frozen=True)
+class EntityWrite:
+    id: str
+    kind: EntityKind
+    name: str
+    keys: list[str]
+    claim: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RelationshipWrite:
+    key: str
+    type: str
+    source: str
+    target: str
+    claim: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    own_claim: bool
+    visible: bool
+
+
+@dataclass(frozen=True)
+class BundleWriteResult(Generic[Plan]):
+    plan: Plan
+    relationship_states: dict[str, ClaimState]
+    graph_version: int
+
+
+def write_bundle(
+    store: GraphStore,
+    *,
+    organization: str,
+    keys: list[str],
+    plan: Callable[[Mapping[str, KeyMatch]], Plan],
+    rows: Callable[[Plan], tuple[list[EntityWrite], list[RelationshipWrite]]],
+    now: datetime,
+) -> BundleWriteResult[Plan]:
+    """Resolve and write one bundle atomically.
+
+    `plan` turns the looked-up keys into the caller's plan (raising to abort with nothing written) and `rows` says
+    what to write for it. Both run inside the transaction, so a concurrent bundle cannot slip in between the
+    look-up and the write; the driver may run the whole function again on a transient error, which is safe
+    because every write MERGEs on a constrained key.
+    """
+    sharing: dict[str, Any] = {"organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+
+    def work(tx: ManagedTransaction) -> BundleWriteResult[Plan]:
+        found = {
+            record["key"]: KeyMatch(
+                entity_id=record["id"],
+                kind=EntityKind(record["kind"]),
+                visible=record["visible"],
+                own_claim=record["own_claim"],
+            )
+            for record in tx.run(store.queries[ENTITY_KEYS_LOOKUP], keys=keys, **sharing)
+        }
+        decided = plan(found)
+        entity_rows, relationship_rows = rows(decided)
+        states = {
+            record["key"]: ClaimState(own_claim=record["own_claim"], visible=record["visible"])
+            for record in tx.run(
+                store.queries[RELATIONSHIP_CLAIMS_STATE], keys=[row.key for row in relationship_rows], **sharing
+            )
+        }
+        if entity_rows:
+            tx.run(
+                store.queries[UPSERT_ENTITIES],
+                rows=[
+                    {
+                        "id": row.id,
+                        "label": row.kind.label,
+                        "kind": row.kind.value,
+                        "name": row.name,
+                        "keys": row.keys,
+                        "assertion_id": _new_assertion_id(),
+                        "claim": row.claim,
+                    }
+                    for row in entity_rows
+                ],
+                now=now,
+                organization=organization,
+            ).consume()
+            refresh_entity_sharing(tx, store.queries, (row.id for row in entity_rows))
+        if relationship_rows:
+            tx.run(
+                store.queries[UPSERT_RELATIONSHIPS],
+                rows=[
+                    {
+                        "key": row.key,
+                        "type": row.type,
+                        "source": row.source,
+                        "target": row.target,
+                        "assertion_id": _new_assertion_id(),
+                        "claim": row.claim,
+                    }
+                    for row in relationship_rows
+                ],
+                now=now,
+                organization=organization,
+            ).consume()
+            refresh_relationship_sharing(
+                tx,
+                store.queries,
+                (RelationshipEnds(key=r.key, source=r.source, target=r.target) for r in relationship_rows),
+            )
+        version = bump_graph_version(tx, store.queries)
+        return BundleWriteResult(plan=decided, relationship_states=states, graph_version=version)
+
+    return store.write_transaction(work)
+
+
+def graph_version(store: GraphStore) -> int:
+    version: int = store.read(GRAPH_VERSION)[0]["version"]
+    return version
+
+
+def _new_assertion_id() -> str:
+    # Used only when the caller's claim is new; an existing claim keeps its id (ON CREATE SET).
+    return f"assertion--{uuid.uuid4()}"

@@ -1,0 +1,115 @@
+"""Merging one entity into another in one transaction: claims, keys and relationships move; the merge is recorded."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from atlas_graph.store.claims import (
+    RelationshipEnds,
+    bump_graph_version,
+    refresh_entity_sharing,
+    refresh_relationship_sharing,
+)
+from atlas_graph.store.cypher import query_name
+from atlas_graph.store.graph import GraphStore
+
+MERGE_INVENTORY = query_name("read/entity_merge_inventory")
+MOVE_ENTITY_CLAIMS = query_name("write/entity_claims_move")
+MOVE_ENTITY_KEYS = query_name("write/entity_keys_move")
+MOVE_RELATIONSHIPS = query_name("write/relationships_move")
+MOVE_RELATIONSHIP_CLAIMS = query_name("write/relationship_claims_move")
+DROP_RELATIONSHIPS = query_name("write/relationships_drop")
+FINISH_MERGE = query_name("write/entity_merge_finish")
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    merge_id: str
+    merged_ids: list[str]
+    moved_claims: int
+    moved_relationships: int
+    dropped_relationships: int
+    graph_version: int
+
+
+def merge_entities(
+    store: GraphStore, *, source: str, into: str, organization: str, key_id: str, now: datetime
+) -> MergeOutcome:
+    """Move everything of `source` onto `into` and delete `source`; its id keeps resolving to `into`."""
+    merge_id = f"merge--{uuid.uuid4()}"
+
+    def work(tx: ManagedTransaction) -> MergeOutcome:
+        inventory = tx.run(store.queries[MERGE_INVENTORY], source=source, into=into).single(strict=True)
+        claim_ids: list[str] = inventory["claim_ids"]
+        moves, drops = _relationship_moves(inventory["relationships"], source=source, into=into)
+        tx.run(store.queries[MOVE_ENTITY_CLAIMS], claim_ids=claim_ids, into=into).consume()
+        tx.run(store.queries[MOVE_ENTITY_KEYS], source=source, into=into).consume()
+        if drops:
+            tx.run(store.queries[DROP_RELATIONSHIPS], rows=drops).consume()
+        if moves:
+            tx.run(store.queries[MOVE_RELATIONSHIPS], moves=moves, now=now).consume()
+            tx.run(store.queries[MOVE_RELATIONSHIP_CLAIMS], moves=moves).consume()
+            refresh_relationship_sharing(
+                tx,
+                store.queries,
+                {
+                    move["new_key"]: RelationshipEnds(
+                        key=move["new_key"], source=move["new_source"], target=move["new_target"]
+                    )
+                    for move in moves
+                }.values(),
+            )
+        refresh_entity_sharing(tx, store.queries, [into])
+        merged_ids = tx.run(
+            store.queries[FINISH_MERGE],
+            source=source,
+            into=into,
+            merge_id=merge_id,
+            organization=organization,
+            key_id=key_id,
+            now=now,
+            moved_claims=len(claim_ids),
+            moved_relationships=len(moves),
+            dropped_relationships=len(drops),
+        ).single(strict=True)["merged_ids"]
+        return MergeOutcome(
+            merge_id=merge_id,
+            merged_ids=list(merged_ids),
+            moved_claims=len(claim_ids),
+            moved_relationships=len(moves),
+            dropped_relationships=len(drops),
+            graph_version=bump_graph_version(tx, store.queries),
+        )
+
+    return store.write_transaction(work)
+
+
+def _relationship_moves(
+    relationships: list[dict[str, Any]], *, source: str, into: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    moves: list[dict[str, str]] = []
+    drops: list[dict[str, str]] = []
+    for relationship in relationships:
+        ends = {"key": relationship["key"], "source": relationship["source"], "target": relationship["target"]}
+        if relationship["other"] == into:
+            drops.append(ends)
+            continue
+        new_source = into if relationship["source"] == source else relationship["source"]
+        new_target = into if relationship["target"] == source else relationship["target"]
+        moves.append(
+            {
+                "old_key": relationship["key"],
+                "old_source": relationship["source"],
+                "old_target": relationship["target"],
+                "type": relationship["type"],
+                "new_key": f"{relationship['type']}|{new_source}|{new_target}",
+                "new_source": new_source,
+                "new_target": new_target,
+            }
+        )
+    return moves, drops
