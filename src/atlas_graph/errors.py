@@ -65,7 +65,10 @@ class InvalidInput(AtlasGraphError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
-        super().__init__("; ".join(f"{'.'.join(map(str, p.location))}: {p.message}" for p in self.problems))
+        shown = "; ".join(f"{'.'.join(map(str, p.location))}: {p.message}" for p in self.problems[:5])
+        more = len(self.problems) - 5
+        # The message stays readable; `problems` lists every one.
+        super().__init__(shown + (f"; and {more} more problem(s)" if more > 0 else ""))
 
 
 class PayloadTooLarge(AtlasGraphError):

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from atlas_graph.api.routes import bundles, entities, health, me, organizations, stix
+from atlas_graph.api.routes import bundles, entities, health, me, organizations, paths, stix
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -11,4 +11,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     bundles.router,
     entities.router,
     stix.router,
+    paths.router,
 )

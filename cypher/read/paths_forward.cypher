@@ -1,0 +1,24 @@
+// Up to 10 shortest distinct paths from $from to $to, following each relationship's direction (supply-chain order), through relationships with
+// a claim the caller may see that passes the filters and through entities the caller may see; the service keeps
+// the first $limit by length then confidence. Parameters: $from, $to, $max_hops (1..10), $types (or null),
+// $kinds (entity kinds a path may pass through, or null), $min_confidence, $as_of (a date, or null),
+// $organization, $organization_token ('|' + organization + '|').
+MATCH (source:Entity {id: $from})
+MATCH (target:Entity {id: $to})
+MATCH path = SHORTEST 10 (
+  (source)
+  ((a:Entity)-[r]->(b:Entity)
+    WHERE ($types IS NULL OR type(r) IN $types)
+      AND (b.vis_all OR $organization IN b.vis_orgs)
+      AND ($kinds IS NULL OR b.id = $to OR b.kind IN $kinds)
+      AND any(i IN range(0, size(coalesce(r.a_vis, [])) - 1)
+              WHERE (r.a_vis[i] = '*' OR r.a_vis[i] CONTAINS $organization_token)
+                AND r.a_conf[i] >= $min_confidence
+                AND ($as_of IS NULL OR (r.a_first[i] <= $as_of AND $as_of <= r.a_last[i])))
+  ){1,10}
+  (target)
+  WHERE size(r) <= $max_hops
+)
+RETURN [n IN nodes(path) | n.id] AS node_ids,
+       [rel IN relationships(path) | {key: rel.key, type: type(rel), source: startNode(rel).id,
+                                      target: endNode(rel).id}] AS hops

@@ -1,0 +1,147 @@
+"""Shared plumbing for the benchmark scripts: a separate local Neo4j, the real API in a child process, keys.
+
+Benchmarks never touch the development data: they use their own Neo4j (var/neo4j-bench, Bolt port 7690) unless
+given --neo4j-uri, and empty it first.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from atlas_graph.config import Settings
+from atlas_graph.main import open_store
+from atlas_graph.models.vocabulary import Role
+from atlas_graph.neo4j_local import LocalNeo4j
+from atlas_graph.services import access, organizations
+from atlas_graph.services.connection import connection_for
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.maintenance import delete_everything
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def bench_settings(neo4j_uri: str | None, password: str | None) -> Settings:
+    if neo4j_uri:
+        return Settings(neo4j_uri=neo4j_uri, neo4j_password=password)
+    return Settings(
+        neo4j_uri=None,
+        local_neo4j_dir=REPO / "var" / "neo4j-bench",
+        local_neo4j_port=7690,
+        local_neo4j_heap="2g",
+        local_neo4j_pagecache="2g",
+    )
+
+
+@contextmanager
+def bench_store(settings: Settings, *, empty: bool = True) -> Iterator[GraphStore]:
+    """The benchmark's Neo4j (started if local), emptied, with its schema; stopped afterwards if we started it."""
+    local = LocalNeo4j(settings) if settings.uses_local_neo4j else None
+    started = False
+    if local is not None:
+        started = not local.start(say=lambda m: print(m, file=sys.stderr)).already_running
+    store = open_store(settings)
+    try:
+        if empty:
+            delete_everything(store)
+        yield store
+    finally:
+        store.close()
+        if local is not None and started:
+            local.stop()
+
+
+def issue_key(store: GraphStore, organization: str, role: Role = Role.ANALYST) -> str:
+    if organization not in {o.name for o in organizations.list_organizations(store)}:
+        organizations.create_organization(store, name=organization)
+    return access.issue_key(store, organization=organization, role=role).token
+
+
+@contextmanager
+def api_server(settings: Settings, *, port: int, workers: int = 1) -> Iterator[str]:
+    """The real service in a child process (uvicorn, as `atlas-graph serve` runs it), on loopback."""
+    connection = connection_for(settings)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+    env.update(
+        ATLAS_NEO4J_URI=connection.uri,
+        ATLAS_NEO4J_USER=connection.user,
+        ATLAS_NEO4J_PASSWORD=connection.password or "",
+        ATLAS_NEO4J_DATABASE=connection.database,
+        ATLAS_MAX_BODY_BYTES=str(256 * 1024 * 1024),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "atlas_graph.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--workers",
+        str(workers),
+    ]
+    process = subprocess.Popen(command, env=env, cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if request(port, "GET", "/readyz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the API did not become ready within 60 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: Any = None,
+    token: str | None = None,
+    connection: http.client.HTTPConnection | None = None,
+) -> tuple[int, Any]:
+    """One HTTP request on loopback; reuses `connection` (keep-alive) when given."""
+    conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    payload = json.dumps(body).encode() if body is not None else None
+    conn.request(method, path, body=payload, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    if connection is None:
+        conn.close()
+    return response.status, (json.loads(data) if data else None)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(values: Sequence[float]) -> str:
+    return (
+        f"p50 {percentile(values, 0.5) * 1000:.1f} ms, p95 {percentile(values, 0.95) * 1000:.1f} ms, "
+        f"mean {statistics.fmean(values) * 1000:.1f} ms (n={len(values)})"
+    )

@@ -1,0 +1,10 @@
+"""`atlas_graph.asgi:app` for ASGI servers run by hand (uvicorn, gunicorn): the app for the environment's settings.
+
+`atlas-graph serve` is the usual way to run the service; it also starts the local Neo4j. This module only builds
+the app, and only when an ASGI server imports it.
+"""
+
+from atlas_graph.config import Settings
+from atlas_graph.main import create_app
+
+app = create_app(Settings())

@@ -1,0 +1,173 @@
+"""How two entities are connected, shortest first, with the evidence behind every hop; and neighborhoods."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from atlas_graph.errors import InvalidInput, Problem
+from atlas_graph.models.paths import (
+    Direction,
+    HopAssertionOut,
+    HopOut,
+    NeighborEdgeOut,
+    NeighborhoodOut,
+    NeighborNodeOut,
+    PathBoundsOut,
+    PathNodeOut,
+    PathOut,
+    PathsOut,
+)
+from atlas_graph.models.vocabulary import EntityKind, RelationshipType, Tlp
+from atlas_graph.services.access import Caller
+from atlas_graph.services.entities import describe, get_entity
+from atlas_graph.store import paths as path_store
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.values import native_date, native_datetime
+
+MAX_HOPS = 10
+MAX_PATHS = 10
+
+
+def find_paths(
+    store: GraphStore,
+    *,
+    caller: Caller,
+    source: str,
+    target: str,
+    max_hops: int,
+    limit: int,
+    direction: Direction,
+    types: Sequence[RelationshipType] | None,
+    kinds: Sequence[EntityKind] | None,
+    min_confidence: int,
+    as_of: date | None,
+) -> PathsOut:
+    """The `limit` shortest distinct simple paths, each hop with the assertions behind it (404 for unknown ids)."""
+    # Both ends must exist for the caller; their canonical ids also resolve external and merged ids.
+    source_id = get_entity(store, caller=caller, entity_id=source).id
+    target_id = get_entity(store, caller=caller, entity_id=target).id
+    if source_id == target_id:
+        raise InvalidInput([Problem(("query", "to"), "from and to are the same entity")])
+    filters = path_store.PathFilters(
+        organization=caller.organization,
+        types=[t.value for t in types] if types else None,
+        kinds=[k.value for k in kinds] if kinds else None,
+        min_confidence=min_confidence,
+        as_of=as_of,
+    )
+    found = path_store.find_paths(
+        store, source=source_id, target=target_id, max_hops=max_hops, forward=direction == "forward", filters=filters
+    )
+    candidates = []
+    for raw in found.paths:
+        # SHORTEST k may return walks that revisit an entity; an investigator wants simple chains.
+        if len(set(raw.node_ids)) != len(raw.node_ids):
+            continue
+        hops = [
+            _hop(hop, raw.node_ids[index], found.claims.get(hop.key, []), caller) for index, hop in enumerate(raw.hops)
+        ]
+        confidence = 100 * math.prod(hop.confidence / 100 for hop in hops)
+        candidates.append(
+            PathOut(
+                nodes=[_node(node_id, found.nodes) for node_id in raw.node_ids],
+                relationships=hops,
+                length=len(hops),
+                confidence=round(confidence, 2),
+            )
+        )
+    candidates.sort(key=lambda path: (path.length, -path.confidence))
+    return PathsOut(
+        source=source_id,
+        target=target_id,
+        paths=candidates[:limit],
+        bounds=PathBoundsOut(
+            max_hops=max_hops,
+            limit=limit,
+            direction=direction,
+            types=list(types) if types else None,
+            kinds=list(kinds) if kinds else None,
+            min_confidence=min_confidence,
+            as_of=as_of,
+        ),
+    )
+
+
+def neighborhood(
+    store: GraphStore,
+    *,
+    caller: Caller,
+    entity_id: str,
+    depth: int,
+    limit: int,
+    types: Sequence[RelationshipType] | None,
+    min_confidence: int,
+    as_of: date | None,
+) -> NeighborhoodOut:
+    """The entities within `depth` hops and the relationships among them, at most `limit` entities."""
+    center = get_entity(store, caller=caller, entity_id=entity_id).id
+    filters = path_store.PathFilters(
+        organization=caller.organization,
+        types=[t.value for t in types] if types else None,
+        kinds=None,
+        min_confidence=min_confidence,
+        as_of=as_of,
+    )
+    found = path_store.explore_neighborhood(store, center=center, depth=depth, limit=limit, filters=filters)
+    nodes = [
+        NeighborNodeOut(**_node(node_id, found.nodes).model_dump(), depth=level)
+        for node_id, level in sorted(found.depth_of.items(), key=lambda item: (item[1], item[0]))
+        if node_id in found.nodes
+    ]
+    edges = [
+        NeighborEdgeOut(
+            key=edge.key,
+            type=RelationshipType(edge.type),
+            source=edge.source,
+            target=edge.target,
+            confidence=edge.confidence,
+            organizations=edge.claims,
+            assertions=[_assertion(claim, caller) for claim in found.claims.get(edge.key, [])],
+        )
+        for edge in found.edges
+    ]
+    return NeighborhoodOut(center=center, nodes=nodes, edges=edges, truncated=found.truncated, depth=depth, limit=limit)
+
+
+def _node(node_id: str, nodes: dict[str, tuple[str, list[dict[str, Any]]]]) -> PathNodeOut:
+    kind, claims = nodes[node_id]
+    name, _, category, _ = describe(claims)
+    return PathNodeOut(id=node_id, kind=EntityKind(kind), name=name, category=category)
+
+
+def _hop(hop: path_store.Hop, previous: str, claims: list[dict[str, Any]], caller: Caller) -> HopOut:
+    assertions = [_assertion(claim, caller) for claim in claims]
+    return HopOut(
+        type=RelationshipType(hop.type),
+        source=hop.source,
+        target=hop.target,
+        direction="forward" if hop.source == previous else "backward",
+        confidence=max((a.confidence for a in assertions), default=0),
+        assertions=assertions,
+    )
+
+
+def _assertion(claim: dict[str, Any], caller: Caller) -> HopAssertionOut:
+    own = claim["organization"] == caller.organization
+    return HopAssertionOut(
+        id=claim["id"],
+        organization=claim["organization"],
+        confidence=claim["confidence"],
+        tlp=Tlp(claim["tlp"]),
+        share_with=list(claim.get("share_with") or []) if own else [],
+        first_seen=native_date(claim.get("first_seen")),
+        last_seen=native_date(claim.get("last_seen")),
+        references=list(claim.get("references") or []),
+        description=claim.get("description"),
+        recorded_at=native_datetime(claim["recorded_at"]),
+        updated_at=native_datetime(claim["updated_at"]),
+        amount=claim.get("amount"),
+        currency=claim.get("currency"),
+    )
