@@ -1,7 +1,7 @@
 """Shared plumbing for the benchmark scripts: a separate local Neo4j, the real API in a child process, keys.
 
-Benchmarks never touch the development data: they use their own Neo4j (var/neo4j-bench, Bolt port 7690) unless
-given --neo4j-uri, and empty it first.
+Benchmarks never touch the development data: they use their own Neo4j (var/neo4j-bench, Bolt port 7691 or
+ATLAS_BENCH_NEO4J_PORT) unless given --neo4j-uri, and empty it first.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from atlas_graph.config import Settings
 from atlas_graph.main import open_store
 from atlas_graph.models.vocabulary import Role
@@ -32,11 +34,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 def bench_settings(neo4j_uri: str | None, password: str | None) -> Settings:
     if neo4j_uri:
-        return Settings(neo4j_uri=neo4j_uri, neo4j_password=password)
+        return Settings(neo4j_uri=neo4j_uri, neo4j_password=SecretStr(password) if password else None)
     return Settings(
         neo4j_uri=None,
         local_neo4j_dir=REPO / "var" / "neo4j-bench",
-        local_neo4j_port=7690,
+        local_neo4j_port=int(os.environ.get("ATLAS_BENCH_NEO4J_PORT", "7691")),
         local_neo4j_heap="2g",
         local_neo4j_pagecache="2g",
     )

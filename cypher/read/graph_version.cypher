@@ -1,3 +1,3 @@
-// The current write counter (0 before the first write). No parameters.
+// The current write counter and its epoch ('' and 0 before the first write). No parameters.
 OPTIONAL MATCH (version:GraphVersion {name: 'graph'})
-RETURN coalesce(version.version, 0) AS version
+RETURN coalesce(version.epoch, '') + ':' + toString(coalesce(version.version, 0)) AS version

@@ -1,4 +1,5 @@
-// Up to 10 shortest distinct paths from $from to $to, following each relationship's direction (supply-chain order), through relationships with
+// Up to 10 shortest distinct paths (of any lengths up to $max_hops; the fallback when there are fewer shortest
+// paths than asked for) from $from to $to, following each relationship's direction (supply-chain order), through relationships with
 // a claim the caller may see that passes the filters and through entities the caller may see; the service keeps
 // the first $limit by length then confidence. Parameters: $from, $to, $max_hops (1..10), $types (or null),
 // $kinds (entity kinds a path may pass through, or null), $min_confidence, $as_of (a date, or null),
@@ -20,5 +21,12 @@ MATCH path = SHORTEST 10 (
   WHERE size(r) <= $max_hops
 )
 RETURN [n IN nodes(path) | n.id] AS node_ids,
-       [rel IN relationships(path) | {key: rel.key, type: type(rel), source: startNode(rel).id,
-                                      target: endNode(rel).id}] AS hops
+       [rel IN relationships(path) | {
+         key: rel.key, type: type(rel), source: startNode(rel).id, target: endNode(rel).id,
+         confidence: reduce(best = 0, i IN range(0, size(rel.a_vis) - 1) |
+           CASE WHEN (rel.a_vis[i] = '*' OR rel.a_vis[i] CONTAINS $organization_token)
+                     AND rel.a_conf[i] >= $min_confidence
+                     AND ($as_of IS NULL OR (rel.a_first[i] <= $as_of AND $as_of <= rel.a_last[i]))
+                     AND rel.a_conf[i] > best
+                THEN rel.a_conf[i] ELSE best END)
+       }] AS hops

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from atlas_graph.cli_import import add_import_parser
 from atlas_graph.config import Settings
 from atlas_graph.errors import AtlasGraphError
 from atlas_graph.models.vocabulary import Role
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     keys_revoke = keys_commands.add_parser("revoke", help="revoke a key by its id")
     keys_revoke.add_argument("key_id")
     keys_revoke.set_defaults(handler=run_keys_revoke)
+
+    add_import_parser(commands)
     return parser
 
 

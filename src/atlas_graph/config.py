@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     max_bundle_items: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
 
+    # Requests per API key: `rate_limit_burst` at once, then `rate_limit_per_minute` a minute (429 beyond).
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+    rate_limit_burst: int = Field(default=200, ge=1)
+
+    # Analyses too large to answer at once run as jobs on this many threads.
+    analysis_workers: int = Field(default=1, ge=1, le=8)
+
     @field_validator("neo4j_uri")
     @classmethod
     def _known_scheme(cls, uri: str | None) -> str | None:

@@ -11,7 +11,8 @@ The tree::
     ├── NotFound                    no such thing, or none the caller may see                -> 404
     ├── Conflict                    the request contradicts what is stored                   -> 409
     ├── InvalidInput                valid JSON that breaks a domain rule, per item and field -> 422
-    └── PayloadTooLarge             a body or bundle over its limit                          -> 413
+    ├── PayloadTooLarge             a body or bundle over its limit                          -> 413
+    └── RateLimited                 too many requests for one API key                        -> 429
 """
 
 from __future__ import annotations
@@ -73,3 +74,11 @@ class InvalidInput(AtlasGraphError):
 
 class PayloadTooLarge(AtlasGraphError):
     """A request body or bundle over its documented limit."""
+
+
+class RateLimited(AtlasGraphError):
+    """An API key made more requests than its rate allows; `retry_after` is in seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from atlas_graph.api.body_limit import BodySizeLimit
 from atlas_graph.api.exception_handlers import register_exception_handlers
+from atlas_graph.api.json_body import add_body_schemas
 from atlas_graph.api.request_id import RequestId
 from atlas_graph.api.routes import ROUTERS
 from atlas_graph.config import Settings
 from atlas_graph.services.connection import connection_for
+from atlas_graph.services.jobs import JobRunner
+from atlas_graph.services.rate_limit import RateLimiter
 from atlas_graph.store import STORE_MODULES  # noqa: F401  (declares every query before the library loads)
 from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.projection import ProjectionCache
 from atlas_graph.store.schema import apply_schema
 
 
@@ -38,9 +44,12 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = open_store(settings) if owned else store
+        app.state.projection_cache = ProjectionCache()
+        app.state.jobs = JobRunner(workers=settings.analysis_workers)
         try:
             yield
         finally:
+            app.state.jobs.shutdown()
             if owned:
                 app.state.store.close()
 
@@ -51,10 +60,20 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
 
     register_exception_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_body_schemas(
+                get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     # Added last = outermost: the request id first, then the size limit before any layer reads the body.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)

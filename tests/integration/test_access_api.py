@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from atlas_graph.config import Settings
+from atlas_graph.main import create_app
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import access, organizations
 from atlas_graph.store.graph import GraphStore
@@ -106,3 +108,17 @@ def test_bad_organization_name_is_422(client: TestClient, auth_headers: KeyFacto
     response = client.post("/v1/organizations", json={"name": "a|b"}, headers=admin)
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["location"] == ["name"]
+
+
+def test_rate_limit_is_429_with_retry_after(settings: Settings, graph: GraphStore, auth_headers: KeyFactory) -> None:
+    strict = settings.model_copy(update={"rate_limit_burst": 2, "rate_limit_per_minute": 1})
+    headers = auth_headers("Org A", Role.READER)
+    with TestClient(create_app(strict, store=graph)) as client:
+        assert client.get("/v1/me", headers=headers).status_code == 200
+        assert client.get("/v1/me", headers=headers).status_code == 200
+        limited = client.get("/v1/me", headers=headers)
+        assert limited.status_code == 429
+        assert limited.json()["error"]["code"] == "rate_limited"
+        assert int(limited.headers["Retry-After"]) >= 1
+        # Another key of the same organization has its own allowance.
+        assert client.get("/v1/me", headers=auth_headers("Org A", Role.READER)).status_code == 200

@@ -78,7 +78,9 @@ def routes(client: TestClient, headers: dict[str, str], ids: dict[str, str], **p
 
 def test_shortest_first_and_k_distinct(client: TestClient, auth_headers: KeyFactory, ids: dict[str, str]) -> None:
     headers = auth_headers("Org A", "reader")
-    every = routes(client, headers, ids, limit=10)
+    # The shortest routes alone by default; with include_longer the 3-hop route fills the list.
+    assert len(routes(client, headers, ids, limit=10)) == 4
+    every = routes(client, headers, ids, limit=10, include_longer="true")
     assert sorted(map(tuple, every[:4])) == sorted(
         [
             ("Ember", "Haven", "Frost"),
@@ -91,7 +93,7 @@ def test_shortest_first_and_k_distinct(client: TestClient, auth_headers: KeyFact
     assert len({tuple(path) for path in every}) == len(every)
     two = routes(client, headers, ids, limit=2)
     assert len(two) == 2 and all(len(path) == 3 for path in two)
-    assert routes(client, headers, ids, limit=10, max_hops=2) == every[:4]
+    assert routes(client, headers, ids, limit=10, max_hops=2, include_longer="true") == every[:4]
 
 
 def test_answer_carries_evidence_and_confidence(
@@ -148,7 +150,7 @@ def test_each_filter(client: TestClient, auth_headers: KeyFactory, ids: dict[str
     assert ["Ember", "Coinmix", "Frost"] in in_2020 and ["Ember", "Coinmix", "Frost"] not in in_2021
     assert len(in_2020) == len(in_2021) + 1
     assert routes(client, headers, ids, limit=10, kinds="actor") == [["Ember", "Ash", "Frost"]]
-    exact = routes(client, headers, ids, limit=10, kinds="victim,service_provider")
+    exact = routes(client, headers, ids, limit=10, kinds="victim,service_provider", include_longer="true")
     assert sorted(map(tuple, exact)) == sorted(
         [
             ("Ember", "Haven", "Frost"),

@@ -10,8 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from atlas_graph.errors import AuthenticationFailed
 from atlas_graph.models.vocabulary import Permission
-from atlas_graph.services.access import Caller, authenticate
+from atlas_graph.services.access import authenticate
+from atlas_graph.services.caller import Caller
+from atlas_graph.services.jobs import JobRunner
+from atlas_graph.services.rate_limit import RateLimiter
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.projection import ProjectionCache
 
 _bearer = HTTPBearer(auto_error=False, description="An atlas-graph API key: `Authorization: Bearer atlas_...`")
 
@@ -24,12 +28,34 @@ def get_store(request: Request) -> GraphStore:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 
 
+def get_projection_cache(request: Request) -> ProjectionCache:
+    cache: ProjectionCache = request.app.state.projection_cache
+    return cache
+
+
+ProjectionCacheDep = Annotated[ProjectionCache, Depends(get_projection_cache)]
+
+
+def get_jobs(request: Request) -> JobRunner:
+    jobs: JobRunner = request.app.state.jobs
+    return jobs
+
+
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+
+
 def get_caller(
-    store: StoreDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
         raise AuthenticationFailed("missing API key: send `Authorization: Bearer <key>`")
-    return authenticate(store, token=credentials.credentials)
+    caller = authenticate(store, token=credentials.credentials, request_id=getattr(request.state, "request_id", None))
+    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter.check(caller.key_id)
+    request.state.caller = caller
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -20,6 +20,7 @@ STATUS_AND_CODE: dict[type[errors.AtlasGraphError], tuple[int, str]] = {
     errors.NotFound: (404, "not_found"),
     errors.Conflict: (409, "conflict"),
     errors.PayloadTooLarge: (413, "payload_too_large"),
+    errors.RateLimited: (429, "rate_limited"),
     errors.InvalidInput: (422, "invalid_input"),
     errors.StoreUnavailable: (503, "store_unavailable"),
     errors.ConfigurationError: (500, "configuration_error"),
@@ -28,14 +29,19 @@ STATUS_AND_CODE: dict[type[errors.AtlasGraphError], tuple[int, str]] = {
 
 
 def error_response(
-    request: Request, status: int, code: str, message: str, problems: list[ProblemOut] | None = None
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    problems: list[ProblemOut] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body = ErrorOut(
         error=ErrorDetail(code=code, message=message, problems=problems or []),
         request_id=getattr(request.state, "request_id", None),
     )
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers or None)
 
 
 async def handle_domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -51,7 +57,8 @@ async def handle_domain_error(request: Request, error: Exception) -> JSONRespons
         if isinstance(error, errors.InvalidInput)
         else None
     )
-    return error_response(request, status, code, str(error), problems)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, errors.RateLimited) else None
+    return error_response(request, status, code, str(error), problems, headers)
 
 
 async def handle_request_validation(request: Request, error: Exception) -> JSONResponse:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter
 
+from atlas_graph.api.json_body import RAW_BODY_MODELS
 from atlas_graph.api.routes import ROUTERS
 from atlas_graph.models.errors import ErrorOut
 
@@ -27,6 +28,7 @@ def body_schemas() -> dict[str, dict[str, Any]]:
             requests[_name(annotation)] = annotation
         if route.response_model is not None:
             responses[_name(route.response_model)] = route.response_model
+    requests.update({model.__name__: model for model in RAW_BODY_MODELS})
     schemas = {
         f"request/{name}.json": TypeAdapter(model).json_schema(mode="validation") for name, model in requests.items()
     }

@@ -136,4 +136,3 @@ class BundleResultOut(BaseModel):
     entities: list[EntityResultOut]
     relationships: list[RelationshipResultOut]
     warnings: list[str] = Field(default_factory=list)
-    graph_version: int

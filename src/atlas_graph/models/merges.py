@@ -19,4 +19,3 @@ class MergeOut(BaseModel):
     moved_assertions: int
     moved_relationships: int
     dropped_relationships: int = Field(description="Relationships between the two entities, which merging removes.")
-    graph_version: int

@@ -54,6 +54,7 @@ class PathBoundsOut(BaseModel):
     kinds: list[EntityKind] | None
     min_confidence: int
     as_of: date | None
+    include_longer: bool
 
 
 class PathsOut(BaseModel):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from atlas_graph.errors import NotFound, PermissionDenied
 from atlas_graph.models.entities import EntityAssertionOut, EntityOut, EntityPageOut, EntitySummaryOut
 from atlas_graph.models.vocabulary import COMMUNITY_TLPS, EntityKind, Tlp
-from atlas_graph.services.access import Caller
+from atlas_graph.services import audit
+from atlas_graph.services.caller import Caller
 from atlas_graph.store import claims as claim_store
 from atlas_graph.store import entities as entity_store
 from atlas_graph.store.graph import GraphStore
@@ -68,18 +68,23 @@ def find_entities(
 
 def retract_assertion(store: GraphStore, *, caller: Caller, assertion_id: str) -> int:
     """Delete one of the caller's own claims; returns the new graph version."""
-    found = claim_store.find_claim(store, claim_id=assertion_id, organization=caller.organization)
-    # A claim the caller may not see answers like one that does not exist, so ids reveal nothing.
-    if found is None or not found.visible:
-        raise NotFound(f"no assertion {assertion_id!r}")
-    if found.organization != caller.organization:
-        raise PermissionDenied("an organization may retract only its own assertions")
-    version = claim_store.retract_claim(
-        store, claim_id=assertion_id, organization=caller.organization, now=datetime.now(UTC)
-    )
-    if version is None:
-        raise NotFound(f"no assertion {assertion_id!r}")
-    return version
+    started = audit.entry(caller, "assertion.retract", assertion_id=assertion_id)
+
+    def retract() -> int:
+        found = claim_store.find_claim(store, claim_id=assertion_id, organization=caller.organization)
+        # A claim the caller may not see answers like one that does not exist, so ids reveal nothing.
+        if found is None or not found.visible:
+            raise NotFound(f"no assertion {assertion_id!r}")
+        if found.organization != caller.organization:
+            raise PermissionDenied("an organization may retract only its own assertions")
+        version = claim_store.retract_claim(
+            store, claim_id=assertion_id, organization=caller.organization, audit=started
+        )
+        if version is None:
+            raise NotFound(f"no assertion {assertion_id!r}")
+        return version
+
+    return audit.audited(store, started, retract)
 
 
 def lucene_query(text: str) -> str | None:

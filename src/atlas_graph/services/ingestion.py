@@ -15,7 +15,8 @@ from atlas_graph.models.bundles import (
     StatusCountsOut,
 )
 from atlas_graph.models.vocabulary import RelationshipType
-from atlas_graph.services.access import Caller
+from atlas_graph.services import audit
+from atlas_graph.services.caller import Caller
 from atlas_graph.services.resolution import BundlePlan, Status, lookup_keys, plan_bundle
 from atlas_graph.store import ingestion as ingestion_store
 from atlas_graph.store.graph import GraphStore
@@ -29,21 +30,29 @@ def check_bundle_size(bundle: BundleIn, *, max_items: int) -> None:
         raise PayloadTooLarge(f"bundle has {items} items; the limit is {max_items}: split it into several bundles")
 
 
-def ingest_bundle(store: GraphStore, *, caller: Caller, bundle: BundleIn, max_items: int) -> BundleResultOut:
+def ingest_bundle(
+    store: GraphStore, *, caller: Caller, bundle: BundleIn, max_items: int, action: str = "bundle.post"
+) -> BundleResultOut:
     """Store a bundle as the caller's claims, all or nothing; re-posting it changes only timestamps."""
-    check_bundle_size(bundle, max_items=max_items)
-    written = ingestion_store.write_bundle(
-        store,
-        organization=caller.organization,
-        keys=lookup_keys(bundle.entities, bundle.relationships),
-        plan=lambda stored: plan_bundle(bundle.entities, bundle.relationships, stored),
-        rows=lambda plan: (plan.entities, plan.relationships),
-        now=datetime.now(UTC),
-    )
-    return _result(written.plan, written.relationship_states, written.graph_version)
+    started = audit.entry(caller, action, entities=len(bundle.entities), relationships=len(bundle.relationships))
+
+    def write() -> BundleResultOut:
+        check_bundle_size(bundle, max_items=max_items)
+        written = ingestion_store.write_bundle(
+            store,
+            organization=caller.organization,
+            keys=lookup_keys(bundle.entities, bundle.relationships),
+            plan=lambda stored: plan_bundle(bundle.entities, bundle.relationships, stored),
+            rows=lambda plan: (plan.entities, plan.relationships),
+            now=datetime.now(UTC),
+            audit=started,
+        )
+        return _result(written.plan, written.relationship_states)
+
+    return audit.audited(store, started, write)
 
 
-def _result(plan: BundlePlan, states: dict[str, ingestion_store.ClaimState], graph_version: int) -> BundleResultOut:
+def _result(plan: BundlePlan, states: dict[str, ingestion_store.ClaimState]) -> BundleResultOut:
     entity_results = [
         EntityResultOut(
             index=resolution.index,
@@ -77,5 +86,4 @@ def _result(plan: BundlePlan, states: dict[str, ingestion_store.ClaimState], gra
         entities=entity_results,
         relationships=relationship_results,
         warnings=plan.warnings,
-        graph_version=graph_version,
     )

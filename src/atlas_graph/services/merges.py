@@ -6,14 +6,23 @@ from datetime import UTC, datetime
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.merges import MergeOut
-from atlas_graph.services.access import Caller
+from atlas_graph.services import audit
+from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import get_entity
 from atlas_graph.store import merges as merge_store
+from atlas_graph.store.audit import AuditEntry
 from atlas_graph.store.graph import GraphStore
 
 
 def merge_entities(store: GraphStore, *, caller: Caller, entity_id: str, into_id: str) -> MergeOut:
     """Merge `entity_id` into `into_id`: both must exist for the caller, be of one kind, and be different."""
+    started = audit.entry(caller, "entity.merge", source=entity_id, into=into_id)
+    return audit.audited(
+        store, started, lambda: _merge(store, caller=caller, entity_id=entity_id, into_id=into_id, started=started)
+    )
+
+
+def _merge(store: GraphStore, *, caller: Caller, entity_id: str, into_id: str, started: AuditEntry) -> MergeOut:
     source = get_entity(store, caller=caller, entity_id=entity_id)
     into = get_entity(store, caller=caller, entity_id=into_id)
     if source.id == into.id:
@@ -33,6 +42,7 @@ def merge_entities(store: GraphStore, *, caller: Caller, entity_id: str, into_id
         organization=caller.organization,
         key_id=caller.key_id,
         now=datetime.now(UTC),
+        audit=started,
     )
     return MergeOut(
         merge_id=outcome.merge_id,
@@ -42,5 +52,4 @@ def merge_entities(store: GraphStore, *, caller: Caller, entity_id: str, into_id
         moved_assertions=outcome.moved_claims,
         moved_relationships=outcome.moved_relationships,
         dropped_relationships=outcome.dropped_relationships,
-        graph_version=outcome.graph_version,
     )

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 
 from atlas_graph.errors import InvalidInput, Problem
+from atlas_graph.services import audit
+from atlas_graph.services.caller import LOCAL_ADMINISTRATOR, Caller
 from atlas_graph.store import organizations as organization_store
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.organizations import StoredOrganization
@@ -28,9 +30,16 @@ def validate_organization_name(name: str) -> str:
     return name
 
 
-def create_organization(store: GraphStore, *, name: str) -> StoredOrganization:
+def create_organization(store: GraphStore, *, name: str, actor: Caller = LOCAL_ADMINISTRATOR) -> StoredOrganization:
     """Register a member organization."""
-    return organization_store.create_organization(store, name=validate_organization_name(name), now=datetime.now(UTC))
+    started = audit.entry(actor, "organization.create", name=name)
+    return audit.audited(
+        store,
+        started,
+        lambda: organization_store.create_organization(
+            store, name=validate_organization_name(name), now=datetime.now(UTC), audit=started
+        ),
+    )
 
 
 def list_organizations(store: GraphStore) -> list[StoredOrganization]:

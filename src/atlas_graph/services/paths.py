@@ -21,7 +21,7 @@ from atlas_graph.models.paths import (
     PathsOut,
 )
 from atlas_graph.models.vocabulary import EntityKind, RelationshipType, Tlp
-from atlas_graph.services.access import Caller
+from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import describe, get_entity
 from atlas_graph.store import paths as path_store
 from atlas_graph.store.graph import GraphStore
@@ -44,6 +44,7 @@ def find_paths(
     kinds: Sequence[EntityKind] | None,
     min_confidence: int,
     as_of: date | None,
+    include_longer: bool = False,
 ) -> PathsOut:
     """The `limit` shortest distinct simple paths, each hop with the assertions behind it (404 for unknown ids)."""
     # Both ends must exist for the caller; their canonical ids also resolve external and merged ids.
@@ -53,36 +54,38 @@ def find_paths(
         raise InvalidInput([Problem(("query", "to"), "from and to are the same entity")])
     filters = path_store.PathFilters(
         organization=caller.organization,
-        types=[t.value for t in types] if types else None,
-        kinds=[k.value for k in kinds] if kinds else None,
+        types=tuple(t.value for t in types) if types else None,
+        kinds=tuple(k.value for k in kinds) if kinds else None,
         min_confidence=min_confidence,
         as_of=as_of,
     )
     found = path_store.find_paths(
-        store, source=source_id, target=target_id, max_hops=max_hops, forward=direction == "forward", filters=filters
+        store,
+        source=source_id,
+        target=target_id,
+        max_hops=max_hops,
+        forward=direction == "forward",
+        filters=filters,
+        choose=lambda candidates: best_paths(candidates, limit),
+        wanted=limit,
+        include_longer=include_longer,
     )
-    candidates = []
-    for raw in found.paths:
-        # SHORTEST k may return walks that revisit an entity; an investigator wants simple chains.
-        if len(set(raw.node_ids)) != len(raw.node_ids):
-            continue
-        hops = [
-            _hop(hop, raw.node_ids[index], found.claims.get(hop.key, []), caller) for index, hop in enumerate(raw.hops)
-        ]
-        confidence = 100 * math.prod(hop.confidence / 100 for hop in hops)
-        candidates.append(
-            PathOut(
-                nodes=[_node(node_id, found.nodes) for node_id in raw.node_ids],
-                relationships=hops,
-                length=len(hops),
-                confidence=round(confidence, 2),
-            )
+    chosen = [
+        PathOut(
+            nodes=[_node(node_id, found.nodes) for node_id in raw.node_ids],
+            relationships=[
+                _hop(hop, raw.node_ids[index], found.claims.get(hop.key, []), caller)
+                for index, hop in enumerate(raw.hops)
+            ],
+            length=len(raw.hops),
+            confidence=round(path_confidence(raw), 2),
         )
-    candidates.sort(key=lambda path: (path.length, -path.confidence))
+        for raw in found.paths
+    ]
     return PathsOut(
         source=source_id,
         target=target_id,
-        paths=candidates[:limit],
+        paths=chosen,
         bounds=PathBoundsOut(
             max_hops=max_hops,
             limit=limit,
@@ -91,8 +94,23 @@ def find_paths(
             kinds=list(kinds) if kinds else None,
             min_confidence=min_confidence,
             as_of=as_of,
+            include_longer=include_longer,
         ),
     )
+
+
+def path_confidence(path: path_store.RawPath) -> float:
+    """Product over hops of each hop's best passing confidence, as a probability, times 100 (docs/paths.md)."""
+    return 100 * math.prod(hop.confidence / 100 for hop in path.hops)
+
+
+def best_paths(candidates: Sequence[path_store.RawPath], limit: int) -> list[path_store.RawPath]:
+    """The `limit` best simple paths: shortest first, then most confident, then by entity ids (stable)."""
+    # SHORTEST k may return walks that revisit an entity; an investigator wants simple chains.
+    simple = [path for path in candidates if len(set(path.node_ids)) == len(path.node_ids)]
+    unique = {tuple(hop.key for hop in path.hops): path for path in simple}
+    ranked = sorted(unique.values(), key=lambda p: (len(p.hops), -path_confidence(p), p.node_ids))
+    return ranked[:limit]
 
 
 def neighborhood(
@@ -110,7 +128,7 @@ def neighborhood(
     center = get_entity(store, caller=caller, entity_id=entity_id).id
     filters = path_store.PathFilters(
         organization=caller.organization,
-        types=[t.value for t in types] if types else None,
+        types=tuple(t.value for t in types) if types else None,
         kinds=None,
         min_confidence=min_confidence,
         as_of=as_of,

@@ -2,9 +2,10 @@
 
 The rule (docs/model.md): a submitted entity is the stored one whose external id it carries; failing that, the one
 of the same kind whose normalized name or alias equals its normalized name or one of its aliases (Unicode NFKC,
-case-folded, everything but letters and digits removed). Never across kinds. Entities of one bundle that share a
-key are one entity. A new entity without an external id gets an id derived from its kind and normalized name, so
-that two organizations posting the same new name at the same moment still meet on one node.
+case-folded, everything but letters and digits removed; infrastructure keeps its punctuation). Never across kinds.
+Entities of one bundle that share a key are one entity. A new entity without an external id gets an id derived
+from its kind and normalized name, so that two organizations posting the same new name at the same moment still
+meet on one node.
 
 Everything here is pure: the store looks keys up inside the write transaction and hands the answers to
 `plan_bundle`, which raises InvalidInput (listing every problem) or returns the rows to write.
@@ -31,9 +32,15 @@ ENTITY_ID_NAMESPACE = uuid.UUID("6f1c2a4e-9b3d-5e7f-8a1b-2c3d4e5f6a7b")
 MatchedBy = Literal["new", "id", "name", "alias", "bundle"]
 
 
-def normalize_name(name: str) -> str:
-    """Fold case, width, whitespace and punctuation: "Wizard-Spider ", "WIZARD SPIDER" -> "wizardspider"."""
+def normalize_name(name: str, kind: EntityKind | None = None) -> str:
+    """Fold case, width, whitespace and punctuation: "Wizard-Spider ", "WIZARD SPIDER" -> "wizardspider".
+
+    Infrastructure keeps its punctuation (only case, width and surrounding space fold): "1.11.1.1" and
+    "11.1.1.1", or "evil-corp.example" and "evilcorp.example", are different hosts.
+    """
     folded = unicodedata.normalize("NFKC", name).casefold()
+    if kind is EntityKind.INFRASTRUCTURE:
+        return folded.strip()
     return "".join(char for char in folded if char.isalnum())
 
 
@@ -42,7 +49,7 @@ def id_key(entity_id: str) -> str:
 
 
 def name_key(kind: EntityKind, name: str) -> str | None:
-    normalized = normalize_name(name)
+    normalized = normalize_name(name, kind)
     return f"name:{kind.value}:{normalized}" if normalized else None
 
 

@@ -35,7 +35,7 @@ from atlas_graph.models.vocabulary import (
     Tlp,
     VictimKind,
 )
-from atlas_graph.services.access import Caller
+from atlas_graph.services.caller import Caller
 from atlas_graph.services.ingestion import ingest_bundle
 from atlas_graph.store.graph import GraphStore
 
@@ -134,6 +134,7 @@ def import_stix_bundle(
             caller=caller,
             bundle=BundleIn(entities=mapped.entities, relationships=mapped.relationships),
             max_items=max_items,
+            action="stix.post",
         )
     except InvalidInput as error:
         # Locations from the bundle model point into our mapped lists; point them back at the STIX objects.

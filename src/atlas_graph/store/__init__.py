@@ -1,7 +1,31 @@
 """The only package that imports neo4j: the driver, the Cypher loader, reads, writes and the NetworkX projection."""
 
-from atlas_graph.store import claims, entities, ingestion, maintenance, merges, organizations, paths, schema
+from atlas_graph.store import (
+    audit,
+    claims,
+    entities,
+    export,
+    ingestion,
+    maintenance,
+    merges,
+    organizations,
+    paths,
+    projection,
+    schema,
+)
 
 # Importing a store module declares the queries it runs; the app imports this tuple so that all are declared
 # before CypherLibrary.load checks that every one has a file.
-STORE_MODULES = (claims, entities, ingestion, maintenance, merges, organizations, paths, schema)
+STORE_MODULES = (
+    audit,
+    claims,
+    entities,
+    export,
+    ingestion,
+    maintenance,
+    merges,
+    organizations,
+    paths,
+    projection,
+    schema,
+)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from neo4j import ManagedTransaction, Record
 
 from atlas_graph.models.vocabulary import COMMUNITY_TLPS
+from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.cypher import CypherLibrary, query_name
 from atlas_graph.store.graph import GraphStore
 
@@ -60,7 +60,7 @@ def find_claim(store: GraphStore, *, claim_id: str, organization: str) -> Stored
     return _stored_claim(records[0]) if records else None
 
 
-def retract_claim(store: GraphStore, *, claim_id: str, organization: str, now: datetime) -> int | None:
+def retract_claim(store: GraphStore, *, claim_id: str, organization: str, audit: AuditEntry) -> int | None:
     """Delete the organization's own claim and refresh what it supported; None when it has no such claim."""
 
     def work(tx: ManagedTransaction) -> int | None:
@@ -68,10 +68,25 @@ def retract_claim(store: GraphStore, *, claim_id: str, organization: str, now: d
         if record is None:
             return None
         if record["entity_id"] is not None:
-            refresh_entity_sharing(tx, store.queries, [record["entity_id"]])
+            touched: tuple[str, ...] = (record["entity_id"],)
+            refresh_entity_sharing(tx, store.queries, touched)
         else:
             ends = RelationshipEnds(key=record["rel_key"], source=record["source"], target=record["target"])
             refresh_relationship_sharing(tx, store.queries, [ends])
+            touched = (ends.source, ends.target)
+        # Who could see the claim goes into the trail, so that histories show its retraction to them only.
+        append_in(
+            tx,
+            store,
+            audit.finished(
+                outcome="succeeded",
+                entity_ids=touched,
+                assertion_id=claim_id,
+                tlp=record["tlp"],
+                share_with=list(record["share_with"]),
+                subject="entity" if record["entity_id"] is not None else "relationship",
+            ),
+        )
         return bump_graph_version(tx, store.queries)
 
     return store.write_transaction(work)

@@ -106,3 +106,27 @@ def _summaries(
             store.queries[ENTITY_SUMMARIES], ids=ids, organization=organization, community_tlps=COMMUNITY_TLP_VALUES
         )
     ]
+
+
+ENTITY_HISTORY = query_name("read/entity_history")
+
+
+@dataclass(frozen=True)
+class EntityHistoryRows:
+    entity_claims: list[dict[str, Any]]
+    relationship_claims: list[dict[str, Any]]
+    merges: list[dict[str, Any]]
+
+
+def entity_history(store: GraphStore, *, entity_id: str, organization: str) -> EntityHistoryRows:
+    records = store.read(
+        ENTITY_HISTORY, {"id": entity_id, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+    )
+    if not records:
+        return EntityHistoryRows([], [], [])
+    record = records[0]
+    return EntityHistoryRows(
+        entity_claims=[dict(row) for row in record["entity_claims"]],
+        relationship_claims=[dict(row) for row in record["relationship_claims"]],
+        merges=[dict(row) for row in record["merges"]],
+    )

@@ -5,27 +5,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from neo4j import ManagedTransaction
 
 from atlas_graph.models.vocabulary import EntityKind
+from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.claims import (
     COMMUNITY_TLP_VALUES,
-    RelationshipEnds,
     bump_graph_version,
     refresh_entity_sharing,
-    refresh_relationship_sharing,
 )
 from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 
 ENTITY_KEYS_LOOKUP = query_name("read/entity_keys_lookup")
-RELATIONSHIP_CLAIMS_STATE = query_name("read/relationship_claims_state")
 UPSERT_ENTITIES = query_name("write/entities_upsert")
 UPSERT_RELATIONSHIPS = query_name("write/relationships_upsert")
 GRAPH_VERSION = query_name("read/graph_version")
+
+# Open ends of a claim's validity, as the path filters compare them (write/relationship_sharing_refresh agrees).
+OPEN_START = date(1, 1, 1)
+OPEN_END = date(9999, 12, 31)
 
 Plan = TypeVar("Plan")
 
@@ -77,6 +79,7 @@ def write_bundle(
     plan: Callable[[Mapping[str, KeyMatch]], Plan],
     rows: Callable[[Plan], tuple[list[EntityWrite], list[RelationshipWrite]]],
     now: datetime,
+    audit: AuditEntry,
 ) -> BundleWriteResult[Plan]:
     """Resolve and write one bundle atomically.
 
@@ -99,12 +102,6 @@ def write_bundle(
         }
         decided = plan(found)
         entity_rows, relationship_rows = rows(decided)
-        states = {
-            record["key"]: ClaimState(own_claim=record["own_claim"], visible=record["visible"])
-            for record in tx.run(
-                store.queries[RELATIONSHIP_CLAIMS_STATE], keys=[row.key for row in relationship_rows], **sharing
-            )
-        }
         if entity_rows:
             tx.run(
                 store.queries[UPSERT_ENTITIES],
@@ -124,36 +121,61 @@ def write_bundle(
                 organization=organization,
             ).consume()
             refresh_entity_sharing(tx, store.queries, (row.id for row in entity_rows))
+        states: dict[str, ClaimState] = {}
         if relationship_rows:
-            tx.run(
+            records = tx.run(
                 store.queries[UPSERT_RELATIONSHIPS],
-                rows=[
-                    {
-                        "key": row.key,
-                        "type": row.type,
-                        "source": row.source,
-                        "target": row.target,
-                        "assertion_id": _new_assertion_id(),
-                        "claim": row.claim,
-                    }
-                    for row in relationship_rows
-                ],
+                rows=[relationship_row(row, organization) for row in relationship_rows],
                 now=now,
                 organization=organization,
-            ).consume()
-            refresh_relationship_sharing(
-                tx,
-                store.queries,
-                (RelationshipEnds(key=r.key, source=r.source, target=r.target) for r in relationship_rows),
+                organization_token=sharing_token(organization, []),
             )
+            states = {
+                record["key"]: ClaimState(own_claim=record["own_claim"], visible=record["visible"])
+                for record in records
+            }
         version = bump_graph_version(tx, store.queries)
+        touched = {row.id: None for row in entity_rows}
+        touched.update({end: None for row in relationship_rows for end in (row.source, row.target)})
+        append_in(
+            tx,
+            store,
+            audit.finished(
+                outcome="succeeded",
+                entity_ids=tuple(touched),
+                entities=len(entity_rows),
+                relationships=len(relationship_rows),
+            ),
+        )
         return BundleWriteResult(plan=decided, relationship_states=states, graph_version=version)
 
     return store.write_transaction(work)
 
 
-def graph_version(store: GraphStore) -> int:
-    version: int = store.read(GRAPH_VERSION)[0]["version"]
+def sharing_token(organization: str, share_with: list[str]) -> str:
+    """The visibility token of a restricted claim, as write/relationship_sharing_refresh also builds it."""
+    return "|" + "|".join([organization, *share_with]) + "|"
+
+
+def relationship_row(row: RelationshipWrite, organization: str) -> dict[str, Any]:
+    claim = row.claim
+    community = claim["tlp"] in COMMUNITY_TLP_VALUES
+    return {
+        "key": row.key,
+        "type": row.type,
+        "source": row.source,
+        "target": row.target,
+        "assertion_id": _new_assertion_id(),
+        "claim": claim,
+        "token": "*" if community else sharing_token(organization, list(claim["share_with"])),
+        "first": claim["first_seen"] or OPEN_START,
+        "last": claim["last_seen"] or OPEN_END,
+    }
+
+
+def graph_version(store: GraphStore) -> str:
+    """`<epoch>:<write counter>`: changes with every write, and never repeats across a reset of the database."""
+    version: str = store.read(GRAPH_VERSION)[0]["version"]
     return version
 
 

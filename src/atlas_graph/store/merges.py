@@ -9,6 +9,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.claims import (
     RelationshipEnds,
     bump_graph_version,
@@ -38,7 +39,7 @@ class MergeOutcome:
 
 
 def merge_entities(
-    store: GraphStore, *, source: str, into: str, organization: str, key_id: str, now: datetime
+    store: GraphStore, *, source: str, into: str, organization: str, key_id: str, now: datetime, audit: AuditEntry
 ) -> MergeOutcome:
     """Move everything of `source` onto `into` and delete `source`; its id keeps resolving to `into`."""
     merge_id = f"merge--{uuid.uuid4()}"
@@ -77,6 +78,18 @@ def merge_entities(
             moved_relationships=len(moves),
             dropped_relationships=len(drops),
         ).single(strict=True)["merged_ids"]
+        append_in(
+            tx,
+            store,
+            audit.finished(
+                outcome="succeeded",
+                entity_ids=(source, into),
+                merge_id=merge_id,
+                moved_assertions=len(claim_ids),
+                moved_relationships=len(moves),
+                dropped_relationships=len(drops),
+            ),
+        )
         return MergeOutcome(
             merge_id=merge_id,
             merged_ids=list(merged_ids),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from neo4j import ManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from atlas_graph.errors import Conflict, NotFound
+from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import native_datetime
@@ -47,12 +49,16 @@ class ApiKeyCredentials:
     revoked: bool
 
 
-def create_organization(store: GraphStore, *, name: str, now: datetime) -> StoredOrganization:
+def create_organization(store: GraphStore, *, name: str, now: datetime, audit: AuditEntry) -> StoredOrganization:
+    def work(tx: ManagedTransaction) -> StoredOrganization:
+        record = tx.run(store.queries[CREATE_ORGANIZATION], name=name, now=now).single(strict=True)
+        append_in(tx, store, audit.finished(outcome="succeeded", created=name))
+        return StoredOrganization(name=record["name"], created_at=native_datetime(record["created_at"]))
+
     try:
-        records = store.write(CREATE_ORGANIZATION, {"name": name, "now": now})
+        return store.write_transaction(work)
     except ConstraintError:
         raise Conflict(f"organization {name!r} already exists") from None
-    return StoredOrganization(name=records[0]["name"], created_at=native_datetime(records[0]["created_at"]))
 
 
 def list_organizations(store: GraphStore) -> list[StoredOrganization]:
@@ -75,19 +81,23 @@ def create_api_key(
     role: str,
     label: str | None,
     now: datetime,
+    audit: AuditEntry,
 ) -> None:
-    records = store.write(
-        CREATE_API_KEY,
-        {
+    def work(tx: ManagedTransaction) -> bool:
+        parameters = {
             "organization": organization,
             "key_id": key_id,
             "secret_hash": secret_hash,
             "role": role,
             "label": label,
             "now": now,
-        },
-    )
-    if not records:
+        }
+        if tx.run(store.queries[CREATE_API_KEY], parameters).single() is None:
+            return False
+        append_in(tx, store, audit.finished(outcome="succeeded", issued_key=key_id, to=organization, role=role))
+        return True
+
+    if not store.write_transaction(work):
         raise NotFound(f"no organization named {organization!r}")
 
 
@@ -118,8 +128,15 @@ def list_api_keys(store: GraphStore, *, organization: str | None = None) -> list
     ]
 
 
-def revoke_api_key(store: GraphStore, *, key_id: str, now: datetime) -> datetime:
-    records = store.write(REVOKE_API_KEY, {"key_id": key_id, "now": now})
-    if not records:
+def revoke_api_key(store: GraphStore, *, key_id: str, now: datetime, audit: AuditEntry) -> datetime:
+    def work(tx: ManagedTransaction) -> datetime | None:
+        record = tx.run(store.queries[REVOKE_API_KEY], key_id=key_id, now=now).single()
+        if record is None:
+            return None
+        append_in(tx, store, audit.finished(outcome="succeeded", revoked_key=key_id))
+        return native_datetime(record["revoked_at"])
+
+    revoked_at = store.write_transaction(work)
+    if revoked_at is None:
         raise NotFound(f"no API key with id {key_id!r}")
-    return native_datetime(records[0]["revoked_at"])
+    return revoked_at

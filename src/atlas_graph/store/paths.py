@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from neo4j import ManagedTransaction
+from neo4j import ManagedTransaction, Record
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.cypher import query_name
 from atlas_graph.store.entities import ENTITY_SUMMARIES
 from atlas_graph.store.graph import GraphStore
 
+SHORTEST_PATHS_ANY = query_name("read/paths_shortest_any")
+SHORTEST_PATHS_FORWARD = query_name("read/paths_shortest_forward")
 PATHS_ANY = query_name("read/paths_any")
 PATHS_FORWARD = query_name("read/paths_forward")
 RELATIONSHIP_CLAIMS = query_name("read/relationship_claims")
@@ -21,18 +24,18 @@ NEIGHBORHOOD_STEP = query_name("read/neighborhood_step")
 
 @dataclass(frozen=True)
 class PathFilters:
-    """What a path or neighborhood may pass through, and whose claims count."""
+    """What a path, neighborhood or projection may pass through, and whose claims count (hashable: a cache key)."""
 
     organization: str
-    types: list[str] | None
-    kinds: list[str] | None
+    types: tuple[str, ...] | None
+    kinds: tuple[str, ...] | None
     min_confidence: int
     as_of: date | None
 
     def parameters(self) -> dict[str, Any]:
         return {
-            "types": self.types,
-            "kinds": self.kinds,
+            "types": list(self.types) if self.types is not None else None,
+            "kinds": list(self.kinds) if self.kinds is not None else None,
             "min_confidence": self.min_confidence,
             "as_of": self.as_of,
             "organization": self.organization,
@@ -47,6 +50,7 @@ class Hop:
     type: str
     source: str
     target: str
+    confidence: int
 
 
 @dataclass(frozen=True)
@@ -82,17 +86,33 @@ class Neighborhood:
 
 
 def find_paths(
-    store: GraphStore, *, source: str, target: str, max_hops: int, forward: bool, filters: PathFilters
+    store: GraphStore,
+    *,
+    source: str,
+    target: str,
+    max_hops: int,
+    forward: bool,
+    filters: PathFilters,
+    choose: Callable[[list[RawPath]], list[RawPath]],
+    wanted: int,
+    include_longer: bool,
 ) -> PathSearch:
-    """Up to 10 shortest paths, their hops' visible claims and their nodes' visible claims, in one transaction."""
+    """Candidate paths, `choose`n in the transaction, with the visible claims behind the chosen ones' hops.
+
+    All shortest paths first (a bidirectional search, fast even through hubs). With `include_longer`, when those
+    are fewer than `wanted`, the search for the k shortest paths of any length runs too, to fill in longer ones:
+    it is exact but much slower on hub-heavy graphs (see docs/paths.md), hence opt-in.
+    """
 
     def work(tx: ManagedTransaction) -> PathSearch:
         parameters = {"from": source, "to": target, "max_hops": max_hops, **filters.parameters()}
-        records = tx.run(store.queries[PATHS_FORWARD if forward else PATHS_ANY], parameters)
-        paths = [
-            RawPath(node_ids=list(record["node_ids"]), hops=[Hop(**hop) for hop in record["hops"]])
-            for record in records
-        ]
+        shortest = SHORTEST_PATHS_FORWARD if forward else SHORTEST_PATHS_ANY
+        candidates = _raw_paths(tx.run(store.queries[shortest], parameters))
+        if include_longer and len(choose(candidates)) < wanted:
+            longer = _raw_paths(tx.run(store.queries[PATHS_FORWARD if forward else PATHS_ANY], parameters))
+            seen = {tuple(hop.key for hop in path.hops) for path in candidates}
+            candidates += [path for path in longer if tuple(hop.key for hop in path.hops) not in seen]
+        paths = choose(candidates)
         keys = sorted({hop.key for path in paths for hop in path.hops})
         node_ids = sorted({node for path in paths for node in path.node_ids})
         return PathSearch(
@@ -100,6 +120,12 @@ def find_paths(
         )
 
     return store.read_transaction(work)
+
+
+def _raw_paths(records: Iterable[Record]) -> list[RawPath]:
+    return [
+        RawPath(node_ids=list(record["node_ids"]), hops=[Hop(**hop) for hop in record["hops"]]) for record in records
+    ]
 
 
 def explore_neighborhood(

@@ -8,7 +8,8 @@ import pytest
 
 from atlas_graph.errors import AuthenticationFailed, PermissionDenied
 from atlas_graph.models.vocabulary import Permission, Role
-from atlas_graph.services.access import Caller, hash_secret, parse_token
+from atlas_graph.services.access import hash_secret, parse_token
+from atlas_graph.services.caller import Caller
 
 
 def _token() -> tuple[str, str, str]:

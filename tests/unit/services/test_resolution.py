@@ -35,6 +35,13 @@ def test_normalize_name(raw: str, folded: str) -> None:
     assert normalize_name(raw) == folded
 
 
+def test_infrastructure_keeps_punctuation() -> None:
+    infra = EntityKind.INFRASTRUCTURE
+    assert normalize_name(" Evil-Corp.Example ", infra) == "evil-corp.example"
+    assert normalize_name("1.11.1.1", infra) != normalize_name("11.1.1.1", infra)
+    assert normalize_name("1.11.1.1", ACTOR) == normalize_name("11.1.1.1", ACTOR)
+
+
 def test_keys_are_kind_scoped_and_id_first() -> None:
     entity = EntityIn(kind=ACTOR, name="APT28", id="intrusion-set--x", aliases=["Fancy Bear", "fancy-bear", "APT 28"])
     assert entity_keys(entity) == ["id:intrusion-set--x", "name:actor:apt28", "name:actor:fancybear"]

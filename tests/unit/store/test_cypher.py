@@ -12,6 +12,11 @@ from atlas_graph.store import STORE_MODULES
 from atlas_graph.store.cypher import CypherLibrary, declared_query_names, default_cypher_dir
 
 CYPHER_DIR = default_cypher_dir()
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _names_used_in(folder: Path) -> set[str]:
+    return {name for path in folder.glob("*.py") for name in re.findall(r'"(bench/[a-z_]+)"', path.read_text())}
 
 
 def all_query_files() -> list[Path]:
@@ -33,7 +38,9 @@ def test_every_query_file_is_used_and_every_declared_query_exists() -> None:
     on_disk = set(library.names())
     schema = {name for name in on_disk if name.startswith("schema/")}
     assert schema, "the schema folder is applied as a whole and must not be empty"
-    assert on_disk - schema == declared_query_names()
+    bench = {name for name in on_disk if name.startswith("bench/")}
+    assert bench <= _names_used_in(REPO / "scripts"), "every bench/ query is run by a script under scripts/"
+    assert on_disk - schema - bench == declared_query_names()
 
 
 def test_no_query_formats_user_values() -> None:

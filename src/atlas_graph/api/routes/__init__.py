@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from atlas_graph.api.routes import bundles, entities, health, me, organizations, paths, stix
+from atlas_graph.api.routes import (
+    analysis,
+    audit,
+    bundles,
+    entities,
+    export,
+    health,
+    me,
+    organizations,
+    paths,
+    stix,
+    web,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -12,4 +24,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     entities.router,
     stix.router,
     paths.router,
+    analysis.router,
+    audit.router,
+    export.router,
+    web.router,
 )

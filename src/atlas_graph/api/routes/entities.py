@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, status
 from atlas_graph.api.deps import CuratorDep, ReaderDep, StoreDep
 from atlas_graph.models.entities import EntityOut, EntityPageOut
 from atlas_graph.models.errors import ErrorOut
+from atlas_graph.models.history import EntityHistoryOut
 from atlas_graph.models.merges import MergeIn, MergeOut
 from atlas_graph.models.vocabulary import EntityKind
-from atlas_graph.services import entities, merges
+from atlas_graph.services import entities, history, merges
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 
@@ -56,3 +57,13 @@ def retract_assertion(assertion_id: str, store: StoreDep, caller: CuratorDep) ->
 )
 def merge_entity(entity_id: str, body: MergeIn, store: StoreDep, caller: CuratorDep) -> MergeOut:
     return merges.merge_entities(store, caller=caller, entity_id=entity_id, into_id=body.into)
+
+
+@router.get(
+    "/entities/{entity_id}/history",
+    response_model=EntityHistoryOut,
+    summary="How an entity and its relationships came to be: assertions added, updated, retracted; merges",
+    responses={404: {"model": ErrorOut}},
+)
+def get_entity_history(entity_id: str, store: StoreDep, caller: ReaderDep) -> EntityHistoryOut:
+    return history.entity_history(store, caller=caller, entity_id=entity_id)

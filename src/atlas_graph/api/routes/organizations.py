@@ -33,7 +33,7 @@ def list_organizations(store: StoreDep, caller: AdminDep) -> list[OrganizationOu
     summary="Register a member organization",
 )
 def create_organization(body: OrganizationIn, store: StoreDep, caller: AdminDep) -> OrganizationOut:
-    created = organizations.create_organization(store, name=body.name)
+    created = organizations.create_organization(store, name=body.name, actor=caller)
     return OrganizationOut(name=created.name, created_at=created.created_at)
 
 
@@ -54,10 +54,10 @@ def list_keys(store: StoreDep, caller: AdminDep, organization: str | None = None
 
 @router.post("/keys", response_model=ApiKeyIssuedOut, status_code=status.HTTP_201_CREATED, summary="Issue an API key")
 def issue_key(body: ApiKeyIn, store: StoreDep, caller: AdminDep) -> ApiKeyIssuedOut:
-    issued = access.issue_key(store, organization=body.organization, role=body.role, label=body.label)
+    issued = access.issue_key(store, organization=body.organization, role=body.role, label=body.label, actor=caller)
     return ApiKeyIssuedOut(key_id=issued.key_id, token=issued.token, organization=issued.organization, role=issued.role)
 
 
 @router.delete("/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke an API key")
 def revoke_key(key_id: str, store: StoreDep, caller: AdminDep) -> None:
-    access.revoke_key(store, key_id=key_id)
+    access.revoke_key(store, key_id=key_id, actor=caller)

@@ -61,6 +61,10 @@ def get_paths(
     kinds: Annotated[list[str] | None, Query(description="Entity kinds a path may pass through")] = None,
     min_confidence: MinConfidence = 0,
     as_of: AsOf = None,
+    include_longer: Annotated[
+        bool,
+        Query(description="Also fill `limit` with paths longer than the shortest ones (an exact but slower search)"),
+    ] = False,
 ) -> PathsOut:
     return paths.find_paths(
         store,
@@ -74,6 +78,7 @@ def get_paths(
         kinds=parse_enum_list(kinds, EntityKind, "kinds"),
         min_confidence=min_confidence,
         as_of=as_of,
+        include_longer=include_longer,
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from atlas_graph.api.deps import StoreDep, WriterDep
+from atlas_graph.api.json_body import documented_body, json_body
 from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.errors import ErrorOut
 from atlas_graph.models.stix import StixBundleIn, StixImportOut
@@ -21,9 +22,10 @@ router = APIRouter(prefix="/v1", tags=["ingestion"])
     response_model=StixImportOut,
     summary="Import a STIX 2.1 bundle",
     responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    openapi_extra=documented_body(StixBundleIn),
 )
 def post_stix(
-    bundle: StixBundleIn,
+    bundle: Annotated[StixBundleIn, Depends(json_body(StixBundleIn))],
     request: Request,
     store: StoreDep,
     caller: WriterDep,

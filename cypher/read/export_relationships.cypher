@@ -1,0 +1,16 @@
+// Every relationship the caller may see between entities it may see, in key order, with the claims the caller may
+// see (oldest first), for exports. Parameters: $organization, $community_tlps.
+MATCH (source:Entity)-[relationship]->(target:Entity)
+WHERE relationship.claim_count > 0
+  AND (relationship.vis_all OR $organization IN relationship.vis_orgs)
+  AND (source.vis_all OR $organization IN source.vis_orgs)
+  AND (target.vis_all OR $organization IN target.vis_orgs)
+CALL (relationship) {
+  MATCH (claim:RelationshipAssertion {rel_key: relationship.key})
+  WHERE claim.tlp IN $community_tlps OR claim.organization = $organization OR $organization IN claim.share_with
+  WITH claim ORDER BY claim.recorded_at, claim.organization
+  RETURN collect(claim {.*}) AS claims
+}
+WITH source, relationship, target, claims WHERE size(claims) > 0
+RETURN relationship.key AS key, type(relationship) AS type, source.id AS source, target.id AS target, claims
+ORDER BY key

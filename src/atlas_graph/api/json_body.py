@@ -1,0 +1,55 @@
+"""Bulk request bodies validated straight from JSON bytes by pydantic-core, skipping the json.loads round trip.
+
+FastAPI validates a body from the Python objects `json.loads` made; for a 10,000-item bundle that is several
+times slower than `model_validate_json`. Routes that take bulk bodies declare `body: Annotated[BundleIn,
+Depends(json_body(BundleIn))]` and `openapi_extra=documented_body(BundleIn)`; errors keep the usual 422 shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+RAW_BODY_MODELS: list[type[BaseModel]] = []
+"""Models read this way; the app adds their schemas to the OpenAPI components (see main.py)."""
+
+
+def json_body(model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
+    async def parse(request: Request) -> Model:
+        raw = await request.body()
+        try:
+            return model.model_validate_json(raw)
+        except ValidationError as error:
+            issues = [{**issue, "loc": ("body", *issue["loc"])} for issue in error.errors(include_url=False)]
+            raise RequestValidationError(issues, body=None) from None
+
+    return parse
+
+
+def documented_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI requestBody for a route whose body `json_body` parses."""
+    if model not in RAW_BODY_MODELS:
+        RAW_BODY_MODELS.append(model)
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+        }
+    }
+
+
+def add_body_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Put the schemas of RAW_BODY_MODELS (and the models they use) into `components.schemas`."""
+    components = openapi.setdefault("components", {}).setdefault("schemas", {})
+    for model in RAW_BODY_MODELS:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components[model.__name__] = schema
+    return openapi

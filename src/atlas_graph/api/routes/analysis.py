@@ -1,0 +1,152 @@
+"""Disruption planners' endpoints: chokepoint rankings, what-if takedowns, and the jobs that run long ones."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import JSONResponse
+
+from atlas_graph.api.deps import JobsDep, ProjectionCacheDep, ReaderDep, StoreDep
+from atlas_graph.api.routes.paths import AsOf, MinConfidence, TypesQuery, parse_enum_list
+from atlas_graph.models.analysis import (
+    ChokepointsOut,
+    DisruptionIn,
+    DisruptionOut,
+    JobAcceptedOut,
+    JobOut,
+    RankingMethod,
+)
+from atlas_graph.models.errors import ErrorOut
+from atlas_graph.models.vocabulary import EntityKind, RelationshipType
+from atlas_graph.services import analysis
+from atlas_graph.services.jobs import Job
+
+router = APIRouter(prefix="/v1/analysis", tags=["analysis"])
+
+ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {"model": JobAcceptedOut, "description": "Too large to answer at once: a job was started."}
+}
+
+
+@router.get(
+    "/chokepoints",
+    response_model=ChokepointsOut,
+    summary="Rank the entities whose removal would fragment the ecosystem most, and say why",
+    responses={**ACCEPTED, 422: {"model": ErrorOut}},
+)
+def get_chokepoints(
+    request: Request,
+    store: StoreDep,
+    cache: ProjectionCacheDep,
+    jobs: JobsDep,
+    caller: ReaderDep,
+    method: RankingMethod = "fragmentation",
+    top: Annotated[int, Query(ge=1, le=100)] = 10,
+    kinds: Annotated[list[str] | None, Query(description="Kinds that may be ranked, e.g. service_provider")] = None,
+    types: TypesQuery = None,
+    min_confidence: MinConfidence = 0,
+    as_of: AsOf = None,
+    stability: Annotated[bool, Query(description="Also rerank on graphs resampled by confidence")] = False,
+    samples: Annotated[int, Query(ge=5, le=500, description="Resampled graphs, with stability")] = 50,
+    seed: Annotated[int, Query(ge=0, description="Same seed, same answer")] = 0,
+    background: Annotated[bool, Query(description="Always run as a job")] = False,
+) -> ChokepointsOut | JSONResponse:
+    type_list = parse_enum_list(types, RelationshipType, "types")
+    kind_list = parse_enum_list(kinds, EntityKind, "kinds")
+    projection = analysis.projection_for(
+        store, cache, caller=caller, types=type_list, min_confidence=min_confidence, as_of=as_of
+    )
+
+    def compute(progress: Any = None) -> ChokepointsOut:
+        return analysis.rank(
+            projection,
+            method=method,
+            top=top,
+            kinds=kind_list,
+            types=type_list,
+            min_confidence=min_confidence,
+            as_of=as_of,
+            stability=stability,
+            samples=samples,
+            seed=seed,
+            progress=progress,
+        )
+
+    if background or analysis.needs_job(projection, stability=stability):
+        job = jobs.submit(
+            kind="chokepoints",
+            organization=caller.organization,
+            work=lambda progress: compute(progress).model_dump(mode="json"),
+        )
+        return _accepted(request, job)
+    return compute()
+
+
+@router.post(
+    "/disruption",
+    response_model=DisruptionOut,
+    summary="What taking these entities down would change: metrics before and after",
+    responses={**ACCEPTED, 422: {"model": ErrorOut}},
+)
+def post_disruption(
+    body: DisruptionIn,
+    request: Request,
+    store: StoreDep,
+    cache: ProjectionCacheDep,
+    jobs: JobsDep,
+    caller: ReaderDep,
+    background: Annotated[bool, Query(description="Always run as a job")] = False,
+) -> DisruptionOut | JSONResponse:
+    projection = analysis.projection_for(
+        store, cache, caller=caller, types=body.types, min_confidence=body.min_confidence, as_of=body.as_of
+    )
+    remove = analysis.check_removal(projection, body.remove)
+
+    def compute(progress: Any = None) -> DisruptionOut:
+        return analysis.disrupt(
+            projection,
+            remove=remove,
+            types=body.types,
+            min_confidence=body.min_confidence,
+            as_of=body.as_of,
+            progress=progress,
+        )
+
+    if background or analysis.needs_job(projection, stability=False):
+        job = jobs.submit(
+            kind="disruption",
+            organization=caller.organization,
+            work=lambda progress: compute(progress).model_dump(mode="json"),
+        )
+        return _accepted(request, job)
+    return compute()
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    summary="A job's status and progress, and its result when done",
+    responses={404: {"model": ErrorOut}},
+)
+def get_job(job_id: str, jobs: JobsDep, caller: ReaderDep) -> JobOut:
+    job = jobs.get(job_id, organization=caller.organization)
+    return JobOut(
+        job_id=job.id,
+        kind=job.kind,
+        status=job.status,
+        progress=round(job.progress, 4),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        result=job.result if job.status == "succeeded" else None,
+        error=job.error,
+    )
+
+
+def _accepted(request: Request, job: Job) -> JSONResponse:
+    location = str(request.url_for("get_job", job_id=job.id).path)
+    body = JobAcceptedOut(job_id=job.id, status=job.status, progress=job.progress, location=location)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers={"Location": location}
+    )

@@ -1,0 +1,210 @@
+"""Chokepoint rankings and takedown simulations on the graph the caller may see, directly or as jobs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import networkx as nx
+
+from atlas_graph import analysis
+from atlas_graph.errors import InvalidInput, Problem
+from atlas_graph.models.analysis import (
+    ChokepointOut,
+    ChokepointsOut,
+    DisruptionImpactOut,
+    DisruptionOut,
+    FragmentationOut,
+    GraphScopeOut,
+    LostAccessOut,
+    RankingMethod,
+    RemovedOut,
+    StabilityOut,
+)
+from atlas_graph.models.vocabulary import EntityKind, RelationshipType
+from atlas_graph.services.caller import Caller
+from atlas_graph.services.jobs import Progress
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.paths import PathFilters
+from atlas_graph.store.projection import Projection, ProjectionCache
+
+# Above this many nodes plus edges, or with stability, an analysis runs as a job (202) rather than inline.
+INLINE_LIMIT = 20_000
+LOST_ACCESS_SHOWN = 1_000
+
+
+def projection_for(
+    store: GraphStore,
+    cache: ProjectionCache,
+    *,
+    caller: Caller,
+    types: Sequence[RelationshipType] | None,
+    min_confidence: int,
+    as_of: date | None,
+) -> Projection:
+    """The caller's visible graph under the filters, from the cache while no write has happened since."""
+    filters = PathFilters(
+        organization=caller.organization,
+        types=tuple(t.value for t in types) if types else None,
+        kinds=None,
+        min_confidence=min_confidence,
+        as_of=as_of,
+    )
+    return cache.get(store, filters=filters)
+
+
+def needs_job(projection: Projection, *, stability: bool) -> bool:
+    graph = projection.graph
+    return stability or graph.number_of_nodes() + graph.number_of_edges() > INLINE_LIMIT
+
+
+def rank(
+    projection: Projection,
+    *,
+    method: RankingMethod,
+    top: int,
+    kinds: Sequence[EntityKind] | None,
+    types: Sequence[RelationshipType] | None,
+    min_confidence: int,
+    as_of: date | None,
+    stability: bool,
+    samples: int,
+    seed: int,
+    progress: Progress | None = None,
+) -> ChokepointsOut:
+    """Rank chokepoints (and, asked, how stable each is when edges are resampled by confidence)."""
+    graph = projection.graph
+    kind_values = [k.value for k in kinds] if kinds else None
+    ranking_share = 0.3 if stability else 1.0
+    ranked = analysis.rank_chokepoints(
+        graph, method=method, top=top, kinds=kind_values, seed=seed, progress=_scaled(progress, 0.0, ranking_share)
+    )
+    frequencies: dict[Any, float] = {}
+    stability_samples = None
+    if stability:
+        result = analysis.chokepoint_stability(
+            graph,
+            method=method,
+            top=top,
+            kinds=kind_values,
+            samples=samples,
+            seed=seed,
+            progress=_scaled(progress, ranking_share, 1.0),
+        )
+        frequencies = {item.node: item.frequency for item in result.chokepoints}
+        stability_samples = result.samples
+    return ChokepointsOut(
+        method=method,
+        top=top,
+        kinds=list(kinds) if kinds else None,
+        seed=seed,
+        scope=_scope(projection, types, min_confidence, as_of),
+        chokepoints=[
+            ChokepointOut(
+                id=str(point.node),
+                name=graph.nodes[point.node].get("name") or str(point.node),
+                kind=EntityKind(graph.nodes[point.node]["kind"]),
+                category=graph.nodes[point.node].get("category"),
+                rank=point.rank,
+                score=point.score,
+                metrics=_plain(point.metrics),
+                explanation=point.explanation,
+                stability=StabilityOut(frequency=frequencies[point.node]) if point.node in frequencies else None,
+            )
+            for point in ranked
+        ],
+        stability_samples=stability_samples,
+    )
+
+
+def check_removal(projection: Projection, remove: Sequence[str]) -> list[str]:
+    """The ids to remove, each an entity the caller may see (422 listing the others, like unknown ids)."""
+    graph = projection.graph
+    problems = [
+        Problem(("body", "remove", index), f"no entity {entity_id!r} visible to you in this graph")
+        for index, entity_id in enumerate(remove)
+        if entity_id not in graph
+    ]
+    if problems:
+        raise InvalidInput(problems)
+    return list(dict.fromkeys(remove))
+
+
+def disrupt(
+    projection: Projection,
+    *,
+    remove: Sequence[str],
+    types: Sequence[RelationshipType] | None,
+    min_confidence: int,
+    as_of: date | None,
+    progress: Progress | None = None,
+) -> DisruptionOut:
+    """Metrics before and after taking `remove` down, the pieces created and who lost which services."""
+    graph = projection.graph
+    impact = analysis.disruption_impact(graph, remove, progress=progress)
+    lost = sorted(impact.lost_service_access.items(), key=lambda item: (-len(item[1]), str(item[0])))
+    return DisruptionOut(
+        scope=_scope(projection, types, min_confidence, as_of),
+        removed=[
+            RemovedOut(id=node, name=graph.nodes[node].get("name") or node, kind=EntityKind(graph.nodes[node]["kind"]))
+            for node in remove
+        ],
+        before=_fragmentation(impact.before),
+        after=_fragmentation(impact.after),
+        impact=DisruptionImpactOut(
+            components_created=impact.components_created,
+            actor_victim_pairs_cut=impact.actor_victim_pairs_cut,
+            actors_losing_service=len(lost),
+            lost_service_access=[
+                LostAccessOut(id=str(actor), name=graph.nodes[actor].get("name") or str(actor), lost=sorted(kinds))
+                for actor, kinds in lost[:LOST_ACCESS_SHOWN]
+            ],
+        ),
+    )
+
+
+def _scope(
+    projection: Projection, types: Sequence[RelationshipType] | None, min_confidence: int, as_of: date | None
+) -> GraphScopeOut:
+    graph: nx.MultiDiGraph = projection.graph
+    return GraphScopeOut(
+        graph_version=projection.fingerprint,
+        nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        types=list(types) if types else None,
+        min_confidence=min_confidence,
+        as_of=as_of,
+    )
+
+
+def _fragmentation(metrics: analysis.FragmentationMetrics) -> FragmentationOut:
+    reaching = Counter(kind for kinds in metrics.service_access.values() for kind in kinds)
+    return FragmentationOut(
+        nodes=metrics.nodes,
+        components=metrics.components,
+        largest_component=metrics.largest_component,
+        pairwise_connectivity=metrics.pairwise_connectivity,
+        fragmentation=metrics.fragmentation,
+        actor_victim_pairs=metrics.actor_victim_pairs,
+        actors_reaching_service=dict(sorted(reaching.items())),
+    )
+
+
+def _plain(metrics: Any) -> dict[str, Any]:
+    plain: dict[str, Any] = {}
+    for name, value in metrics.items():
+        if isinstance(value, tuple):
+            plain[name] = list(value)
+        elif hasattr(value, "items"):
+            plain[name] = dict(value)
+        else:
+            plain[name] = value
+    return plain
+
+
+def _scaled(progress: Progress | None, start: float, end: float) -> Callable[[float], None] | None:
+    if progress is None:
+        return None
+    return lambda fraction: progress(start + (end - start) * fraction)

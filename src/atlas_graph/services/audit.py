@@ -1,0 +1,65 @@
+"""The audit trail as services use it: an entry per action, and reading it back for administrators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from atlas_graph.errors import AtlasGraphError, InvalidInput, PayloadTooLarge, StoreUnavailable
+from atlas_graph.services.caller import Caller
+from atlas_graph.store import audit as audit_store
+from atlas_graph.store.audit import AuditEntry, AuditEvent
+from atlas_graph.store.graph import GraphStore
+
+T = TypeVar("T")
+
+
+def entry(caller: Caller, action: str, **detail: object) -> AuditEntry:
+    """The start of an audit event for `caller` doing `action`; the store completes it with what was touched."""
+    return AuditEntry(
+        organization=caller.organization,
+        key_id=caller.key_id,
+        request_id=caller.request_id,
+        action=action,
+        at=datetime.now(UTC),
+        detail=dict(detail),
+    )
+
+
+def audited(store: GraphStore, started: AuditEntry, action: Callable[[], T]) -> T:
+    """Run an action whose store call appends its own success event; record a refusal or failure on its own."""
+    try:
+        return action()
+    except (InvalidInput, PayloadTooLarge) as error:
+        problems = len(error.problems) if isinstance(error, InvalidInput) else 0
+        _record_failure(store, started.finished(outcome="rejected", error=str(error)[:1000], problems=problems))
+        raise
+    except AtlasGraphError as error:
+        outcome = "failed" if isinstance(error, StoreUnavailable) else "refused"
+        _record_failure(store, started.finished(outcome=outcome, error=str(error)[:1000]))
+        raise
+
+
+def _record_failure(store: GraphStore, finished: AuditEntry) -> None:
+    try:
+        audit_store.append(store, finished)
+    except StoreUnavailable:
+        # With Neo4j gone nothing was written either; the error the caller gets already says so.
+        pass
+
+
+def list_events(
+    store: GraphStore,
+    *,
+    organization: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    entity_id: str | None,
+    offset: int,
+    limit: int,
+) -> list[AuditEvent]:
+    """Audit events, newest first."""
+    return audit_store.list_events(
+        store, organization=organization, since=since, until=until, entity_id=entity_id, skip=offset, limit=limit
+    )

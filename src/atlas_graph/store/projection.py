@@ -1,0 +1,104 @@
+"""The subgraph a caller may see, streamed from Neo4j into NetworkX for the analysis layer (two queries, no more)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+import networkx as nx
+from neo4j import ManagedTransaction
+
+from atlas_graph.store.cypher import query_name
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.ingestion import GRAPH_VERSION, graph_version
+from atlas_graph.store.paths import PathFilters
+
+PROJECTION_NODES = query_name("read/projection_nodes")
+PROJECTION_EDGES = query_name("read/projection_edges")
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A MultiDiGraph of what the caller may see; the write counter it was read at; a digest of its content.
+
+    The digest, not the counter, is what answers show: it changes only when what the caller may see changes,
+    so another organization's hidden writes leave no trace in a caller's answers.
+    """
+
+    graph: nx.MultiDiGraph
+    graph_version: str
+    fingerprint: str
+
+
+def load_projection(store: GraphStore, *, filters: PathFilters) -> Projection:
+    """Nodes carry kind, name and category; edges (keyed by type) carry type, confidence and organizations."""
+
+    def work(tx: ManagedTransaction) -> Projection:
+        version = tx.run(store.queries[GRAPH_VERSION]).single(strict=True)["version"]
+        parameters = filters.parameters()
+        nodes = sorted(
+            (record["id"], record["kind"], record["name"], record["category"])
+            for record in tx.run(store.queries[PROJECTION_NODES], parameters)
+        )
+        edges = sorted(
+            (record["source"], record["target"], record["type"], record["confidence"], record["organizations"])
+            for record in tx.run(store.queries[PROJECTION_EDGES], parameters)
+        )
+        return Projection(graph=_build(nodes, edges), graph_version=version, fingerprint=_fingerprint(nodes, edges))
+
+    return store.read_transaction(work)
+
+
+def _build(
+    nodes: list[tuple[str, str, str, str | None]], edges: list[tuple[str, str, str, int, int]]
+) -> nx.MultiDiGraph:
+    # Sorted input gives the same node and edge order for the same content, so that tie-breaks in the analysis
+    # layer (which follow graph order) cannot depend on storage order or on what others wrote.
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(
+        (node, {"kind": kind, "name": name, "category": category}) for node, kind, name, category in nodes
+    )
+    graph.add_edges_from(
+        (source, target, rel_type, {"type": rel_type, "confidence": confidence, "organizations": organizations})
+        for source, target, rel_type, confidence, organizations in edges
+    )
+    return graph
+
+
+def _fingerprint(nodes: list[tuple[str, str, str, str | None]], edges: list[tuple[str, str, str, int, int]]) -> str:
+    digest = hashlib.blake2b(digest_size=12)
+    for row in (*nodes, *edges):
+        digest.update(repr(row).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def current_graph_version(store: GraphStore) -> str:
+    return graph_version(store)
+
+
+class ProjectionCache:
+    """Projections by (graph version, filters), least recently used out: any write bumps the version."""
+
+    def __init__(self, capacity: int = 8) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[tuple[str, PathFilters], Projection] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, store: GraphStore, *, filters: PathFilters) -> Projection:
+        version = current_graph_version(store)
+        key = (version, filters)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        projection = load_projection(store, filters=filters)
+        with self._lock:
+            # The version read inside the load is the one the graph reflects; a write in between makes it newer.
+            self._entries[(projection.graph_version, filters)] = projection
+            self._entries.move_to_end((projection.graph_version, filters))
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return projection

@@ -1,0 +1,775 @@
+// The explorer: sign in, search, neighborhoods, paths, chokepoints and what-if takedowns over atlas-graph's API.
+
+import { Api, ApiError, describeLocation } from './api.js';
+import { GraphView, KINDS, TYPES } from './graph.js';
+
+const KEY_STORAGE = 'atlas-graph.api-key';
+const SERVICE_KINDS_LABEL = (kind) => kind.replaceAll('_', ' ');
+
+const state = {
+  me: null,
+  pending: 0,
+  tab: 'explore',
+  expanded: new Set(),
+  selected: null, // {type: 'node' | 'edge', id}
+  from: null, // {id, name, kind}
+  to: null,
+  paths: null,
+  highlightedPath: null,
+  chokepoints: null,
+  takedown: new Map(), // id -> {id, name, kind}
+  disruption: null,
+  jobs: [], // every poll of a job: {analysis, status, progress}
+  truncated: false,
+};
+
+const api = new Api(() => sessionStorage.getItem(KEY_STORAGE));
+const $ = (selector) => document.querySelector(selector);
+const graph = new GraphView($('#cy'));
+
+// For people debugging in the console and for the end-to-end tests, which read what is drawn from here.
+window.atlasExplorer = { state, graph, cy: graph.cy, api };
+
+// ---------------------------------------------------------------------------------------------------- DOM helpers
+
+/** Builds an element; text always goes in as text, never as HTML. */
+function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') element.className = value;
+    else if (name === 'dataset') Object.assign(element.dataset, value);
+    else if (name === 'style') Object.assign(element.style, value); // CSSOM: allowed by the page's CSP
+    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+function button(label, onclick, props = {}) {
+  return h('button', { type: 'button', onclick, ...props }, label);
+}
+
+function kindSwatch(kind) {
+  return h('span', { class: `swatch kind-${kind}`, title: KINDS[kind]?.label ?? kind, 'aria-hidden': 'true' });
+}
+
+function percent(value, digits = 1) {
+  return `${+Number(value).toFixed(digits)}%`;
+}
+
+function nameOf(id) {
+  const node = graph.cy.getElementById(id);
+  if (node.nonempty()) return node.data('name');
+  return state.takedown.get(id)?.name ?? id;
+}
+
+/** A reference as a link when it is a web address, else as text (report ids, source:external_id). */
+function reference(text) {
+  if (/^https?:\/\//i.test(text)) {
+    return h('a', { href: text, target: '_blank', rel: 'noopener noreferrer' }, text);
+  }
+  return h('code', {}, text);
+}
+
+// ------------------------------------------------------------------------------------------------ errors and busy
+
+function showError(error) {
+  const box = $('#error');
+  const problems = $('#error-problems');
+  problems.replaceChildren();
+  if (error instanceof ApiError) {
+    $('#error-title').textContent = `${error.title}:`;
+    let message = error.message;
+    if (error.status === 429 && error.retryAfter) message += ` (retry after ${error.retryAfter} s)`;
+    if (error.status === 401) message += ' Sign in again with a valid key.';
+    $('#error-message').textContent = message;
+    for (const problem of error.problems) {
+      const where = describeLocation(problem.location);
+      problems.append(h('li', {}, where ? h('code', {}, where) : null, where ? ': ' : '', problem.message));
+    }
+    $('#error-request').textContent = error.requestId ? `request id ${error.requestId}` : '';
+  } else {
+    $('#error-title').textContent = 'Unexpected error:';
+    $('#error-message').textContent = String(error?.message ?? error);
+    $('#error-request').textContent = '';
+    console.error(error);
+  }
+  box.hidden = false;
+}
+
+function clearError() {
+  $('#error').hidden = true;
+}
+
+function setPending(delta) {
+  state.pending += delta;
+  document.body.dataset.pending = String(state.pending);
+  $('#busy').hidden = state.pending === 0;
+}
+
+/** Runs one user action: shows the busy sign, turns any failure into the error banner. */
+async function act(work) {
+  clearError();
+  setPending(1);
+  try {
+    return await work();
+  } catch (error) {
+    showError(error);
+    if (error instanceof ApiError && error.status === 401) signOut({ keepError: true });
+    return undefined;
+  } finally {
+    setPending(-1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------- sign in
+
+function renderCaller() {
+  const me = state.me;
+  document.body.dataset.signedIn = String(Boolean(me));
+  $('#signin-form').hidden = Boolean(me);
+  $('#caller').hidden = !me;
+  $('#workspace').hidden = !me;
+  $('#welcome').hidden = Boolean(me);
+  if (me) {
+    $('#caller-org').textContent = me.organization;
+    $('#caller-role').textContent = me.role;
+    $('#caller-role').title = `permissions: ${me.permissions.join(', ')}`;
+    $('#caller-key').textContent = me.key_id;
+    graph.cy.resize();
+  }
+}
+
+async function signIn(key) {
+  sessionStorage.setItem(KEY_STORAGE, key);
+  try {
+    const { data } = await api.get('/v1/me');
+    state.me = data;
+  } catch (error) {
+    sessionStorage.removeItem(KEY_STORAGE);
+    state.me = null;
+    throw error;
+  } finally {
+    renderCaller();
+  }
+  if (!state.me.permissions.includes('read')) {
+    showError(
+      new ApiError({
+        status: 0,
+        code: 'cannot_read',
+        message: `This ${state.me.role} key may not read: searches and analyses will be refused. Use a reader or analyst key.`,
+      }),
+    );
+  }
+}
+
+function signOut({ keepError = false } = {}) {
+  sessionStorage.removeItem(KEY_STORAGE);
+  state.me = null;
+  state.expanded.clear();
+  state.selected = null;
+  state.from = state.to = state.paths = state.chokepoints = state.disruption = null;
+  state.takedown.clear();
+  graph.clear();
+  for (const id of ['#search-results', '#paths-list', '#cp-list', '#takedown-list', '#disruption-result']) {
+    $(id).replaceChildren();
+  }
+  for (const id of ['#search-summary', '#paths-summary', '#cp-summary']) $(id).textContent = '';
+  for (const id of ['#cp-progress', '#dr-progress']) $(id).hidden = true;
+  $('#cp-draw').disabled = true;
+  showTab('explore');
+  renderTakedown();
+  renderEndpoints();
+  renderDetailsPlaceholder();
+  updateStats();
+  if (!keepError) clearError();
+  renderCaller();
+}
+
+// ------------------------------------------------------------------------------------------------------------- tabs
+
+function showTab(name) {
+  state.tab = name;
+  for (const tab of document.querySelectorAll('[role=tab]')) {
+    tab.setAttribute('aria-selected', String(tab.dataset.tab === name));
+  }
+  for (const panel of document.querySelectorAll('[role=tabpanel]')) panel.hidden = panel.id !== `tab-${name}`;
+}
+
+// ---------------------------------------------------------------------------------------------------- graph state
+
+function updateStats() {
+  const nodes = graph.cy.nodes().length;
+  const edges = graph.cy.edges().length;
+  const parts = [`${nodes} entit${nodes === 1 ? 'y' : 'ies'}`, `${edges} relationship${edges === 1 ? '' : 's'}`];
+  const ranked = graph.cy.nodes('.chokepoint').length;
+  if (ranked) parts.push(`${ranked} chokepoint${ranked === 1 ? '' : 's'} highlighted`);
+  const removed = graph.cy.nodes('.removed').length;
+  if (removed) parts.push(`${removed} taken down`);
+  if (state.truncated) parts.push('neighborhood cut at the limit');
+  $('#graph-stats').textContent = parts.join(' · ');
+  $('#graph-empty').hidden = nodes > 0;
+}
+
+/** Re-applies what analyses marked, after nodes were added. */
+function applyMarks() {
+  graph.cy.nodes().forEach((node) => node.toggleClass('expanded', state.expanded.has(node.id())));
+  graph.markTakedown([...state.takedown.keys()]);
+  graph.markChokepoints(state.chokepoints?.chokepoints ?? []);
+  if (state.disruption) {
+    graph.markDisruption(
+      state.disruption.removed.map((item) => item.id),
+      state.disruption.impact.lost_service_access.map((item) => item.id),
+    );
+  }
+  updateStats();
+}
+
+async function loadNeighborhood(id, { replace }) {
+  const depth = Number($('#nb-depth').value);
+  const limit = $('#nb-limit').value;
+  const { data } = await api.get(`/v1/entities/${encodeURIComponent(id)}/neighborhood`, { depth, limit });
+  if (replace) {
+    graph.clear();
+    state.expanded.clear();
+    state.paths = null;
+    state.highlightedPath = null;
+  }
+  graph.merge(data.nodes, data.edges, { origin: data.center });
+  state.expanded.add(data.center);
+  state.truncated = data.truncated;
+  if (replace) {
+    graph.setDepth(data.nodes);
+    graph.cy.nodes().removeClass('center');
+    graph.cy.getElementById(data.center).addClass('center');
+    graph.layout('concentric', { root: data.center });
+  } else {
+    graph.layout('grow');
+  }
+  applyMarks();
+  return data;
+}
+
+async function openNeighborhood(id) {
+  await act(async () => {
+    await loadNeighborhood(id, { replace: true });
+    selectElement(id);
+  });
+}
+
+async function expand(id) {
+  await act(() => loadNeighborhood(id, { replace: false }));
+}
+
+function selectElement(id) {
+  const element = graph.cy.getElementById(id);
+  if (element.empty()) return;
+  graph.cy.elements().unselect();
+  element.select();
+  if (element.isNode()) showNodeDetails(id);
+  else showEdgeDetails(id);
+}
+
+// ---------------------------------------------------------------------------------------------------------- details
+
+function renderDetailsPlaceholder() {
+  $('#details').replaceChildren(
+    h('p', { class: 'muted' }, 'Select a node or a relationship to see who says so, how sure they are, and their sources.'),
+  );
+}
+
+function tlpBadge(tlp) {
+  return h('span', { class: `tlp tlp-${tlp.toLowerCase().replace('+', '-')}`, title: 'Traffic Light Protocol' }, `TLP:${tlp}`);
+}
+
+function confidenceMeter(confidence) {
+  return h(
+    'span',
+    { class: 'meter', title: `confidence ${confidence} of 100` },
+    h('span', { class: 'meter-track' }, h('span', { class: 'meter-bar', style: { width: `${Math.max(0, Math.min(100, confidence))}%` } })),
+    h('span', { class: 'meter-text' }, String(confidence)),
+  );
+}
+
+function seen(assertion) {
+  if (!assertion.first_seen && !assertion.last_seen) return 'held: no dates given';
+  return `held ${assertion.first_seen ?? '…'} – ${assertion.last_seen ?? '…'}`;
+}
+
+/** One organization's claim: who, how sure, who may see it, when it held, and its sources. */
+function assertionCard(assertion) {
+  const own = state.me && assertion.organization === state.me.organization;
+  return h(
+    'li',
+    { class: 'assertion', dataset: { assertionId: assertion.id } },
+    h(
+      'div',
+      { class: 'assertion-head' },
+      h('strong', { class: 'org' }, assertion.organization),
+      own ? h('span', { class: 'badge' }, 'yours') : null,
+      confidenceMeter(assertion.confidence),
+      tlpBadge(assertion.tlp),
+    ),
+    h('div', { class: 'muted small' }, seen(assertion), ` · recorded ${assertion.recorded_at.slice(0, 10)}`),
+    assertion.name
+      ? h('div', { class: 'small' }, 'names it ', h('em', {}, assertion.name), assertion.aliases?.length ? ` (aka ${assertion.aliases.join(', ')})` : '')
+      : null,
+    assertion.amount !== undefined && assertion.amount !== null
+      ? h('div', { class: 'small' }, `amount ${assertion.amount} ${assertion.currency ?? ''}`)
+      : null,
+    assertion.description ? h('p', { class: 'description' }, assertion.description) : null,
+    assertion.references?.length
+      ? h('div', { class: 'refs small' }, 'sources: ', h('ul', {}, assertion.references.map((ref) => h('li', {}, reference(ref)))))
+      : h('div', { class: 'refs small muted' }, 'no sources given'),
+    assertion.share_with?.length ? h('div', { class: 'small muted' }, `shared with ${assertion.share_with.join(', ')}`) : null,
+  );
+}
+
+function entityActions(entity) {
+  const inTakedown = state.takedown.has(entity.id);
+  return h(
+    'div',
+    { class: 'row actions' },
+    button('Expand neighborhood', () => expand(entity.id), { id: 'details-expand' }),
+    button('Paths from here', () => setEndpoint('from', entity), { id: 'details-from' }),
+    button('Paths to here', () => setEndpoint('to', entity), { id: 'details-to' }),
+    button(inTakedown ? 'Remove from takedown' : 'Add to takedown', () => {
+      if (inTakedown) removeFromTakedown(entity.id);
+      else addToTakedown([entity]);
+      showNodeDetails(entity.id);
+    }, { id: 'details-takedown' }),
+  );
+}
+
+async function showNodeDetails(id) {
+  state.selected = { type: 'node', id };
+  const node = graph.cy.getElementById(id);
+  const summary = node.nonempty() ? { id, name: node.data('name'), kind: node.data('kind') } : { id, name: id, kind: null };
+  $('#details').replaceChildren(h('h3', {}, summary.kind ? kindSwatch(summary.kind) : null, summary.name), h('p', { class: 'muted' }, 'Loading…'));
+  const entity = await act(async () => (await api.get(`/v1/entities/${encodeURIComponent(id)}`)).data);
+  if (!entity || state.selected?.id !== id) return;
+  const attributes = Object.entries(entity.attributes ?? {});
+  const counts = Object.entries(entity.relationship_counts ?? {});
+  $('#details').replaceChildren(
+    h('div', { id: 'details-entity', dataset: { entityId: entity.id } },
+      h('h3', {}, kindSwatch(entity.kind), entity.name),
+      h('p', { class: 'small' }, h('span', { class: 'badge' }, KINDS[entity.kind]?.label ?? entity.kind), entity.category ? ` · ${SERVICE_KINDS_LABEL(entity.category)}` : ''),
+      h('p', { class: 'small muted' }, 'id ', h('code', {}, entity.id)),
+      entity.aliases.length ? h('p', { class: 'small' }, 'also known as ', entity.aliases.join(', ')) : null,
+      attributes.length
+        ? h('dl', { class: 'attributes small' }, attributes.map(([key, value]) => [h('dt', {}, key), h('dd', {}, typeof value === 'object' ? JSON.stringify(value) : String(value))]))
+        : null,
+      counts.length ? h('p', { class: 'small' }, 'relationships: ', counts.map(([type, n]) => `${type} ${n}`).join(', ')) : null,
+      entity.merged_ids.length ? h('p', { class: 'small muted' }, `merged from ${entity.merged_ids.join(', ')}`) : null,
+      entityActions(entity),
+      h('h4', {}, `${entity.assertions.length} claim${entity.assertions.length === 1 ? '' : 's'} about it`),
+      h('ul', { class: 'assertions' }, entity.assertions.map(assertionCard)),
+    ),
+  );
+}
+
+function endpointButton(id) {
+  return button(nameOf(id), () => selectElement(id), { class: 'link' });
+}
+
+function showEdgeDetails(id) {
+  state.selected = { type: 'edge', id };
+  const edge = graph.cy.getElementById(id);
+  if (edge.empty()) return;
+  const data = edge.data();
+  $('#details').replaceChildren(
+    h('div', { id: 'details-edge', dataset: { edgeId: id } },
+      h('h3', { class: 'edge-title' }, endpointButton(data.source), h('span', { class: `edge-type type-${data.type}` }, ` —${data.type}→ `), endpointButton(data.target)),
+      h('p', { class: 'small' }, 'best confidence ', confidenceMeter(data.confidence), ` · ${data.organizations} organization${data.organizations === 1 ? '' : 's'} say so`),
+      h('h4', {}, `${data.assertions.length} assertion${data.assertions.length === 1 ? '' : 's'}`),
+      h('ul', { class: 'assertions' }, data.assertions.map(assertionCard)),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------- tooltip
+
+function showTooltip(element, position) {
+  const tip = $('#tooltip');
+  let content;
+  if (element.isNode()) {
+    const data = element.data();
+    content = [
+      h('strong', {}, data.name),
+      h('div', { class: 'muted' }, KINDS[data.kind]?.label ?? data.kind, data.category ? ` · ${SERVICE_KINDS_LABEL(data.category)}` : ''),
+      h('div', { class: 'muted' }, state.expanded.has(data.id) ? 'neighborhood drawn' : 'click to expand'),
+    ];
+  } else {
+    const data = element.data();
+    content = [
+      h('strong', {}, `${nameOf(data.source)} —${data.type}→ ${nameOf(data.target)}`),
+      h('div', {}, `confidence ${data.confidence} · ${data.organizations} organization${data.organizations === 1 ? '' : 's'}`),
+      h('ul', {}, data.assertions.slice(0, 4).map((a) => h('li', {}, `${a.organization}: ${a.confidence}, TLP:${a.tlp}, ${a.references.length} source${a.references.length === 1 ? '' : 's'}`))),
+      data.assertions.length > 4 ? h('div', { class: 'muted' }, `and ${data.assertions.length - 4} more: click for all`) : h('div', { class: 'muted' }, 'click for the evidence'),
+    ];
+  }
+  tip.replaceChildren(...content);
+  tip.style.left = `${position.x + 14}px`;
+  tip.style.top = `${position.y + 14}px`;
+  tip.hidden = false;
+}
+
+function hideTooltip() {
+  $('#tooltip').hidden = true;
+}
+
+// ----------------------------------------------------------------------------------------------------------- search
+
+async function search() {
+  const q = $('#search-q').value.trim();
+  const kind = $('#search-kind').value;
+  await act(async () => {
+    const { data } = await api.get('/v1/entities', { q, kind, limit: 50 });
+    const shown = data.items.length;
+    $('#search-summary').textContent =
+      data.total === 0 ? 'No entity you may see matches.' : `${data.total} match${data.total === 1 ? '' : 'es'}${shown < data.total ? `, first ${shown} shown` : ''}`;
+    $('#search-results').replaceChildren(
+      ...data.items.map((item) =>
+        h('li', { class: 'result', dataset: { entityId: item.id } },
+          h('div', { class: 'result-name' }, kindSwatch(item.kind), button(item.name, () => openNeighborhood(item.id), { class: 'link open', title: 'Draw its neighborhood' })),
+          h('div', { class: 'muted small' }, KINDS[item.kind]?.label ?? item.kind, item.category ? ` · ${SERVICE_KINDS_LABEL(item.category)}` : '', item.aliases.length ? ` · aka ${item.aliases.join(', ')}` : ''),
+          h('div', { class: 'row small' },
+            button('Neighborhood', () => openNeighborhood(item.id), { class: 'open-neighborhood' }),
+            button('From', () => setEndpoint('from', item), { class: 'set-from' }),
+            button('To', () => setEndpoint('to', item), { class: 'set-to' }),
+            button('Take down', () => addToTakedown([item]), { class: 'add-takedown' }),
+          ),
+        ),
+      ),
+    );
+  });
+}
+
+// ------------------------------------------------------------------------------------------------------------ paths
+
+function renderEndpoints() {
+  for (const end of ['from', 'to']) {
+    const entity = state[end];
+    $(`#path-${end}`).replaceChildren(...(entity ? [kindSwatch(entity.kind), ` ${entity.name}`] : ['pick an entity']));
+  }
+  const ready = Boolean(state.from && state.to);
+  $('#paths-run').disabled = !ready;
+  $('#tab-button-paths').textContent = `Paths${state.from || state.to ? ` (${[state.from, state.to].filter(Boolean).length}/2)` : ''}`;
+}
+
+function setEndpoint(end, entity) {
+  state[end] = { id: entity.id, name: entity.name, kind: entity.kind };
+  renderEndpoints();
+}
+
+function hopLine(hop, names) {
+  const source = names.get(hop.source) ?? hop.source;
+  const target = names.get(hop.target) ?? hop.target;
+  // Shown in path order: a backward hop is a relationship pointing from the next entity to the previous one.
+  return hop.direction === 'forward'
+    ? [h('strong', {}, source), h('span', { class: `edge-type type-${hop.type}` }, ` —${hop.type}→ `), h('strong', {}, target)]
+    : [h('strong', {}, target), h('span', { class: `edge-type type-${hop.type}` }, ` ←${hop.type}— `), h('strong', {}, source)];
+}
+
+function compactAssertion(assertion) {
+  return h('li', { class: 'small' },
+    h('strong', {}, assertion.organization), ` ${assertion.confidence} `, tlpBadge(assertion.tlp),
+    assertion.first_seen || assertion.last_seen ? ` ${seen(assertion)}` : '',
+    assertion.references.length ? [' · ', assertion.references.map((ref, i) => [i ? ', ' : '', reference(ref)])] : h('span', { class: 'muted' }, ' · no sources'),
+    assertion.description ? h('div', { class: 'muted' }, assertion.description) : null,
+  );
+}
+
+function togglePath(index) {
+  state.highlightedPath = state.highlightedPath === index ? null : index;
+  graph.highlightPath(state.highlightedPath === null ? null : state.paths.paths[index]);
+  document.querySelectorAll('#paths-list > li').forEach((item, i) => item.classList.toggle('active', i === state.highlightedPath));
+}
+
+async function findPaths() {
+  if (!state.from || !state.to) return;
+  await act(async () => {
+    const { data } = await api.get('/v1/paths', {
+      from: state.from.id,
+      to: state.to.id,
+      max_hops: $('#path-max-hops').value,
+      limit: $('#path-limit').value,
+      direction: $('#path-direction').value,
+    });
+    state.paths = data;
+    state.highlightedPath = null;
+    graph.clear();
+    state.expanded.clear();
+    state.truncated = false;
+    for (const path of data.paths) graph.merge(path.nodes, path.relationships, { origin: data.from });
+    graph.layout('paths', { root: data.from });
+    applyMarks();
+    const count = data.paths.length;
+    $('#paths-summary').textContent = count
+      ? `${count} path${count === 1 ? '' : 's'} from ${state.from.name} to ${state.to.name} within ${data.bounds.max_hops} hops, shortest first; drawn on the graph.`
+      : `No path from ${state.from.name} to ${state.to.name} within ${data.bounds.max_hops} hops that you may see.`;
+    $('#paths-list').replaceChildren(
+      ...data.paths.map((path, index) => {
+        const names = new Map(path.nodes.map((node) => [node.id, node.name]));
+        return h('li', { class: 'path', dataset: { confidence: path.confidence, length: path.length } },
+          button(`Path ${index + 1} · ${path.length} hop${path.length === 1 ? '' : 's'} · confidence ${percent(path.confidence)}`, () => togglePath(index), { class: 'path-head', title: 'Highlight on the graph' }),
+          h('div', { class: 'chain small' }, path.nodes.map((node, i) => [i ? ' → ' : '', kindSwatch(node.kind), node.name])),
+          h('ol', { class: 'hops' },
+            path.relationships.map((hop) =>
+              h('li', { class: 'hop' },
+                h('div', {}, hopLine(hop, names), h('span', { class: 'muted small' }, ` best ${hop.confidence}, ${hop.assertions.length} assertion${hop.assertions.length === 1 ? '' : 's'}`)),
+                h('ul', { class: 'evidence' }, hop.assertions.map(compactAssertion)),
+              ),
+            ),
+          ),
+        );
+      }),
+    );
+  });
+}
+
+// ------------------------------------------------------------------------------------------------------ chokepoints
+
+function progressReporter(prefix, analysis) {
+  return (fraction, status) => {
+    state.jobs.push({ analysis, status, progress: fraction });
+    $(`#${prefix}-progress`).hidden = false;
+    $(`#${prefix}-progress-bar`).value = fraction;
+    $(`#${prefix}-progress-text`).textContent = `job ${status} · ${Math.round(fraction * 100)}%`;
+  };
+}
+
+function formatMetric(value) {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(+value.toFixed(3));
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+async function rankChokepoints() {
+  const kinds = [...document.querySelectorAll('input[name=cp-kind]:checked')].map((input) => input.value);
+  const stability = $('#cp-stability').checked;
+  await act(async () => {
+    $('#cp-progress').hidden = true;
+    const answer = await api.get('/v1/analysis/chokepoints', {
+      method: $('#cp-method').value,
+      top: $('#cp-top').value,
+      kinds,
+      stability: stability ? 'true' : undefined,
+    });
+    const result = await api.analysis(answer, progressReporter('cp', 'chokepoints'));
+    state.chokepoints = result;
+    applyMarks();
+    const drawn = graph.cy.nodes('.chokepoint').length;
+    const scope = result.scope;
+    $('#cp-summary').textContent =
+      `${result.chokepoints.length} ranked by ${result.method} on the ${scope.nodes} entities and ${scope.edges} relationships you may see` +
+      (result.stability_samples ? `, stability over ${result.stability_samples} resampled graphs` : '') +
+      `; ${drawn} drawn on the graph (ringed).`;
+    $('#cp-draw').disabled = result.chokepoints.length === 0;
+    $('#cp-list').replaceChildren(
+      ...result.chokepoints.map((point) =>
+        h('li', { class: 'chokepoint', dataset: { entityId: point.id, rank: point.rank } },
+          h('div', { class: 'cp-head' },
+            h('span', { class: 'rank' }, `#${point.rank}`), kindSwatch(point.kind),
+            button(point.name, () => showChokepoint(point), { class: 'link', title: 'Show on the graph' }),
+            h('span', { class: 'muted small' }, ` score ${formatMetric(point.score)}`),
+          ),
+          h('div', { class: 'muted small' }, KINDS[point.kind]?.label ?? point.kind, point.category ? ` · ${SERVICE_KINDS_LABEL(point.category)}` : ''),
+          h('p', { class: 'explanation' }, point.explanation),
+          point.stability ? h('div', { class: 'small' }, `in the top ${result.top} of ${percent(point.stability.frequency * 100, 0)} of resampled graphs`) : null,
+          h('details', { class: 'small' }, h('summary', {}, 'metrics'),
+            h('dl', { class: 'attributes' }, Object.entries(point.metrics).map(([key, value]) => [h('dt', {}, key), h('dd', {}, formatMetric(value))]))),
+          h('div', { class: 'row small' },
+            button('Show on graph', () => showChokepoint(point)),
+            button('Take down', () => addToTakedown([point])),
+          ),
+        ),
+      ),
+    );
+  });
+}
+
+async function showChokepoint(point) {
+  if (graph.cy.getElementById(point.id).empty() || !state.expanded.has(point.id)) {
+    if (graph.empty) await openNeighborhood(point.id);
+    else await expand(point.id);
+  }
+  selectElement(point.id);
+}
+
+async function drawTopChokepoints() {
+  const top = (state.chokepoints?.chokepoints ?? []).slice(0, 5);
+  await act(async () => {
+    for (const point of top) {
+      if (!state.expanded.has(point.id)) await loadNeighborhood(point.id, { replace: graph.empty });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------- what-if
+
+function renderTakedown() {
+  const items = [...state.takedown.values()];
+  $('#takedown-list').replaceChildren(
+    ...(items.length
+      ? items.map((item) => h('li', { dataset: { entityId: item.id } }, kindSwatch(item.kind), ` ${item.name} `,
+          button('×', () => removeFromTakedown(item.id), { class: 'close', 'aria-label': `Remove ${item.name}` })))
+      : [h('li', { class: 'muted small' }, 'nothing chosen yet')]),
+  );
+  $('#disruption-run').disabled = items.length === 0;
+  $('#tab-button-whatif').textContent = `What-if${items.length ? ` (${items.length})` : ''}`;
+  graph.markTakedown(state.takedown.keys());
+}
+
+function addToTakedown(entities) {
+  for (const entity of entities) state.takedown.set(entity.id, { id: entity.id, name: entity.name, kind: entity.kind });
+  renderTakedown();
+}
+
+function removeFromTakedown(id) {
+  state.takedown.delete(id);
+  renderTakedown();
+}
+
+function metricRow(label, before, after, { format = formatMetric, lowerIsBetter = true } = {}) {
+  const delta = after - before;
+  const good = lowerIsBetter ? delta < 0 : delta > 0;
+  return h('tr', {},
+    h('th', { scope: 'row' }, label),
+    h('td', {}, format(before)),
+    h('td', {}, format(after)),
+    h('td', { class: delta === 0 ? 'muted' : good ? 'good' : 'bad' }, delta === 0 ? '—' : `${delta > 0 ? '+' : ''}${format(delta)}`),
+  );
+}
+
+async function simulateDisruption() {
+  const remove = [...state.takedown.keys()];
+  await act(async () => {
+    $('#dr-progress').hidden = true;
+    const answer = await api.post('/v1/analysis/disruption', { remove });
+    const result = await api.analysis(answer, progressReporter('dr', 'disruption'));
+    state.disruption = result;
+    applyMarks();
+    const { before, after, impact } = result;
+    const services = [...new Set([...Object.keys(before.actors_reaching_service), ...Object.keys(after.actors_reaching_service)])].sort();
+    $('#disruption-result').replaceChildren(h('div', {},
+      h('h4', {}, 'Taking down ', result.removed.map((item, i) => [i ? ', ' : '', kindSwatch(item.kind), item.name])),
+      h('p', { class: 'impact' },
+        `${impact.actors_losing_service} actor${impact.actors_losing_service === 1 ? '' : 's'} lose a service · `,
+        `${impact.actor_victim_pairs_cut} actor–victim pair${impact.actor_victim_pairs_cut === 1 ? '' : 's'} cut · `,
+        `${impact.components_created} new fragment${impact.components_created === 1 ? '' : 's'}`),
+      h('table', { class: 'metrics', id: 'disruption-metrics' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'metric'), h('th', {}, 'before'), h('th', {}, 'after'), h('th', {}, 'change'))),
+        h('tbody', {},
+          metricRow('entities', before.nodes, after.nodes),
+          metricRow('fragments (components)', before.components, after.components, { lowerIsBetter: false }),
+          metricRow('largest fragment', before.largest_component, after.largest_component),
+          metricRow('connected pairs', before.pairwise_connectivity, after.pairwise_connectivity),
+          metricRow('fragmentation', before.fragmentation, after.fragmentation, { format: (v) => percent(v * 100), lowerIsBetter: false }),
+          metricRow('actor–victim pairs', before.actor_victim_pairs, after.actor_victim_pairs),
+          services.map((service) =>
+            metricRow(`actors reaching ${SERVICE_KINDS_LABEL(service)}`, before.actors_reaching_service[service] ?? 0, after.actors_reaching_service[service] ?? 0)),
+        ),
+      ),
+      h('h4', {}, 'Who lost which services'),
+      impact.lost_service_access.length
+        ? h('ul', { class: 'lost', id: 'lost-services' },
+            impact.lost_service_access.map((actor) =>
+              h('li', { dataset: { entityId: actor.id } },
+                button(actor.name, () => selectElement(actor.id), { class: 'link' }), ' lost ',
+                actor.lost.map((service) => h('span', { class: 'badge service' }, SERVICE_KINDS_LABEL(service))))))
+        : h('p', { class: 'muted small' }, 'No actor loses access to a kind of service.'),
+      impact.actors_losing_service > impact.lost_service_access.length
+        ? h('p', { class: 'muted small' }, `first ${impact.lost_service_access.length} of ${impact.actors_losing_service} shown`)
+        : null,
+      h('p', { class: 'muted small' }, 'On the graph: taken-down entities are greyed out; actors that lost a service have an orange double ring.'),
+      button('Undo the takedown on the graph', () => { state.disruption = null; graph.clearDisruption(); applyMarks(); $('#disruption-result').replaceChildren(); }),
+    ));
+  });
+}
+
+// ------------------------------------------------------------------------------------------------------------ legend
+
+function renderLegend() {
+  $('#legend').replaceChildren(
+    h('div', {}, Object.entries(KINDS).map(([kind, { label }]) => h('span', { class: 'legend-item' }, kindSwatch(kind), label))),
+    h('div', {}, Object.entries(TYPES).map(([type, { color, line }]) =>
+      h('span', { class: 'legend-item' }, h('span', { class: 'line', style: { borderTop: `3px ${line} ${color}` } }), type))),
+    h('div', { class: 'muted' }, 'thicker, darker edge = higher confidence · pink ring = chokepoint · grey = taken down · orange ring = lost a service'),
+  );
+}
+
+// ------------------------------------------------------------------------------------------------------------- wire
+
+function wire() {
+  $('#signin-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const key = $('#api-key').value.trim();
+    if (!key) return;
+    await act(() => signIn(key));
+    if (state.me) $('#api-key').value = '';
+  });
+  $('#signout').addEventListener('click', () => signOut());
+  $('#error-close').addEventListener('click', clearError);
+  for (const tab of document.querySelectorAll('[role=tab]')) tab.addEventListener('click', () => showTab(tab.dataset.tab));
+
+  $('#search-form').addEventListener('submit', (event) => { event.preventDefault(); search(); });
+  $('#paths-form').addEventListener('submit', (event) => { event.preventDefault(); findPaths(); });
+  $('#paths-swap').addEventListener('click', () => { [state.from, state.to] = [state.to, state.from]; renderEndpoints(); });
+  $('#chokepoints-form').addEventListener('submit', (event) => { event.preventDefault(); rankChokepoints(); });
+  $('#cp-draw').addEventListener('click', drawTopChokepoints);
+  $('#takedown-add-selected').addEventListener('click', () =>
+    addToTakedown(graph.cy.nodes(':selected').map((node) => ({ id: node.id(), name: node.data('name'), kind: node.data('kind') }))));
+  $('#takedown-clear').addEventListener('click', () => { state.takedown.clear(); renderTakedown(); });
+  $('#disruption-run').addEventListener('click', simulateDisruption);
+
+  $('#graph-fit').addEventListener('click', () => graph.fit());
+  $('#graph-layout').addEventListener('click', () => graph.layout('grow'));
+  $('#graph-reset-marks').addEventListener('click', () => {
+    state.chokepoints = null;
+    state.disruption = null;
+    state.highlightedPath = null;
+    graph.clearMarks();
+    applyMarks();
+  });
+  $('#graph-clear').addEventListener('click', () => {
+    graph.clear();
+    state.expanded.clear();
+    state.truncated = false;
+    updateStats();
+    renderDetailsPlaceholder();
+  });
+
+  const cy = graph.cy;
+  cy.on('tap', 'node', (event) => {
+    const id = event.target.id();
+    const modifier = event.originalEvent && (event.originalEvent.shiftKey || event.originalEvent.ctrlKey || event.originalEvent.metaKey);
+    if (modifier) return; // adding to a multiple selection, for a takedown
+    showNodeDetails(id);
+    if ($('#expand-on-click').checked && !state.expanded.has(id)) expand(id);
+  });
+  cy.on('tap', 'edge', (event) => showEdgeDetails(event.target.id()));
+  cy.on('mouseover', 'node, edge', (event) => showTooltip(event.target, event.renderedPosition));
+  cy.on('mouseout', 'node, edge', hideTooltip);
+  cy.on('viewport', hideTooltip);
+  $('#cy').addEventListener('mouseleave', hideTooltip);
+}
+
+async function start() {
+  wire();
+  renderLegend();
+  renderEndpoints();
+  renderTakedown();
+  updateStats();
+  setPending(0);
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  if (key) await act(() => signIn(key));
+  else renderCaller();
+  document.body.dataset.ready = 'true';
+}
+
+start();
