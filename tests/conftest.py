@@ -32,10 +32,12 @@ def _test_settings() -> Settings:
             neo4j_password=os.environ.get("ATLAS_TEST_NEO4J_PASSWORD"),
             neo4j_database=os.environ.get("ATLAS_TEST_NEO4J_DATABASE", "neo4j"),
         )
+    port = int(os.environ.get("ATLAS_TEST_NEO4J_PORT", "7688"))
     return Settings(
         neo4j_uri=None,
-        local_neo4j_dir=TEST_NEO4J_DIR,
-        local_neo4j_port=int(os.environ.get("ATLAS_TEST_NEO4J_PORT", "7688")),
+        # Another port gets its own data folder, so that two test sessions can run side by side.
+        local_neo4j_dir=TEST_NEO4J_DIR if port == 7688 else TEST_NEO4J_DIR.with_name(f"neo4j-test-{port}"),
+        local_neo4j_port=port,
         local_neo4j_heap="1g",
         local_neo4j_pagecache="256m",
     )

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
     neo4j_connection_timeout: float = Field(default=10.0, gt=0)
+    # How long the driver keeps retrying a transaction through transient failures before the request fails (503).
+    neo4j_max_retry_time: float = Field(default=15.0, ge=0)
 
     # The local Neo4j (used only when neo4j_uri is unset).
     local_neo4j_dir: Path = Path("var/neo4j")
@@ -40,9 +42,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    # The demo dataset: `serve` loads it into an empty graph when this is on (scripts/run turns it on).
+    demo: bool = False
+    demo_key_file: Path = Path("var/demo-key")
+
     # Limits (docs/limits.md): larger bundles are refused with 413 and should be split.
     max_bundle_items: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    # An analysis whose visible graph has more nodes plus edges than this is refused with 413 (docs/limits.md).
+    max_analysis_elements: int = Field(default=2_000_000, ge=1)
 
     # Requests per API key: `rate_limit_burst` at once, then `rate_limit_per_minute` a minute (429 beyond).
     rate_limit_per_minute: int = Field(default=1200, ge=1)

@@ -12,6 +12,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from atlas_graph.config import Settings
+from atlas_graph.errors import PayloadTooLarge
+from atlas_graph.main import create_app
+from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.paths import PathFilters
+from atlas_graph.store.projection import ProjectionCache, load_projection
 from tests.conftest import KeyFactory
 
 ACTORS = [f"Crew {i}" for i in range(1, 7)]
@@ -191,3 +197,38 @@ def test_projection_filters(client: TestClient, auth_headers: KeyFactory, ids: d
     assert only_uses["scope"]["edges"] == 6 and only_uses["scope"]["types"] == ["USES"]
     confident = client.get("/v1/analysis/chokepoints", params={"min_confidence": 65}, headers=headers).json()
     assert confident["scope"]["edges"] == 12
+
+
+def test_an_analysis_over_the_size_limit_is_413_naming_the_limit_and_the_size(
+    settings: Settings, graph: GraphStore, auth_headers: KeyFactory, ids: dict[str, str]
+) -> None:
+    # The fixture's graph is 10 nodes + 14 edges = 24 elements; only USES relationships, 10 + 6 = 16.
+    limited = create_app(settings.model_copy(update={"max_analysis_elements": 23}), store=graph)
+    headers = auth_headers("Org B", "reader")
+    with TestClient(limited) as client:
+        for _ in range(2):  # refused twice: an oversized projection is never cached
+            refused = client.get("/v1/analysis/chokepoints", headers=headers)
+            assert refused.status_code == 413, refused.text
+            error = refused.json()["error"]
+            assert error["code"] == "payload_too_large"
+            assert "24 nodes plus edges (10 nodes, 14 edges)" in error["message"]
+            assert "limit is 23 (ATLAS_MAX_ANALYSIS_ELEMENTS)" in error["message"]
+        disruption = client.post("/v1/analysis/disruption", json={"remove": [ids["Haven"]]}, headers=headers)
+        assert disruption.status_code == 413 and "24 nodes plus edges" in disruption.json()["error"]["message"]
+        narrowed = client.get("/v1/analysis/chokepoints", params={"types": "USES"}, headers=headers)
+        assert narrowed.status_code == 200 and narrowed.json()["scope"]["edges"] == 6
+    exact = create_app(settings.model_copy(update={"max_analysis_elements": 24}), store=graph)
+    with TestClient(exact) as client:
+        assert client.get("/v1/analysis/chokepoints", headers=headers).status_code == 200
+
+
+def test_a_cached_projection_is_checked_against_the_limit_too(graph: GraphStore, ids: dict[str, str]) -> None:
+    cache = ProjectionCache()
+    filters = PathFilters(organization="Org B", types=None, kinds=None, min_confidence=0, as_of=None)
+    projection = cache.get(graph, filters=filters, max_elements=24)
+    assert projection.graph.number_of_nodes() + projection.graph.number_of_edges() == 24
+    with pytest.raises(PayloadTooLarge, match="24 nodes plus edges"):
+        cache.get(graph, filters=filters, max_elements=10)
+    # Over the limit on a fresh load, rows past it are counted, not kept; the size is still exact.
+    with pytest.raises(PayloadTooLarge, match=r"24 nodes plus edges \(10 nodes, 14 edges\)"):
+        load_projection(graph, filters=filters, max_elements=5)

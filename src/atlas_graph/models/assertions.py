@@ -13,7 +13,10 @@ DEFAULT_CONFIDENCE = 50
 DEFAULT_TLP = Tlp.GREEN
 
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
-OrganizationName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# What an organization may be called (services/organizations.py checks it on registration). Names go into the
+# sharing tokens the store matches on ('|maker|shared-with|...|'), so `|` and control characters are never part of one.
+ORGANIZATION_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._@&()'-]{0,99}$"
+OrganizationName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=ORGANIZATION_NAME_PATTERN)]
 
 
 class AssertionFields(BaseModel):

@@ -37,7 +37,11 @@ class EntitySummaryOut(BaseModel):
     name: str
     aliases: list[str]
     category: str | None
-    score: float | None = Field(default=None, description="Full-text relevance, when searching.")
+    score: float | None = Field(
+        default=None,
+        description="Relevance when searching, from the names you may see: an exact name first, then a name that "
+        "starts with the query, then one that contains it, each the more the query covers of the name.",
+    )
 
 
 class EntityPageOut(BaseModel):

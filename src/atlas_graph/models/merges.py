@@ -16,6 +16,8 @@ class MergeOut(BaseModel):
     merged: str = Field(description="The id that was merged away; it now resolves to `into`.")
     into: str
     merged_ids: list[str]
-    moved_assertions: int
-    moved_relationships: int
-    dropped_relationships: int = Field(description="Relationships between the two entities, which merging removes.")
+    moved_assertions: int = Field(description="Assertions you may see that moved onto `into`.")
+    moved_relationships: int = Field(description="Relationships you may see that moved onto `into`.")
+    dropped_relationships: int = Field(
+        description="Relationships you may see between the two entities, which merging removes."
+    )

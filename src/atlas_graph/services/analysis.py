@@ -43,8 +43,12 @@ def projection_for(
     types: Sequence[RelationshipType] | None,
     min_confidence: int,
     as_of: date | None,
+    max_elements: int,
 ) -> Projection:
-    """The caller's visible graph under the filters, from the cache while no write has happened since."""
+    """The caller's visible graph under the filters, from the cache while no write has happened since.
+
+    Raises PayloadTooLarge when it has more than `max_elements` nodes plus edges (ATLAS_MAX_ANALYSIS_ELEMENTS).
+    """
     filters = PathFilters(
         organization=caller.organization,
         types=tuple(t.value for t in types) if types else None,
@@ -52,7 +56,7 @@ def projection_for(
         min_confidence=min_confidence,
         as_of=as_of,
     )
-    return cache.get(store, filters=filters)
+    return cache.get(store, filters=filters, max_elements=max_elements)
 
 
 def needs_job(projection: Projection, *, stability: bool) -> bool:

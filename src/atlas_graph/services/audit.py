@@ -59,7 +59,21 @@ def list_events(
     offset: int,
     limit: int,
 ) -> list[AuditEvent]:
-    """Audit events, newest first."""
+    """Audit events, newest first; a time without an offset is UTC."""
     return audit_store.list_events(
-        store, organization=organization, since=since, until=until, entity_id=entity_id, skip=offset, limit=limit
+        store,
+        organization=organization,
+        since=_utc(since),
+        until=_utc(until),
+        entity_id=entity_id,
+        skip=offset,
+        limit=limit,
     )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # Event times are stored in UTC. Neo4j takes offsets up to +-18:00 only (Python up to +-24h: a 500), and would
+    # compare a naive time with them as null, which matched no event at all.
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

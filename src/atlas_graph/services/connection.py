@@ -18,6 +18,7 @@ def connection_for(settings: Settings) -> Neo4jConnection:
             password=password,
             database=settings.neo4j_database,
             connection_timeout=settings.neo4j_connection_timeout,
+            max_retry_time=settings.neo4j_max_retry_time,
         )
     local = LocalNeo4j(settings)
     if not local.password_file.exists():
@@ -31,4 +32,5 @@ def connection_for(settings: Settings) -> Neo4jConnection:
         password=local.password(),
         database="neo4j",
         connection_timeout=settings.neo4j_connection_timeout,
+        max_retry_time=settings.neo4j_max_retry_time,
     )

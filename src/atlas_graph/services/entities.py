@@ -20,6 +20,8 @@ from atlas_graph.store.values import native_date, native_datetime
 _COMMUNITY = {tlp.value for tlp in COMMUNITY_TLPS}
 # Characters with a meaning in Lucene's query syntax; user text is always escaped before it reaches the index.
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
+# Words the query parser reads as operators, unless written in lower case.
+_LUCENE_OPERATORS = {"AND", "OR", "NOT", "TO"}
 
 
 def get_entity(store: GraphStore, *, caller: Caller, entity_id: str) -> EntityOut:
@@ -47,9 +49,15 @@ def find_entities(
     """Search names and aliases when `query` is given (ranked), else list; `total` counts what the caller sees."""
     kind_value = kind.value if kind is not None else None
     lucene = lucene_query(query) if query is not None else None
-    if lucene is not None:
+    if query is not None and lucene is not None:
         page = entity_store.search_entities(
-            store, lucene_query=lucene, kind=kind_value, skip=offset, limit=limit, organization=caller.organization
+            store,
+            lucene_query=lucene,
+            phrase=" ".join(query.lower().split()),
+            kind=kind_value,
+            skip=offset,
+            limit=limit,
+            organization=caller.organization,
         )
     else:
         page = entity_store.list_entities(
@@ -88,11 +96,18 @@ def retract_assertion(store: GraphStore, *, caller: Caller, assertion_id: str) -
 
 
 def lucene_query(text: str) -> str | None:
-    """Every word must match, as a word or a word prefix; None when there is nothing to search for."""
-    terms = [_LUCENE_SPECIAL.sub(r"\\\1", term.casefold()) for term in text.split()]
-    if not terms:
-        return None
-    return " AND ".join(f"({term} OR {term}*)" for term in terms)
+    """Every word must match, as a word or a word prefix; None when there is nothing to search for.
+
+    Words keep their case: the index's analyzer folds query terms, prefixes included, exactly as it folded the names,
+    which Python's casefold does not ("Straße" is indexed as "straße", never "strasse"). A word without a letter or
+    digit ("-" in "Wizard - Spider") is no token of the index, so it gets no prefix query, which could match nothing
+    and would hide every hit; alone, the analyzer drops it (or keeps it, as an emoji).
+    """
+    clauses = []
+    for word in text.split():
+        term = _LUCENE_SPECIAL.sub(r"\\\1", word.lower() if word in _LUCENE_OPERATORS else word)
+        clauses.append(f"({term} OR {term}*)" if any(char.isalnum() for char in word) else f"({term})")
+    return " AND ".join(clauses) or None
 
 
 def describe(claims: Sequence[dict[str, Any]]) -> tuple[str, list[str], str | None, dict[str, Any]]:

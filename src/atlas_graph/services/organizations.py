@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from atlas_graph.errors import InvalidInput, Problem
+from atlas_graph.models.assertions import ORGANIZATION_NAME_PATTERN
 from atlas_graph.services import audit
 from atlas_graph.services.caller import LOCAL_ADMINISTRATOR, Caller
 from atlas_graph.store import organizations as organization_store
@@ -13,12 +14,12 @@ from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.organizations import StoredOrganization
 
 # Names appear in share_with lists and in the sharing tokens the store matches on, so `|` and control characters
-# must never be part of one.
-ORGANIZATION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@&()'-]{0,99}$")
+# must never be part of one (fullmatch: `$` alone would let a trailing newline through).
+ORGANIZATION_NAME = re.compile(ORGANIZATION_NAME_PATTERN)
 
 
 def validate_organization_name(name: str) -> str:
-    if not ORGANIZATION_NAME.match(name):
+    if not ORGANIZATION_NAME.fullmatch(name):
         raise InvalidInput(
             [
                 Problem(

@@ -13,6 +13,7 @@ Everything here is pure: the store looks keys up inside the write transaction an
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 import uuid
@@ -25,6 +26,10 @@ from atlas_graph.models.assertions import AssertionFields
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType
 from atlas_graph.store.ingestion import EntityWrite, KeyMatch, RelationshipWrite
+
+# Keys live in a uniqueness index, which refuses values over about 8 kB; NFKC folding can make a 500-character name
+# eighteen times longer (U+FDFA), so a longer folded name is keyed by its digest (equal names, equal keys).
+MAX_NAME_KEY_BYTES = 4096
 
 # A fixed namespace makes derived ids the same on every installation, so that exports and re-imports agree.
 ENTITY_ID_NAMESPACE = uuid.UUID("6f1c2a4e-9b3d-5e7f-8a1b-2c3d4e5f6a7b")
@@ -50,7 +55,11 @@ def id_key(entity_id: str) -> str:
 
 def name_key(kind: EntityKind, name: str) -> str | None:
     normalized = normalize_name(name, kind)
-    return f"name:{kind.value}:{normalized}" if normalized else None
+    if not normalized:
+        return None
+    if len(normalized.encode()) > MAX_NAME_KEY_BYTES:
+        normalized = "sha256:" + hashlib.sha256(normalized.encode()).hexdigest()
+    return f"name:{kind.value}:{normalized}"
 
 
 def derived_entity_id(kind: EntityKind, name: str) -> str:
@@ -65,6 +74,10 @@ def entity_keys(entity: EntityIn) -> list[str]:
         key = name_key(entity.kind, name)
         if key is not None and key not in keys:
             keys.append(key)
+    if entity.id is None and name_key(entity.kind, entity.name) is None:
+        # A name that folds to nothing ("???", an emoji) has no name key, but the id derived from it is the same at
+        # every post: looking it up finds the entity an earlier post made, which would otherwise be taken for new.
+        keys.append(id_key(derived_entity_id(entity.kind, entity.name)))
     return keys
 
 
@@ -197,6 +210,9 @@ def plan_bundle(
         if match is not None:
             entity_id = match.entity_id
             status: Status = "updated" if match.own_claim else "merged" if match.visible else "created"
+            if not match.visible:
+                # An entity the caller may not see does not exist for it: the answer reads as for a new one.
+                matched_by = "new"
         else:
             first = entities[root]
             entity_id = first.id if first.id is not None else derived_entity_id(kind, first.name)
@@ -208,7 +224,8 @@ def plan_bundle(
             owner = stored.get(key)
             if owner is None or owner.entity_id == entity_id:
                 keys_to_register.append(key)
-            else:
+            elif owner.visible:
+                # Not for an entity the caller may not see: the warning would reveal that it exists.
                 warnings.append(
                     f"entities[{members[0]}]: {key.split(':', 2)[-1]!r} already identifies another entity; "
                     "not moved (merge the two if they are one)"
@@ -296,7 +313,9 @@ def _match_group(
             found = stored.get(key)
             if found is None:
                 continue
-            if key.startswith("id:"):
+            if entity.id is None and key.startswith("id:"):
+                candidates.append((1, found, "name"))  # the id derived from a name that folds to nothing
+            elif key.startswith("id:"):
                 if found.kind != entity.kind:
                     problems.append(
                         Problem(("entities", member, "id"), f"this id belongs to an entity of kind {found.kind.value}")
@@ -311,7 +330,7 @@ def _match_group(
         return None, "new"
     candidates.sort(key=lambda candidate: candidate[0])
     best = candidates[0]
-    others = {c[1].entity_id for c in candidates} - {best[1].entity_id}
+    others = {c[1].entity_id for c in candidates if c[1].visible} - {best[1].entity_id}
     if others:
         warnings.append(
             f"entities[{members[0]}]: also matches {len(others)} other stored entit{'y' if len(others) == 1 else 'ies'}"

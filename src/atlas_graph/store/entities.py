@@ -58,11 +58,12 @@ def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> Store
 
 
 def search_entities(
-    store: GraphStore, *, lucene_query: str, kind: str | None, skip: int, limit: int, organization: str
+    store: GraphStore, *, lucene_query: str, phrase: str, kind: str | None, skip: int, limit: int, organization: str
 ) -> EntityPage:
     def work(tx: ManagedTransaction) -> EntityPage:
         parameters = {
             "query": lucene_query,
+            "phrase": phrase,
             "kind": kind,
             "skip": skip,
             "limit": limit,
@@ -130,3 +131,11 @@ def entity_history(store: GraphStore, *, entity_id: str, organization: str) -> E
         relationship_claims=[dict(row) for row in record["relationship_claims"]],
         merges=[dict(row) for row in record["merges"]],
     )
+
+
+ENTITY_COUNT_ALL = query_name("read/entity_count_all")
+
+
+def count_all_entities(store: GraphStore) -> int:
+    total: int = store.read(ENTITY_COUNT_ALL)[0]["total"]
+    return total

@@ -9,7 +9,15 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
-from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    IncompleteCommit,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from atlas_graph.errors import StoreUnavailable
 from atlas_graph.store.cypher import CypherLibrary, query_name
@@ -29,6 +37,7 @@ class Neo4jConnection:
     password: str | None
     database: str
     connection_timeout: float = 10.0
+    max_retry_time: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ class GraphStore:
             connection_timeout=connection.connection_timeout,
             # A lost server must not stall a request for the driver's default 60 s of pool waiting.
             connection_acquisition_timeout=connection.connection_timeout,
-            max_transaction_retry_time=15.0,
+            max_transaction_retry_time=connection.max_retry_time,
             # Schema-less warnings (an unknown property on an empty graph) are noise for a service; errors still raise.
             notifications_min_severity="OFF",
         )
@@ -122,8 +131,16 @@ def translated_errors() -> Iterator[None]:
         yield
     except AuthError as error:
         raise StoreUnavailable(f"Neo4j refused the credentials: {_one_line(error.message)}") from error
+    except IncompleteCommit as error:
+        raise StoreUnavailable(
+            f"Neo4j went away during the commit, so the write may or may not have been stored: {_one_line(str(error))}"
+        ) from error
     except (ServiceUnavailable, SessionExpired) as error:
         raise StoreUnavailable(f"Neo4j is unreachable: {_one_line(str(error))}") from error
+    except TransientError as error:
+        # Still failing after the driver's retries (a database starting or stopping, a lock that never came free):
+        # a temporary condition of the store, for the client to retry later, not a fault in the request.
+        raise StoreUnavailable(f"Neo4j cannot answer for now: {_one_line(error.message)}") from error
     except Neo4jError as error:
         if error.code and error.code.startswith("Neo.ClientError.Database.DatabaseNotFound"):
             raise StoreUnavailable(f"Neo4j has no database of that name: {error.message}") from error

@@ -11,6 +11,7 @@ from neo4j import ManagedTransaction
 
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.claims import (
+    COMMUNITY_TLP_VALUES,
     RelationshipEnds,
     bump_graph_version,
     refresh_entity_sharing,
@@ -30,6 +31,8 @@ FINISH_MERGE = query_name("write/entity_merge_finish")
 
 @dataclass(frozen=True)
 class MergeOutcome:
+    """The merge, counted as the merging organization may see it (the merge record and the audit keep the totals)."""
+
     merge_id: str
     merged_ids: list[str]
     moved_claims: int
@@ -45,9 +48,17 @@ def merge_entities(
     merge_id = f"merge--{uuid.uuid4()}"
 
     def work(tx: ManagedTransaction) -> MergeOutcome:
-        inventory = tx.run(store.queries[MERGE_INVENTORY], source=source, into=into).single(strict=True)
+        inventory = tx.run(
+            store.queries[MERGE_INVENTORY],
+            source=source,
+            into=into,
+            organization=organization,
+            community_tlps=COMMUNITY_TLP_VALUES,
+        ).single(strict=True)
         claim_ids: list[str] = inventory["claim_ids"]
         moves, drops = _relationship_moves(inventory["relationships"], source=source, into=into)
+        # Counting others' hidden claims and relationships in the answer would reveal that they exist.
+        visible = [r for r in inventory["relationships"] if r["visible"]]
         tx.run(store.queries[MOVE_ENTITY_CLAIMS], claim_ids=claim_ids, into=into).consume()
         tx.run(store.queries[MOVE_ENTITY_KEYS], source=source, into=into).consume()
         if drops:
@@ -93,9 +104,9 @@ def merge_entities(
         return MergeOutcome(
             merge_id=merge_id,
             merged_ids=list(merged_ids),
-            moved_claims=len(claim_ids),
-            moved_relationships=len(moves),
-            dropped_relationships=len(drops),
+            moved_claims=inventory["visible_claims"],
+            moved_relationships=sum(r["other"] != into for r in visible),
+            dropped_relationships=sum(r["other"] == into for r in visible),
             graph_version=bump_graph_version(tx, store.queries),
         )
 

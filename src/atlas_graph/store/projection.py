@@ -6,10 +6,12 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 import networkx as nx
-from neo4j import ManagedTransaction
+from neo4j import ManagedTransaction, Result
 
+from atlas_graph.errors import PayloadTooLarge
 from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import GRAPH_VERSION, graph_version
@@ -32,23 +34,52 @@ class Projection:
     fingerprint: str
 
 
-def load_projection(store: GraphStore, *, filters: PathFilters) -> Projection:
-    """Nodes carry kind, name and category; edges (keyed by type) carry type, confidence and organizations."""
+def load_projection(store: GraphStore, *, filters: PathFilters, max_elements: int | None = None) -> Projection:
+    """Nodes carry kind, name and category; edges (keyed by type) carry type, confidence and organizations.
+
+    Raises PayloadTooLarge when nodes plus edges exceed `max_elements`: past the limit, rows are only counted,
+    so an oversized graph costs a stream, not the memory of a NetworkX graph.
+    """
 
     def work(tx: ManagedTransaction) -> Projection:
         version = tx.run(store.queries[GRAPH_VERSION]).single(strict=True)["version"]
         parameters = filters.parameters()
-        nodes = sorted(
-            (record["id"], record["kind"], record["name"], record["category"])
-            for record in tx.run(store.queries[PROJECTION_NODES], parameters)
+        room = max_elements
+        node_rows, node_count = _rows_within(
+            tx.run(store.queries[PROJECTION_NODES], parameters), ("id", "kind", "name", "category"), room
         )
-        edges = sorted(
-            (record["source"], record["target"], record["type"], record["confidence"], record["organizations"])
-            for record in tx.run(store.queries[PROJECTION_EDGES], parameters)
+        room = None if max_elements is None else max(0, max_elements - node_count)
+        edge_rows, edge_count = _rows_within(
+            tx.run(store.queries[PROJECTION_EDGES], parameters),
+            ("source", "target", "type", "confidence", "organizations"),
+            room,
         )
+        check_analysis_size(node_count, edge_count, max_elements=max_elements)
+        nodes, edges = sorted(node_rows), sorted(edge_rows)
         return Projection(graph=_build(nodes, edges), graph_version=version, fingerprint=_fingerprint(nodes, edges))
 
     return store.read_transaction(work)
+
+
+def check_analysis_size(nodes: int, edges: int, *, max_elements: int | None) -> None:
+    """Refuse (413) a graph of more than `max_elements` nodes plus edges, naming the limit and the size."""
+    if max_elements is not None and nodes + edges > max_elements:
+        raise PayloadTooLarge(
+            f"the graph to analyse has {nodes + edges:,} nodes plus edges ({nodes:,} nodes, {edges:,} edges); "
+            f"the analysis size limit is {max_elements:,} (ATLAS_MAX_ANALYSIS_ELEMENTS): narrow it with types, "
+            "min_confidence or as_of"
+        )
+
+
+def _rows_within(result: Result, fields: tuple[str, ...], room: int | None) -> tuple[list[tuple[Any, ...]], int]:
+    """The result's rows as tuples while they fit in `room`, and how many rows there were in all."""
+    rows: list[tuple[Any, ...]] = []
+    count = 0
+    for record in result:
+        count += 1
+        if room is None or count <= room:
+            rows.append(tuple(record[field] for field in fields))
+    return rows, count
 
 
 def _build(
@@ -87,14 +118,19 @@ class ProjectionCache:
         self._entries: OrderedDict[tuple[str, PathFilters], Projection] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, store: GraphStore, *, filters: PathFilters) -> Projection:
+    def get(self, store: GraphStore, *, filters: PathFilters, max_elements: int | None = None) -> Projection:
         version = current_graph_version(store)
         key = (version, filters)
         with self._lock:
-            if key in self._entries:
+            cached = self._entries.get(key)
+            if cached is not None:
                 self._entries.move_to_end(key)
-                return self._entries[key]
-        projection = load_projection(store, filters=filters)
+        if cached is not None:
+            check_analysis_size(
+                cached.graph.number_of_nodes(), cached.graph.number_of_edges(), max_elements=max_elements
+            )
+            return cached
+        projection = load_projection(store, filters=filters, max_elements=max_elements)
         with self._lock:
             # The version read inside the load is the one the graph reflects; a write in between makes it newer.
             self._entries[(projection.graph_version, filters)] = projection

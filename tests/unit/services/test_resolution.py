@@ -11,6 +11,7 @@ from atlas_graph.services.resolution import (
     derived_entity_id,
     entity_keys,
     lookup_keys,
+    name_key,
     normalize_name,
     plan_bundle,
 )
@@ -77,6 +78,41 @@ def test_stored_match_by_alias_and_status_by_visibility() -> None:
     hidden = {"name:actor:grimspider": KeyMatch("actor--1", ACTOR, visible=False, own_claim=False)}
     # Matching an entity the caller cannot see still dedupes, but reads as "created" to the caller.
     assert plan_bundle(entities, [], hidden).entity_status["actor--1"] == "created"
+
+
+def test_an_entity_the_caller_cannot_see_reads_as_new_and_is_never_warned_about() -> None:
+    """Regression: `matched_by` and the warnings used to reveal that a hidden entity had the name or alias."""
+    entities = [EntityIn(kind=ACTOR, name="Gamma", aliases=["Beta"])]
+    hidden_only = {"name:actor:gamma": KeyMatch("actor--hidden", ACTOR, visible=False, own_claim=False)}
+    plan = plan_bundle(entities, [], hidden_only)
+    assert (plan.resolutions[0].matched_by, plan.entity_status["actor--hidden"]) == ("new", "created")
+    beside_a_hidden_one = {
+        "name:actor:gamma": KeyMatch("actor--1", ACTOR, visible=True, own_claim=True),
+        "name:actor:beta": KeyMatch("actor--hidden", ACTOR, visible=False, own_claim=False),
+    }
+    plan = plan_bundle(entities, [], beside_a_hidden_one)
+    assert plan.resolutions[0].matched_by == "name" and plan.warnings == []
+    assert "name:actor:beta" not in plan.entities[0].keys
+
+
+def test_a_name_folding_to_nothing_finds_the_entity_it_named_before() -> None:
+    """Regression: "???" has no name key, so a second post of it was "created" though it landed on the first's node."""
+    entity = EntityIn(kind=ACTOR, name="???")
+    derived = derived_entity_id(ACTOR, "???")
+    assert entity_keys(entity) == [f"id:{derived}"]
+    assert entity_keys(EntityIn(kind=ACTOR, name="???", aliases=["Crew"])) == ["name:actor:crew", f"id:{derived}"]
+    stored = {f"id:{derived}": KeyMatch(derived, ACTOR, visible=True, own_claim=True)}
+    plan = plan_bundle([entity], [], stored)
+    assert (plan.resolutions[0].matched_by, plan.entity_status[derived]) == ("name", "updated")
+
+
+def test_names_folding_to_more_than_the_index_takes_are_keyed_by_digest() -> None:
+    """Regression: U+FDFA folds (NFKC) to 18 characters; 500 of them made a key Neo4j's index refused (a 500)."""
+    long_name = "\ufdfa" * 500
+    key = name_key(ACTOR, long_name)
+    assert key is not None and key.startswith("name:actor:sha256:") and len(key.encode()) < 100
+    assert key == name_key(ACTOR, long_name + " ") != name_key(ACTOR, "\ufdfa" * 499)
+    assert name_key(ACTOR, "Wizard Spider") == "name:actor:wizardspider"
 
 
 def test_conflicting_key_is_not_moved_and_warned() -> None:

@@ -33,7 +33,7 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
     "/chokepoints",
     response_model=ChokepointsOut,
     summary="Rank the entities whose removal would fragment the ecosystem most, and say why",
-    responses={**ACCEPTED, 422: {"model": ErrorOut}},
+    responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def get_chokepoints(
     request: Request,
@@ -55,7 +55,13 @@ def get_chokepoints(
     type_list = parse_enum_list(types, RelationshipType, "types")
     kind_list = parse_enum_list(kinds, EntityKind, "kinds")
     projection = analysis.projection_for(
-        store, cache, caller=caller, types=type_list, min_confidence=min_confidence, as_of=as_of
+        store,
+        cache,
+        caller=caller,
+        types=type_list,
+        min_confidence=min_confidence,
+        as_of=as_of,
+        max_elements=_max_elements(request),
     )
 
     def compute(progress: Any = None) -> ChokepointsOut:
@@ -87,7 +93,7 @@ def get_chokepoints(
     "/disruption",
     response_model=DisruptionOut,
     summary="What taking these entities down would change: metrics before and after",
-    responses={**ACCEPTED, 422: {"model": ErrorOut}},
+    responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def post_disruption(
     body: DisruptionIn,
@@ -99,7 +105,13 @@ def post_disruption(
     background: Annotated[bool, Query(description="Always run as a job")] = False,
 ) -> DisruptionOut | JSONResponse:
     projection = analysis.projection_for(
-        store, cache, caller=caller, types=body.types, min_confidence=body.min_confidence, as_of=body.as_of
+        store,
+        cache,
+        caller=caller,
+        types=body.types,
+        min_confidence=body.min_confidence,
+        as_of=body.as_of,
+        max_elements=_max_elements(request),
     )
     remove = analysis.check_removal(projection, body.remove)
 
@@ -142,6 +154,11 @@ def get_job(job_id: str, jobs: JobsDep, caller: ReaderDep) -> JobOut:
         result=job.result if job.status == "succeeded" else None,
         error=job.error,
     )
+
+
+def _max_elements(request: Request) -> int:
+    limit: int = request.app.state.settings.max_analysis_elements
+    return limit
 
 
 def _accepted(request: Request, job: Job) -> JSONResponse:

@@ -22,7 +22,8 @@ def get_audit(
     since: Annotated[datetime | None, Query(description="From this time (inclusive)")] = None,
     until: Annotated[datetime | None, Query(description="Before this time")] = None,
     entity: Annotated[str | None, Query(max_length=256, description="Events that touched this entity id")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Bounded: Neo4j adds offset and limit as 64-bit integers, so an unbounded offset overflowed into a 500.
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Older events: narrow with since/until")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPageOut:
     events = audit.list_events(
