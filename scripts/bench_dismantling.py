@@ -37,6 +37,7 @@ import networkx as nx
 
 from atlas_graph.analysis.dismantling import dismantling_order
 from atlas_graph.analysis.robustness import lcc_curve
+from atlas_graph.synthetic import generate_ecosystem
 
 Order = list[Hashable]
 
@@ -346,7 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--budget", type=float, default=600.0, help="seconds allowed to each slow baseline (default 600)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for dismantling_order (default 0)")
-    parser.add_argument("--scale", action="store_true", help="also run large networks and a 100,000-node BA graph")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="also run large networks, a 100,000-node BA graph and a generated ecosystem",
+    )
     args = parser.parse_args(argv)
     wanted = {x.strip() for x in args.only.split(",") if x.strip()}
     files = sorted(args.networks.glob("*.txt"), key=lambda p: p.stat().st_size)
@@ -364,6 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scale and (not wanted or "BA100k" in wanted):
         progress("generating BA(100000, 5) ...")
         run_network("BA100k", nx.barabasi_albert_graph(100_000, 5, seed=1), budget=args.budget, seed=args.seed)
+    if args.scale and (not wanted or "Ecosystem100k" in wanted):
+        progress("generating the synthetic ecosystem (100,000 entities, 500,000 relationships) ...")
+        ecosystem = generate_ecosystem(entities=100_000, relationships=500_000, seed=args.seed)
+        run_network("Ecosystem100k", nx.Graph(ecosystem.to_networkx()), budget=args.budget, seed=args.seed)
     return 0
 
 

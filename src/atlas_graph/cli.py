@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -64,7 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP API (starting the local Neo4j unless one is configured)")
     serve.add_argument("--host", help="interface to bind (default ATLAS_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default ATLAS_PORT or 8000)")
+    serve.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="load the demo dataset when the graph is empty (default ATLAS_DEMO, off; scripts/run turns it on)",
+    )
     serve.set_defaults(handler=run_serve)
+
+    demo = commands.add_parser("demo", help="load the demo dataset (real ATT&CK objects plus a synthetic layer)")
+    demo.set_defaults(handler=run_demo)
 
     neo4j = commands.add_parser("neo4j", help="the local Neo4j: start, stop, status")
     neo4j_commands = neo4j.add_subparsers(title="actions", metavar="ACTION", required=True)
@@ -120,6 +130,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         try:
             info = store.server_info()
             say(f"connected to Neo4j {info.version} {info.edition} at {info.address}, database {info.database}")
+            if args.demo if args.demo is not None else settings.demo:
+                _offer_demo(store, settings, host=host, port=port)
             say(f"serving on http://{host}:{port}  API docs: http://{host}:{port}/docs")
             say("an API key: atlas-graph orgs create ORG && atlas-graph keys create --org ORG --role analyst")
             uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
@@ -131,6 +143,41 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             say("stopping the local Neo4j")
             local.stop()
     return 0
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from atlas_graph.services import demo
+
+    with cli_store(settings) as store:
+        say("loading the demo: MITRE ATT&CK groups and software, plus a synthetic layer (see src/atlas_graph/demo)")
+        loaded = demo.load_demo(store, max_items=settings.max_bundle_items)
+    _keep_demo_key(settings, loaded.token)
+    print(loaded.token)
+    say(
+        f"demo loaded: {loaded.entities} entities, {loaded.relationships} relationships; the key above (also in "
+        f"{settings.demo_key_file}) is an analyst of '{demo.VIEWER_ORGANIZATION}'"
+    )
+    return 0
+
+
+def _offer_demo(store: GraphStore, settings: Settings, *, host: str, port: int) -> None:
+    from atlas_graph.services import demo
+
+    if demo.graph_is_empty(store):
+        say("the graph is empty: loading the demo (MITRE ATT&CK groups and software plus a synthetic layer)")
+        loaded = demo.load_demo(store, max_items=settings.max_bundle_items)
+        _keep_demo_key(settings, loaded.token)
+        say(f"demo loaded: {loaded.entities} entities, {loaded.relationships} relationships")
+    if settings.demo_key_file.exists():
+        token = settings.demo_key_file.read_text().strip()
+        say(f"explorer: http://{host}:{port}/  sign in with the demo analyst key: {token}")
+
+
+def _keep_demo_key(settings: Settings, token: str) -> None:
+    settings.demo_key_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(settings.demo_key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(token + "\n")
 
 
 def run_neo4j_start(args: argparse.Namespace, settings: Settings) -> int:
