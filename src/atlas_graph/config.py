@@ -56,8 +56,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     rate_limit_burst: int = Field(default=200, ge=1)
 
-    # Analyses too large to answer at once run as jobs on this many threads.
+    # Analyses too large to answer at once run as jobs, this many at a time.
     analysis_workers: int = Field(default=1, ge=1, le=8)
+    # Analyses run in worker processes at a lower priority, so that they never stall request handling; off runs
+    # them on threads of the API process (simpler to debug, but a long ranking then slows every request).
+    analysis_processes: bool = True
 
     @field_validator("neo4j_uri")
     @classmethod

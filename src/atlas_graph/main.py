@@ -18,6 +18,7 @@ from atlas_graph.config import Settings
 from atlas_graph.services.connection import connection_for
 from atlas_graph.services.jobs import JobRunner
 from atlas_graph.services.rate_limit import RateLimiter
+from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store import STORE_MODULES  # noqa: F401  (declares every query before the library loads)
 from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore
@@ -46,10 +47,12 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         app.state.store = open_store(settings) if owned else store
         app.state.projection_cache = ProjectionCache()
         app.state.jobs = JobRunner(workers=settings.analysis_workers)
+        app.state.workers = AnalysisWorkers(background=settings.analysis_workers, processes=settings.analysis_processes)
         try:
             yield
         finally:
             app.state.jobs.shutdown()
+            app.state.workers.shutdown()
             if owned:
                 app.state.store.close()
 

@@ -14,6 +14,7 @@ from atlas_graph.services.access import authenticate
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.jobs import JobRunner
 from atlas_graph.services.rate_limit import RateLimiter
+from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.projection import ProjectionCache
 
@@ -42,6 +43,14 @@ def get_jobs(request: Request) -> JobRunner:
 
 
 JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+
+
+def get_workers(request: Request) -> AnalysisWorkers:
+    workers: AnalysisWorkers = request.app.state.workers
+    return workers
+
+
+WorkersDep = Annotated[AnalysisWorkers, Depends(get_workers)]
 
 
 def get_caller(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from atlas_graph.api.deps import JobsDep, ProjectionCacheDep, ReaderDep, StoreDep
+from atlas_graph.api.deps import JobsDep, ProjectionCacheDep, ReaderDep, StoreDep, WorkersDep
 from atlas_graph.api.routes.paths import AsOf, MinConfidence, TypesQuery, parse_enum_list
 from atlas_graph.models.analysis import (
     ChokepointsOut,
@@ -40,6 +40,7 @@ def get_chokepoints(
     store: StoreDep,
     cache: ProjectionCacheDep,
     jobs: JobsDep,
+    workers: WorkersDep,
     caller: ReaderDep,
     method: RankingMethod = "fragmentation",
     top: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -65,8 +66,10 @@ def get_chokepoints(
     )
 
     def compute(progress: Any = None) -> ChokepointsOut:
-        return analysis.rank(
+        return workers.run(
+            analysis.rank,
             projection,
+            background=progress is not None,
             method=method,
             top=top,
             kinds=kind_list,
@@ -101,6 +104,7 @@ def post_disruption(
     store: StoreDep,
     cache: ProjectionCacheDep,
     jobs: JobsDep,
+    workers: WorkersDep,
     caller: ReaderDep,
     background: Annotated[bool, Query(description="Always run as a job")] = False,
 ) -> DisruptionOut | JSONResponse:
@@ -116,8 +120,10 @@ def post_disruption(
     remove = analysis.check_removal(projection, body.remove)
 
     def compute(progress: Any = None) -> DisruptionOut:
-        return analysis.disrupt(
+        return workers.run(
+            analysis.disrupt,
             projection,
+            background=progress is not None,
             remove=remove,
             types=body.types,
             min_confidence=body.min_confidence,

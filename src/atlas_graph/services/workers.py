@@ -1,0 +1,145 @@
+"""Analyses in worker processes, off the API process.
+
+A ranking is pure-Python NetworkX work: run on a thread of the API process it holds the interpreter lock, and
+every other request waits its turn for it. The load test measured that (scripts/load_test.py): with 2% of reads
+asking for a ranking, the API answered 10 requests/s instead of 65. In worker processes the rankings take only
+CPU, and at a lower scheduling priority than the API and Neo4j, so that interactive requests come first.
+
+Two pools: one process for the analyses answered at once (small, quick ones) and `background` processes for
+jobs, so that a quick ranking never queues behind an hour-long stability run.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.managers import SyncManager
+from typing import Any, TypeVar
+
+from atlas_graph.errors import AtlasGraphError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Progress = Callable[[float], None]
+
+# How often a waiting job reads its worker's progress, and the least step a worker bothers to report.
+PROGRESS_POLL_SECONDS = 0.25
+PROGRESS_STEP = 0.01
+
+
+class WorkerCrashed(AtlasGraphError):
+    """A worker process died during an analysis (killed, or out of memory); the pool is started afresh."""
+
+
+class AnalysisWorkers:
+    """Runs module-level functions in worker processes; `processes=0` runs them in the calling thread instead."""
+
+    def __init__(self, *, background: int = 1, processes: bool = True, niceness: int = 10) -> None:
+        self._enabled = processes
+        self._sizes = {"inline": 1, "background": background}
+        self._niceness = niceness
+        self._pools: dict[str, ProcessPoolExecutor] = {}
+        self._manager: SyncManager | None = None
+        self._progress: Any = None
+        self._lock = threading.Lock()
+
+    def run(
+        self,
+        function: Callable[..., T],
+        /,
+        *args: Any,
+        background: bool = False,
+        progress: Progress | None = None,
+        **kwargs: Any,
+    ) -> T:
+        """Call `function(*args, **kwargs)` in a worker and return its result (its exception is raised here).
+
+        With `progress`, the function is given a `progress` callable too, whose reports reach `progress` here.
+        """
+        if not self._enabled:
+            return function(*args, progress=progress, **kwargs) if progress is not None else function(*args, **kwargs)
+        kind = "background" if background else "inline"
+        token = uuid.uuid4().hex if progress is not None else None
+        shared = self._shared_progress() if token is not None else None
+        future: Future[T] = self._pool(kind).submit(_call, function, args, kwargs, shared, token)
+        try:
+            while True:
+                try:
+                    return future.result(timeout=PROGRESS_POLL_SECONDS if progress is not None else None)
+                except TimeoutError:
+                    if progress is not None and shared is not None:
+                        fraction = shared.get(token)
+                        if fraction is not None:
+                            progress(fraction)
+        except BrokenProcessPool as error:
+            self._discard(kind)
+            raise WorkerCrashed("the analysis worker process died; try again, or narrow the analysis") from error
+        finally:
+            if shared is not None:
+                shared.pop(token, None)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+            manager, self._manager = self._manager, None
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if manager is not None:
+            manager.shutdown()
+
+    def _pool(self, kind: str) -> ProcessPoolExecutor:
+        with self._lock:
+            pool = self._pools.get(kind)
+            if pool is None:
+                # forkserver: forking the API process itself would copy its driver threads and their locks.
+                pool = ProcessPoolExecutor(
+                    max_workers=self._sizes[kind],
+                    mp_context=multiprocessing.get_context("forkserver"),
+                    initializer=_lower_priority,
+                    initargs=(self._niceness,),
+                )
+                self._pools[kind] = pool
+            return pool
+
+    def _discard(self, kind: str) -> None:
+        with self._lock:
+            pool = self._pools.pop(kind, None)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _shared_progress(self) -> Any:
+        with self._lock:
+            if self._manager is None:
+                self._manager = multiprocessing.get_context("forkserver").Manager()
+                self._progress = self._manager.dict()
+            return self._progress
+
+
+def _lower_priority(niceness: int) -> None:
+    try:
+        os.nice(niceness)
+    except OSError:  # not allowed here: run at the same priority rather than not at all
+        logger.warning("could not lower the priority of analysis worker %s", os.getpid())
+
+
+def _call(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], shared: Any, token: Any) -> T:
+    """In the worker: run the function, passing on its progress (throttled: each report is a round trip)."""
+    if shared is None:
+        return function(*args, **kwargs)
+    last = [-1.0, 0.0]
+
+    def report(fraction: float) -> None:
+        now = time.monotonic()
+        if fraction - last[0] >= PROGRESS_STEP or now - last[1] >= 1.0:
+            last[0], last[1] = fraction, now
+            shared[token] = fraction
+
+    return function(*args, progress=report, **kwargs)

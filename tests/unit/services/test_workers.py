@@ -1,0 +1,75 @@
+"""Analyses in worker processes: results, exceptions, progress, a crashed worker, and the in-thread fallback."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from atlas_graph.services.workers import AnalysisWorkers, WorkerCrashed
+
+
+def where_and_how_nice() -> tuple[int, int]:
+    return os.getpid(), os.nice(0)
+
+
+def double(value: int) -> int:
+    return 2 * value
+
+
+def refuse(value: int) -> int:
+    raise ValueError(f"no {value}")
+
+
+def halfway_then_wait(seconds: float, progress: Callable[[float], None] | None = None) -> str:
+    assert progress is not None
+    progress(0.5)
+    time.sleep(seconds)
+    return "done"
+
+
+def die() -> None:
+    os._exit(3)
+
+
+@pytest.fixture
+def workers() -> Iterator[AnalysisWorkers]:
+    pool = AnalysisWorkers(background=1)
+    yield pool
+    pool.shutdown()
+
+
+def test_work_runs_in_another_process_at_a_lower_priority(workers: AnalysisWorkers) -> None:
+    pid, niceness = workers.run(where_and_how_nice)
+    assert pid != os.getpid()
+    assert niceness >= os.nice(0) + 10 or niceness == 19
+    assert workers.run(double, 21) == 42
+    assert workers.run(double, value=4, background=True) == 8
+
+
+def test_an_exception_in_the_worker_is_raised_to_the_caller(workers: AnalysisWorkers) -> None:
+    with pytest.raises(ValueError, match="no 7"):
+        workers.run(refuse, 7)
+    assert workers.run(double, 1) == 2, "the worker survives an exception"
+
+
+def test_progress_reaches_the_caller_while_the_work_runs(workers: AnalysisWorkers) -> None:
+    reported: list[float] = []
+    assert workers.run(halfway_then_wait, 1.0, background=True, progress=reported.append) == "done"
+    assert 0.5 in reported
+
+
+def test_a_dead_worker_is_an_error_and_the_next_run_gets_a_fresh_one(workers: AnalysisWorkers) -> None:
+    with pytest.raises(WorkerCrashed):
+        workers.run(die)
+    assert workers.run(double, 5) == 10
+
+
+def test_without_processes_the_work_runs_in_the_calling_thread() -> None:
+    workers = AnalysisWorkers(processes=False)
+    assert workers.run(where_and_how_nice)[0] == os.getpid()
+    reported: list[float] = []
+    assert workers.run(halfway_then_wait, 0.0, progress=reported.append) == "done"
+    assert reported == [0.5]
