@@ -69,8 +69,13 @@ def issue_key(store: GraphStore, organization: str, role: Role = Role.ANALYST) -
 
 
 @contextmanager
-def api_server(settings: Settings, *, port: int, workers: int = 1) -> Iterator[str]:
-    """The real service in a child process (uvicorn, as `atlas-graph serve` runs it), on loopback."""
+def api_server(
+    settings: Settings, *, port: int, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The real service in a child process (uvicorn, as `atlas-graph serve` runs it), on loopback.
+
+    `extra_env` sets further ATLAS_ settings of the service (the caller's own ATLAS_ variables are not passed on).
+    """
     connection = connection_for(settings)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     env.update(
@@ -80,6 +85,7 @@ def api_server(settings: Settings, *, port: int, workers: int = 1) -> Iterator[s
         ATLAS_NEO4J_DATABASE=connection.database,
         ATLAS_MAX_BODY_BYTES=str(256 * 1024 * 1024),
     )
+    env.update(extra_env or {})
     command = [
         sys.executable,
         "-m",
