@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import uvicorn
 
@@ -167,7 +167,7 @@ def test_no_write_is_lost_or_partial_when_neo4j_stops_and_comes_back(
     finally:
         setup.close()
     headers = {"Authorization": f"Bearer {token}"}
-    client = httpx.Client(base_url=service, headers=headers, timeout=60.0)
+    client = httpx2.Client(base_url=service, headers=headers, timeout=60.0)
     hub = client.post("/v1/bundles", json={"entities": [HUB]})
     assert hub.status_code == 200, hub.text
 
@@ -176,7 +176,7 @@ def test_no_write_is_lost_or_partial_when_neo4j_stops_and_comes_back(
     numbers_lock = threading.Lock()
 
     def write(groups: int) -> None:
-        with httpx.Client(base_url=service, headers=headers, timeout=60.0) as writer:
+        with httpx2.Client(base_url=service, headers=headers, timeout=60.0) as writer:
             while not stream.stop.is_set():
                 with numbers_lock:
                     number = next(numbers)
@@ -186,7 +186,7 @@ def test_no_write_is_lost_or_partial_when_neo4j_stops_and_comes_back(
                     response = writer.post("/v1/bundles", json=body)
                     outcome.status = response.status_code
                     outcome.body = response.json()
-                except (httpx.HTTPError, ValueError) as error:
+                except (httpx2.HTTPError, ValueError) as error:
                     outcome.error = repr(error)
                 with stream.lock:
                     stream.outcomes.append(outcome)

@@ -37,7 +37,7 @@ from typing import Any
 import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from atlas_graph.config import Settings
 from atlas_graph.main import create_app
