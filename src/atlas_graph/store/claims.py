@@ -64,6 +64,7 @@ def retract_claim(store: GraphStore, *, claim_id: str, organization: str, audit:
     """Delete the organization's own claim and refresh what it supported; None when it has no such claim."""
 
     def work(tx: ManagedTransaction) -> int | None:
+        version = bump_graph_version(tx, store.queries)  # first: the write lock (see store.ingestion.write_bundle)
         record = tx.run(store.queries[DELETE_CLAIM], id=claim_id, organization=organization).single()
         if record is None:
             return None
@@ -87,7 +88,7 @@ def retract_claim(store: GraphStore, *, claim_id: str, organization: str, audit:
                 subject="entity" if record["entity_id"] is not None else "relationship",
             ),
         )
-        return bump_graph_version(tx, store.queries)
+        return version
 
     return store.write_transaction(work)
 

@@ -48,6 +48,7 @@ def merge_entities(
     merge_id = f"merge--{uuid.uuid4()}"
 
     def work(tx: ManagedTransaction) -> MergeOutcome:
+        version = bump_graph_version(tx, store.queries)  # first: the write lock (see store.ingestion.write_bundle)
         inventory = tx.run(
             store.queries[MERGE_INVENTORY],
             source=source,
@@ -107,7 +108,7 @@ def merge_entities(
             moved_claims=inventory["visible_claims"],
             moved_relationships=sum(r["other"] != into for r in visible),
             dropped_relationships=sum(r["other"] == into for r in visible),
-            graph_version=bump_graph_version(tx, store.queries),
+            graph_version=version,
         )
 
     return store.write_transaction(work)
