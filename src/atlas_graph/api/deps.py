@@ -11,12 +11,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from atlas_graph.errors import AuthenticationFailed
 from atlas_graph.models.vocabulary import Permission
 from atlas_graph.services.access import authenticate
+from atlas_graph.services.analysis import AnalysisRuntime
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.jobs import JobRunner
 from atlas_graph.services.rate_limit import RateLimiter
-from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.projection import ProjectionCache
 
 _bearer = HTTPBearer(auto_error=False, description="An atlas-graph API key: `Authorization: Bearer atlas_...`")
 
@@ -29,14 +28,6 @@ def get_store(request: Request) -> GraphStore:
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 
 
-def get_projection_cache(request: Request) -> ProjectionCache:
-    cache: ProjectionCache = request.app.state.projection_cache
-    return cache
-
-
-ProjectionCacheDep = Annotated[ProjectionCache, Depends(get_projection_cache)]
-
-
 def get_jobs(request: Request) -> JobRunner:
     jobs: JobRunner = request.app.state.jobs
     return jobs
@@ -45,12 +36,18 @@ def get_jobs(request: Request) -> JobRunner:
 JobsDep = Annotated[JobRunner, Depends(get_jobs)]
 
 
-def get_workers(request: Request) -> AnalysisWorkers:
-    workers: AnalysisWorkers = request.app.state.workers
-    return workers
+def get_analysis_runtime(request: Request) -> AnalysisRuntime:
+    state = request.app.state
+    return AnalysisRuntime(
+        store=state.store,
+        cache=state.projection_cache,
+        jobs=state.jobs,
+        workers=state.workers,
+        max_elements=state.settings.max_analysis_elements,
+    )
 
 
-WorkersDep = Annotated[AnalysisWorkers, Depends(get_workers)]
+AnalysisDep = Annotated[AnalysisRuntime, Depends(get_analysis_runtime)]
 
 
 def get_caller(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
+from pydantic import BaseModel
 
 from atlas_graph import analysis
 from atlas_graph.errors import InvalidInput, Problem
@@ -25,7 +27,8 @@ from atlas_graph.models.analysis import (
 )
 from atlas_graph.models.vocabulary import EntityKind, RelationshipType
 from atlas_graph.services.caller import Caller
-from atlas_graph.services.jobs import Progress
+from atlas_graph.services.jobs import Job, JobRunner, Progress
+from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.paths import PathFilters
 from atlas_graph.store.projection import Projection, ProjectionCache
@@ -34,16 +37,112 @@ from atlas_graph.store.projection import Projection, ProjectionCache
 INLINE_LIMIT = 20_000
 LOST_ACCESS_SHOWN = 1_000
 
+Answer = TypeVar("Answer", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class AnalysisRuntime:
+    """What an analysis needs from the running service: the store, the projection cache, jobs and workers."""
+
+    store: GraphStore
+    cache: ProjectionCache
+    jobs: JobRunner
+    workers: AnalysisWorkers
+    max_elements: int
+
+
+def chokepoints(
+    runtime: AnalysisRuntime,
+    *,
+    caller: Caller,
+    background: bool,
+    method: RankingMethod,
+    top: int,
+    kinds: Sequence[EntityKind] | None,
+    types: Sequence[RelationshipType] | None,
+    min_confidence: int,
+    as_of: date | None,
+    stability: bool,
+    samples: int,
+    seed: int,
+) -> ChokepointsOut | Job:
+    """The ranking of the caller's visible graph: answered at once, or a job (asked for, stability, or large)."""
+    projection = projection_for(runtime, caller=caller, types=types, min_confidence=min_confidence, as_of=as_of)
+    return _answer_or_job(
+        runtime,
+        rank,
+        projection,
+        kind="chokepoints",
+        caller=caller,
+        as_job=background or needs_job(projection, stability=stability),
+        method=method,
+        top=top,
+        kinds=kinds,
+        types=types,
+        min_confidence=min_confidence,
+        as_of=as_of,
+        stability=stability,
+        samples=samples,
+        seed=seed,
+    )
+
+
+def disruption(
+    runtime: AnalysisRuntime,
+    *,
+    caller: Caller,
+    background: bool,
+    remove: Sequence[str],
+    types: Sequence[RelationshipType] | None,
+    min_confidence: int,
+    as_of: date | None,
+) -> DisruptionOut | Job:
+    """What taking `remove` down would change: answered at once, or a job (asked for, or a large graph)."""
+    projection = projection_for(runtime, caller=caller, types=types, min_confidence=min_confidence, as_of=as_of)
+    return _answer_or_job(
+        runtime,
+        disrupt,
+        projection,
+        kind="disruption",
+        caller=caller,
+        as_job=background or needs_job(projection, stability=False),
+        remove=check_removal(projection, remove),
+        types=types,
+        min_confidence=min_confidence,
+        as_of=as_of,
+    )
+
+
+def _answer_or_job(
+    runtime: AnalysisRuntime,
+    compute: Callable[..., Answer],
+    projection: Projection,
+    *,
+    kind: str,
+    caller: Caller,
+    as_job: bool,
+    **arguments: Any,
+) -> Answer | Job:
+    """`compute(projection, **arguments)` in the inline worker, or submitted as a job that keeps its JSON."""
+    workers = runtime.workers
+    if not as_job:
+        return workers.run(compute, projection, **arguments)
+    return runtime.jobs.submit(
+        kind=kind,
+        organization=caller.organization,
+        work=lambda progress: workers.run(
+            compute, projection, background=True, progress=progress, **arguments
+        ).model_dump(mode="json"),
+    )
+
 
 def projection_for(
-    store: GraphStore,
-    cache: ProjectionCache,
+    runtime: AnalysisRuntime,
     *,
     caller: Caller,
     types: Sequence[RelationshipType] | None,
     min_confidence: int,
     as_of: date | None,
-    max_elements: int,
 ) -> Projection:
     """The caller's visible graph under the filters, from the cache while no write has happened since.
 
@@ -56,7 +155,7 @@ def projection_for(
         min_confidence=min_confidence,
         as_of=as_of,
     )
-    return cache.get(store, filters=filters, max_elements=max_elements)
+    return runtime.cache.get(runtime.store, filters=filters, max_elements=runtime.max_elements)
 
 
 def needs_job(projection: Projection, *, stability: bool) -> bool:

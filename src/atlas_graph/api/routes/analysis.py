@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from atlas_graph.api.deps import JobsDep, ProjectionCacheDep, ReaderDep, StoreDep, WorkersDep
+from atlas_graph.api.deps import AnalysisDep, JobsDep, ReaderDep
 from atlas_graph.api.routes.paths import AsOf, MinConfidence, TypesQuery, parse_enum_list
 from atlas_graph.models.analysis import (
     ChokepointsOut,
@@ -37,10 +37,7 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
 )
 def get_chokepoints(
     request: Request,
-    store: StoreDep,
-    cache: ProjectionCacheDep,
-    jobs: JobsDep,
-    workers: WorkersDep,
+    runtime: AnalysisDep,
     caller: ReaderDep,
     method: RankingMethod = "fragmentation",
     top: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -55,41 +52,21 @@ def get_chokepoints(
 ) -> ChokepointsOut | JSONResponse:
     type_list = parse_enum_list(types, RelationshipType, "types")
     kind_list = parse_enum_list(kinds, EntityKind, "kinds")
-    projection = analysis.projection_for(
-        store,
-        cache,
+    outcome = analysis.chokepoints(
+        runtime,
         caller=caller,
+        background=background,
+        method=method,
+        top=top,
+        kinds=kind_list,
         types=type_list,
         min_confidence=min_confidence,
         as_of=as_of,
-        max_elements=_max_elements(request),
+        stability=stability,
+        samples=samples,
+        seed=seed,
     )
-
-    def compute(progress: Any = None) -> ChokepointsOut:
-        return workers.run(
-            analysis.rank,
-            projection,
-            background=progress is not None,
-            method=method,
-            top=top,
-            kinds=kind_list,
-            types=type_list,
-            min_confidence=min_confidence,
-            as_of=as_of,
-            stability=stability,
-            samples=samples,
-            seed=seed,
-            progress=progress,
-        )
-
-    if background or analysis.needs_job(projection, stability=stability):
-        job = jobs.submit(
-            kind="chokepoints",
-            organization=caller.organization,
-            work=lambda progress: compute(progress).model_dump(mode="json"),
-        )
-        return _accepted(request, job)
-    return compute()
+    return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
 
 
 @router.post(
@@ -101,44 +78,20 @@ def get_chokepoints(
 def post_disruption(
     body: DisruptionIn,
     request: Request,
-    store: StoreDep,
-    cache: ProjectionCacheDep,
-    jobs: JobsDep,
-    workers: WorkersDep,
+    runtime: AnalysisDep,
     caller: ReaderDep,
     background: Annotated[bool, Query(description="Always run as a job")] = False,
 ) -> DisruptionOut | JSONResponse:
-    projection = analysis.projection_for(
-        store,
-        cache,
+    outcome = analysis.disruption(
+        runtime,
         caller=caller,
+        background=background,
+        remove=body.remove,
         types=body.types,
         min_confidence=body.min_confidence,
         as_of=body.as_of,
-        max_elements=_max_elements(request),
     )
-    remove = analysis.check_removal(projection, body.remove)
-
-    def compute(progress: Any = None) -> DisruptionOut:
-        return workers.run(
-            analysis.disrupt,
-            projection,
-            background=progress is not None,
-            remove=remove,
-            types=body.types,
-            min_confidence=body.min_confidence,
-            as_of=body.as_of,
-            progress=progress,
-        )
-
-    if background or analysis.needs_job(projection, stability=False):
-        job = jobs.submit(
-            kind="disruption",
-            organization=caller.organization,
-            work=lambda progress: compute(progress).model_dump(mode="json"),
-        )
-        return _accepted(request, job)
-    return compute()
+    return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
 
 
 @router.get(
@@ -160,11 +113,6 @@ def get_job(job_id: str, jobs: JobsDep, caller: ReaderDep) -> JobOut:
         result=job.result if job.status == "succeeded" else None,
         error=job.error,
     )
-
-
-def _max_elements(request: Request) -> int:
-    limit: int = request.app.state.settings.max_analysis_elements
-    return limit
 
 
 def _accepted(request: Request, job: Job) -> JSONResponse:
