@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from atlas_graph.errors import NotFound, PermissionDenied
@@ -135,20 +135,31 @@ def describe(claims: Sequence[dict[str, Any]]) -> tuple[str, list[str], str | No
     return name, aliases, category, attributes
 
 
-def _assertion_out(claim: dict[str, Any], caller: Caller) -> EntityAssertionOut:
+def assertion_fields(claim: Mapping[str, Any], caller: Caller) -> dict[str, Any]:
+    """The fields of every assertion answer (AssertionOut), as `caller` may see them.
+
+    `share_with` is shown to the organization that made the claim only: to anyone else it would name who else was
+    trusted with it.
+    """
     own = claim["organization"] == caller.organization
+    return {
+        "id": claim["id"],
+        "organization": claim["organization"],
+        "confidence": claim["confidence"],
+        "tlp": Tlp(claim["tlp"]),
+        "share_with": list(claim.get("share_with") or []) if own else [],
+        "first_seen": native_date(claim.get("first_seen")),
+        "last_seen": native_date(claim.get("last_seen")),
+        "references": list(claim.get("references") or []),
+        "description": claim.get("description"),
+        "recorded_at": native_datetime(claim["recorded_at"]),
+        "updated_at": native_datetime(claim["updated_at"]),
+    }
+
+
+def _assertion_out(claim: dict[str, Any], caller: Caller) -> EntityAssertionOut:
     return EntityAssertionOut(
-        id=claim["id"],
-        organization=claim["organization"],
-        confidence=claim["confidence"],
-        tlp=Tlp(claim["tlp"]),
-        share_with=list(claim.get("share_with") or []) if own else [],
-        first_seen=native_date(claim.get("first_seen")),
-        last_seen=native_date(claim.get("last_seen")),
-        references=list(claim.get("references") or []),
-        description=claim.get("description"),
-        recorded_at=native_datetime(claim["recorded_at"]),
-        updated_at=native_datetime(claim["updated_at"]),
+        **assertion_fields(claim, caller),
         name=claim["name"],
         aliases=list(claim.get("aliases") or []),
         category=claim.get("category"),

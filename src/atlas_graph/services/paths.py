@@ -20,12 +20,11 @@ from atlas_graph.models.paths import (
     PathOut,
     PathsOut,
 )
-from atlas_graph.models.vocabulary import EntityKind, RelationshipType, Tlp
+from atlas_graph.models.vocabulary import EntityKind, RelationshipType
 from atlas_graph.services.caller import Caller
-from atlas_graph.services.entities import describe, get_entity
+from atlas_graph.services.entities import assertion_fields, describe, get_entity
 from atlas_graph.store import paths as path_store
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.values import native_date, native_datetime
 
 MAX_HOPS = 10
 MAX_PATHS = 10
@@ -173,19 +172,8 @@ def _hop(hop: path_store.Hop, previous: str, claims: list[dict[str, Any]], calle
 
 
 def _assertion(claim: dict[str, Any], caller: Caller) -> HopAssertionOut:
-    own = claim["organization"] == caller.organization
     return HopAssertionOut(
-        id=claim["id"],
-        organization=claim["organization"],
-        confidence=claim["confidence"],
-        tlp=Tlp(claim["tlp"]),
-        share_with=list(claim.get("share_with") or []) if own else [],
-        first_seen=native_date(claim.get("first_seen")),
-        last_seen=native_date(claim.get("last_seen")),
-        references=list(claim.get("references") or []),
-        description=claim.get("description"),
-        recorded_at=native_datetime(claim["recorded_at"]),
-        updated_at=native_datetime(claim["updated_at"]),
+        **assertion_fields(claim, caller),
         amount=claim.get("amount"),
         currency=claim.get("currency"),
     )
