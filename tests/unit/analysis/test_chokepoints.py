@@ -7,44 +7,9 @@ import pytest
 
 from atlas_graph.analysis.chokepoints import rank_chokepoints
 from atlas_graph.analysis.dismantling import dismantling_order
+from tests.unit.analysis.graphs import BPH, RAAS, ecosystem
 
 METHODS = ["fragmentation", "betweenness", "articulation", "degree"]
-BPH = "bulletproof_hosting"
-RAAS = "ransomware_as_a_service"
-
-
-def ecosystem() -> nx.MultiDiGraph:
-    """LockBit (core group, two affiliates, RaaS on bulletproof hoster bph_1) and FIN7 (bph_2, a crypter)."""
-    G = nx.MultiDiGraph()
-    for node, kind, category in [
-        ("lockbit_core", "actor", "group"),
-        ("affiliate_a", "actor", "individual"),
-        ("affiliate_b", "actor", "individual"),
-        ("fin7", "actor", "group"),
-        ("lockbit_raas", "service_provider", RAAS),
-        ("bph_1", "service_provider", BPH),
-        ("bph_2", "service_provider", BPH),
-        ("crypter", "service_provider", "crypting"),
-        ("mixer", "financier", "mixer"),
-        ("c2", "infrastructure", "server"),
-        ("hospital", "victim", "organization"),
-        ("bank", "victim", "organization"),
-    ]:
-        G.add_node(node, kind=kind, category=category, name=node)
-    for u, rel, v in [
-        ("affiliate_a", "AFFILIATED_WITH", "lockbit_core"),
-        ("affiliate_b", "AFFILIATED_WITH", "lockbit_core"),
-        ("lockbit_core", "OPERATES", "lockbit_raas"),
-        ("lockbit_raas", "USES", "bph_1"),
-        ("bph_1", "OPERATES", "c2"),
-        ("mixer", "LAUNDERS_FOR", "lockbit_core"),
-        ("affiliate_a", "TARGETS", "hospital"),
-        ("fin7", "USES", "bph_2"),
-        ("crypter", "SUPPLIES", "fin7"),
-        ("fin7", "TARGETS", "bank"),
-    ]:
-        G.add_edge(u, v, key=rel, type=rel, confidence=90, organizations=2)
-    return G
 
 
 def kinded_star() -> nx.Graph:

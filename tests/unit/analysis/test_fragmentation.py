@@ -10,49 +10,7 @@ from atlas_graph.analysis.fragmentation import (
     disruption_impact,
     fragmentation_metrics,
 )
-
-RAAS = "ransomware_as_a_service"
-BPH = "bulletproof_hosting"
-
-
-def ecosystem() -> nx.MultiDiGraph:
-    """A ransomware programme and FIN7, in two separate components of 8 and 4 nodes.
-
-    LockBit's core group runs the RaaS, which uses bulletproof hoster bph_1 (running a C2 server); two
-    affiliates work for the core group, a mixer launders for it, affiliate_a hits a hospital. FIN7 uses
-    bph_2, gets a crypter supplied and hits a bank.
-    """
-    G = nx.MultiDiGraph()
-    nodes = {
-        "lockbit_core": ("actor", "group"),
-        "affiliate_a": ("actor", "individual"),
-        "affiliate_b": ("actor", "individual"),
-        "fin7": ("actor", "group"),
-        "lockbit_raas": ("service_provider", RAAS),
-        "bph_1": ("service_provider", BPH),
-        "bph_2": ("service_provider", BPH),
-        "crypter": ("service_provider", "crypting"),
-        "mixer": ("financier", "mixer"),
-        "c2": ("infrastructure", "server"),
-        "hospital": ("victim", "organization"),
-        "bank": ("victim", "organization"),
-    }
-    for node, (kind, category) in nodes.items():
-        G.add_node(node, kind=kind, category=category, name=node.replace("_", " ").title())
-    for u, rel, v in [
-        ("affiliate_a", "AFFILIATED_WITH", "lockbit_core"),
-        ("affiliate_b", "AFFILIATED_WITH", "lockbit_core"),
-        ("lockbit_core", "OPERATES", "lockbit_raas"),
-        ("lockbit_raas", "USES", "bph_1"),
-        ("bph_1", "OPERATES", "c2"),
-        ("mixer", "LAUNDERS_FOR", "lockbit_core"),
-        ("affiliate_a", "TARGETS", "hospital"),
-        ("fin7", "USES", "bph_2"),
-        ("crypter", "SUPPLIES", "fin7"),
-        ("fin7", "TARGETS", "bank"),
-    ]:
-        G.add_edge(u, v, key=rel, type=rel, confidence=80, organizations=1)
-    return G
+from tests.unit.analysis.graphs import BPH, RAAS, ecosystem
 
 
 def test_two_equal_components_by_hand() -> None:

@@ -1,0 +1,47 @@
+"""Small graphs shared by the analysis tests, whose answers are worked out by hand in those tests."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+BPH = "bulletproof_hosting"
+RAAS = "ransomware_as_a_service"
+
+
+def ecosystem() -> nx.MultiDiGraph:
+    """A ransomware programme and FIN7, in two separate components of 8 and 4 nodes.
+
+    LockBit's core group runs the RaaS, which uses bulletproof hoster bph_1 (running a C2 server); two
+    affiliates work for the core group, a mixer launders for it, affiliate_a hits a hospital. FIN7 uses
+    bph_2, gets a crypter supplied and hits a bank.
+    """
+    G = nx.MultiDiGraph()
+    for node, kind, category in [
+        ("lockbit_core", "actor", "group"),
+        ("affiliate_a", "actor", "individual"),
+        ("affiliate_b", "actor", "individual"),
+        ("fin7", "actor", "group"),
+        ("lockbit_raas", "service_provider", RAAS),
+        ("bph_1", "service_provider", BPH),
+        ("bph_2", "service_provider", BPH),
+        ("crypter", "service_provider", "crypting"),
+        ("mixer", "financier", "mixer"),
+        ("c2", "infrastructure", "server"),
+        ("hospital", "victim", "organization"),
+        ("bank", "victim", "organization"),
+    ]:
+        G.add_node(node, kind=kind, category=category, name=node)
+    for u, rel, v in [
+        ("affiliate_a", "AFFILIATED_WITH", "lockbit_core"),
+        ("affiliate_b", "AFFILIATED_WITH", "lockbit_core"),
+        ("lockbit_core", "OPERATES", "lockbit_raas"),
+        ("lockbit_raas", "USES", "bph_1"),
+        ("bph_1", "OPERATES", "c2"),
+        ("mixer", "LAUNDERS_FOR", "lockbit_core"),
+        ("affiliate_a", "TARGETS", "hospital"),
+        ("fin7", "USES", "bph_2"),
+        ("crypter", "SUPPLIES", "fin7"),
+        ("fin7", "TARGETS", "bank"),
+    ]:
+        G.add_edge(u, v, key=rel, type=rel, confidence=90, organizations=2)
+    return G
