@@ -63,8 +63,7 @@ def bench_store(settings: Settings, *, empty: bool = True) -> Iterator[GraphStor
 
 
 def issue_key(store: GraphStore, organization: str, role: Role = Role.ANALYST) -> str:
-    if organization not in {o.name for o in organizations.list_organizations(store)}:
-        organizations.create_organization(store, name=organization)
+    organizations.ensure_organization(store, name=organization)
     return access.issue_key(store, organization=organization, role=role).token
 
 

@@ -33,10 +33,8 @@ def graph_is_empty(store: GraphStore) -> bool:
 
 def load_demo(store: GraphStore, *, max_items: int) -> DemoLoaded:
     """Import both layers (idempotent: running it again changes nothing but timestamps) and issue an analyst key."""
-    known = {org.name for org in organizations.list_organizations(store)}
     for name in (ATTACK_ORGANIZATION, SYNTHETIC_ORGANIZATION, VIEWER_ORGANIZATION):
-        if name not in known:
-            organizations.create_organization(store, name=name)
+        organizations.ensure_organization(store, name=name)
     attack = attack_bundle()
     real = import_stix_bundle(
         store,
