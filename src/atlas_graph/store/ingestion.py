@@ -23,6 +23,8 @@ from atlas_graph.store.graph import GraphStore
 ENTITY_KEYS_LOOKUP = query_name("read/entity_keys_lookup")
 UPSERT_ENTITIES = query_name("write/entities_upsert")
 UPSERT_RELATIONSHIPS = query_name("write/relationships_upsert")
+CREATE_RELATIONSHIPS = query_name("write/relationships_create")
+RELATIONSHIP_KEYS_LOOKUP = query_name("read/relationship_keys_lookup")
 GRAPH_VERSION = query_name("read/graph_version")
 
 # Open ends of a claim's validity, as the path filters compare them (write/relationship_sharing_refresh agrees).
@@ -126,19 +128,7 @@ def write_bundle(
                 organization=organization,
             ).consume()
             refresh_entity_sharing(tx, store.queries, (row.id for row in entity_rows))
-        states: dict[str, ClaimState] = {}
-        if relationship_rows:
-            records = tx.run(
-                store.queries[UPSERT_RELATIONSHIPS],
-                rows=[relationship_row(row, organization) for row in relationship_rows],
-                now=now,
-                organization=organization,
-                organization_token=sharing_token(organization, []),
-            )
-            states = {
-                record["key"]: ClaimState(own_claim=record["own_claim"], visible=record["visible"])
-                for record in records
-            }
+        states = _write_relationships(tx, store, relationship_rows, organization=organization, now=now)
         touched = {row.id: None for row in entity_rows}
         touched.update({end: None for row in relationship_rows for end in (row.source, row.target)})
         append_in(
@@ -154,6 +144,48 @@ def write_bundle(
         return BundleWriteResult(plan=decided, relationship_states=states, graph_version=version)
 
     return store.write_transaction(work)
+
+
+def _write_relationships(
+    tx: ManagedTransaction,
+    store: GraphStore,
+    rows: list[RelationshipWrite],
+    *,
+    organization: str,
+    now: datetime,
+) -> dict[str, ClaimState]:
+    """Create the relationships not stored yet in one pass and upsert claims on the stored ones in another.
+
+    Most rows of a bulk load are new: creating them outright skips, per row, a MERGE through the type's key index,
+    a MERGE of the claim node and the rewrite of the per-claim arrays (scripts/bench_ingest.py measures the gain).
+    """
+    if not rows:
+        return {}
+    stored = {
+        record["key"] for record in tx.run(store.queries[RELATIONSHIP_KEYS_LOOKUP], keys=[row.key for row in rows])
+    }
+    created = [row for row in rows if row.key not in stored]
+    states = {row.key: ClaimState(own_claim=False, visible=False) for row in created}
+    if created:
+        tx.run(
+            store.queries[CREATE_RELATIONSHIPS],
+            rows=[created_relationship_row(row, organization) for row in created],
+            organization=organization,
+            now=now,
+        ).consume()
+    existing = [row for row in rows if row.key in stored]
+    if existing:
+        records = tx.run(
+            store.queries[UPSERT_RELATIONSHIPS],
+            rows=[relationship_row(row, organization) for row in existing],
+            now=now,
+            organization=organization,
+            organization_token=sharing_token(organization, []),
+        )
+        states.update(
+            {record["key"]: ClaimState(own_claim=record["own_claim"], visible=record["visible"]) for record in records}
+        )
+    return states
 
 
 def sharing_token(organization: str, share_with: list[str]) -> str:
@@ -174,6 +206,38 @@ def relationship_row(row: RelationshipWrite, organization: str) -> dict[str, Any
         "token": "*" if community else sharing_token(organization, list(claim["share_with"])),
         "first": claim["first_seen"] or OPEN_START,
         "last": claim["last_seen"] or OPEN_END,
+    }
+
+
+def created_relationship_row(row: RelationshipWrite, organization: str) -> dict[str, Any]:
+    """A new relationship and its first claim, with the arrays and summary write/relationships_upsert would set."""
+    claim = row.claim
+    community = claim["tlp"] in COMMUNITY_TLP_VALUES
+    share_with = list(claim["share_with"])
+    return {
+        "type": row.type,
+        "source": row.source,
+        "target": row.target,
+        "relationship": {
+            "key": row.key,
+            "a_org": [organization],
+            "a_vis": ["*" if community else sharing_token(organization, share_with)],
+            "a_conf": [claim["confidence"]],
+            "a_first": [claim["first_seen"] or OPEN_START],
+            "a_last": [claim["last_seen"] or OPEN_END],
+            "vis_all": community,
+            "vis_orgs": [] if community else list(dict.fromkeys([organization, *share_with])),
+            "claim_count": 1,
+        },
+        "claim": {
+            **claim,
+            "key": f"{row.key}|{organization}",
+            "id": _new_assertion_id(),
+            "rel_key": row.key,
+            "type": row.type,
+            "source": row.source,
+            "target": row.target,
+        },
     }
 
 
