@@ -156,7 +156,7 @@ def naive_baseline(
             },
         )
     for rel in plan.relationships:
-        store.write_transaction(write_relationship, relationship_row(rel, organization))
+        store.write_transaction(write_relationship, relationship_row(rel, organization, f"assertion--naive-{rel.key}"))
     return time.perf_counter() - started, len(plan.relationships)
 
 
