@@ -4,8 +4,9 @@
 The API path posts the ecosystem in bundles of --batch-size items to `POST /v1/bundles` of a real uvicorn
 process on loopback, and reports relationships per second over the whole load (entities included in the
 time). The baseline, measured in the same run on the same Neo4j, writes the same kind of items one query and one
-transaction per item through the driver (the same Cypher, one row at a time): the "naive" path the issue rules
-out. It runs on the first --naive-items relationships (after their entities) to keep the run short; its rate is
+transaction per item through the driver (the upsert Cypher, one row at a time; a client writing one item at a
+time has no batch to look up first, so the bulk path's CREATE is not open to it): the "naive" path the issue
+rules out. It runs on the first --naive-items relationships (after their entities) to keep the run short; its rate is
 per relationship, like the API's.
 
     .venv/bin/python scripts/bench_ingest.py                       # 20,000 entities, 100,000 relationships
