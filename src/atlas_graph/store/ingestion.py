@@ -199,10 +199,16 @@ def sharing_token(organization: str, share_with: list[str]) -> str:
     return "|" + "|".join([organization, *share_with]) + "|"
 
 
+def claim_token(claim: Mapping[str, Any], organization: str) -> str:
+    """A claim's entry in its relationship's a_vis: '*' if the community may see it, else its sharing token."""
+    if claim["tlp"] in COMMUNITY_TLP_VALUES:
+        return "*"
+    return sharing_token(organization, list(claim["share_with"]))
+
+
 def relationship_row(row: RelationshipWrite, organization: str, assertion_id: str) -> dict[str, Any]:
     """A row of write/relationships_upsert; `assertion_id` is used only if the caller's claim is new."""
     claim = row.claim
-    community = claim["tlp"] in COMMUNITY_TLP_VALUES
     return {
         "key": row.key,
         "type": row.type,
@@ -210,7 +216,7 @@ def relationship_row(row: RelationshipWrite, organization: str, assertion_id: st
         "target": row.target,
         "assertion_id": assertion_id,
         "claim": claim,
-        "token": "*" if community else sharing_token(organization, list(claim["share_with"])),
+        "token": claim_token(claim, organization),
         "first": claim["first_seen"] or OPEN_START,
         "last": claim["last_seen"] or OPEN_END,
     }
@@ -222,8 +228,8 @@ def created_relationship_row(row: RelationshipWrite, organization: str, assertio
     The validity arrays come from the claim's own dates in Cypher: dates are the costliest values to send.
     """
     claim = row.claim
-    community = claim["tlp"] in COMMUNITY_TLP_VALUES
-    share_with = list(claim["share_with"])
+    token = claim_token(claim, organization)
+    community = token == "*"
     return {
         "type": row.type,
         "source": row.source,
@@ -231,10 +237,10 @@ def created_relationship_row(row: RelationshipWrite, organization: str, assertio
         "relationship": {
             "key": row.key,
             "a_org": [organization],
-            "a_vis": ["*" if community else sharing_token(organization, share_with)],
+            "a_vis": [token],
             "a_conf": [claim["confidence"]],
             "vis_all": community,
-            "vis_orgs": [] if community else list(dict.fromkeys([organization, *share_with])),
+            "vis_orgs": [] if community else list(dict.fromkeys([organization, *claim["share_with"]])),
             "claim_count": 1,
         },
         "claim": {
