@@ -31,6 +31,7 @@ def test_start_twice_stop_and_restart_keeps_data(tmp_path: Path, settings: Setti
         local_neo4j_port=LIFECYCLE_PORT,
         local_neo4j_heap="512m",
         local_neo4j_pagecache="64m",
+        local_neo4j_tx_log_retention="100M size",
         cache_dir=settings.cache_dir,
     )
     local = LocalNeo4j(lifecycle)
@@ -43,8 +44,13 @@ def test_start_twice_stop_and_restart_keeps_data(tmp_path: Path, settings: Setti
         store = open_store(lifecycle)
         try:
             organizations.create_organization(store, name="Persisted Org")
+            retention = store.driver.execute_query(
+                "CALL dbms.listConfig('db.tx_log.rotation.retention_policy') YIELD value RETURN value",
+                database_="system",
+            ).records
         finally:
             store.close()
+        assert [record["value"] for record in retention] == ["100M size"]
 
         pid = first.status.pid
         assert pid is not None

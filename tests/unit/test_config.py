@@ -49,3 +49,14 @@ def test_bolt_and_routing_schemes_are_accepted(uri: str) -> None:
 def test_memory_sizes_are_validated() -> None:
     with pytest.raises(ValidationError):
         Settings(local_neo4j_heap="lots")
+
+
+@pytest.mark.parametrize("policy", ["1G size", "512m size", "3 files", "12 hours", "2 days", "100000 txs"])
+def test_transaction_log_retention_takes_neo4j_policies(policy: str) -> None:
+    assert Settings(local_neo4j_tx_log_retention=policy).local_neo4j_tx_log_retention == policy
+
+
+@pytest.mark.parametrize("policy", ["forever", "1G", "size 1G", "1G size; rm -rf /", ""])
+def test_transaction_log_retention_refuses_other_text(policy: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(local_neo4j_tx_log_retention=policy)

@@ -2,7 +2,8 @@
 //
 // atlas-graph compiles it once per version into its cache and runs the class (see provisioning.py); by hand, it also
 // runs as a single-file program:
-//   java <jvm flags> -cp "<lib>/*" AtlasNeo4j.java --home DIR --port 7687 --pagecache 512m --password-file FILE
+//   java <jvm flags> -cp "<lib>/*" AtlasNeo4j.java --home DIR --port 7687 --pagecache 512m \
+//       --tx-log-retention "1G size" --password-file FILE
 //
 // With --password-file, authentication is on and the user `neo4j` gets the password in that file at every start,
 // so the file stays the single source of truth. Without it, authentication is off; the listener is loopback-only
@@ -34,6 +35,7 @@ public final class AtlasNeo4j {
         String host = args.getOrDefault("host", "127.0.0.1");
         int port = Integer.parseInt(args.getOrDefault("port", "7687"));
         long pagecache = ByteUnit.parse(args.getOrDefault("pagecache", "512m"));
+        String txLogRetention = args.getOrDefault("tx-log-retention", "1G size");
         String passwordFile = args.get("password-file");
         String password = passwordFile == null ? null : Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).strip();
 
@@ -45,6 +47,8 @@ public final class AtlasNeo4j {
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                 .setConfig(GraphDatabaseSettings.auth_enabled, password != null)
+                // Neo4j's default keeps two days of transaction logs, gigabytes after a bulk load.
+                .setConfig(GraphDatabaseSettings.keep_logical_logs, txLogRetention)
                 // Keep a runaway query from holding the small heap forever; clients may ask for less.
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
                 // This machine reaches no usage-report endpoint; trying only fills the log.

@@ -132,6 +132,8 @@ class LocalNeo4j:
             str(self.port),
             "--pagecache",
             self._settings.local_neo4j_pagecache,
+            "--tx-log-retention",
+            self._settings.local_neo4j_tx_log_retention,
             "--password-file",
             str(self.password_file),
         ]
