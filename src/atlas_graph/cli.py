@@ -150,7 +150,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     with cli_store(settings) as store:
         say("loading the demo: MITRE ATT&CK groups and software, plus a synthetic layer (see src/atlas_graph/demo)")
-        loaded = demo.load_demo(store, max_items=settings.max_bundle_items)
+        loaded = demo.load_demo(store, max_items=settings.max_bundle_items, kept_token=_kept_demo_key(settings))
     _keep_demo_key(settings, loaded.token)
     print(loaded.token)
     say(
@@ -165,12 +165,18 @@ def _offer_demo(store: GraphStore, settings: Settings, *, host: str, port: int) 
 
     if demo.graph_is_empty(store):
         say("the graph is empty: loading the demo (MITRE ATT&CK groups and software plus a synthetic layer)")
-        loaded = demo.load_demo(store, max_items=settings.max_bundle_items)
+        loaded = demo.load_demo(store, max_items=settings.max_bundle_items, kept_token=_kept_demo_key(settings))
         _keep_demo_key(settings, loaded.token)
         say(f"demo loaded: {loaded.entities} entities, {loaded.relationships} relationships")
-    if settings.demo_key_file.exists():
-        token = settings.demo_key_file.read_text().strip()
+    token = _kept_demo_key(settings)
+    if token:
         say(f"explorer: http://{host}:{port}/  sign in with the demo analyst key: {token}")
+
+
+def _kept_demo_key(settings: Settings) -> str | None:
+    if not settings.demo_key_file.exists():
+        return None
+    return settings.demo_key_file.read_text().strip() or None
 
 
 def _keep_demo_key(settings: Settings, token: str) -> None:

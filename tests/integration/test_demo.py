@@ -6,7 +6,8 @@ import time
 
 from fastapi.testclient import TestClient
 
-from atlas_graph.services import demo
+from atlas_graph.models.vocabulary import Role
+from atlas_graph.services import access, api_keys, demo
 from atlas_graph.store.entities import count_all_entities
 from atlas_graph.store.graph import GraphStore
 
@@ -40,3 +41,22 @@ def test_demo_loads_fast_and_shows_a_ranking_and_paths(client: TestClient, graph
     before = count_all_entities(graph)
     demo.load_demo(graph, max_items=10_000)
     assert count_all_entities(graph) == before, "loading the demo twice creates nothing new"
+
+
+def test_loading_again_gives_back_the_kept_key_while_it_works(graph: GraphStore) -> None:
+    first = demo.load_demo(graph, max_items=10_000)
+    again = demo.load_demo(graph, max_items=10_000, kept_token=first.token)
+    assert again.token == first.token
+    assert len(api_keys.list_keys(graph, organization=demo.VIEWER_ORGANIZATION)) == 1
+
+    key_id, _ = access.parse_token(first.token)
+    access.revoke_key(graph, key_id=key_id)
+    renewed = demo.load_demo(graph, max_items=10_000, kept_token=first.token)
+    assert renewed.token != first.token
+    assert access.authenticate(graph, token=renewed.token).organization == demo.VIEWER_ORGANIZATION
+
+    admin = access.issue_key(graph, organization=demo.VIEWER_ORGANIZATION, role=Role.ADMIN)
+    assert demo.load_demo(graph, max_items=10_000, kept_token=admin.token).token != admin.token, (
+        "a kept key of another role is not the demo analyst's"
+    )
+    assert demo.load_demo(graph, max_items=10_000, kept_token="not a key").token.startswith(access.KEY_PREFIX)

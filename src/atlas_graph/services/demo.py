@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from atlas_graph.demo.dataset import attack_bundle, synthetic_bundle
+from atlas_graph.errors import AuthenticationFailed
 from atlas_graph.models.bundles import BundleIn
 from atlas_graph.models.vocabulary import Role, Tlp
 from atlas_graph.services import access, organizations
@@ -31,8 +32,12 @@ def graph_is_empty(store: GraphStore) -> bool:
     return entity_store.count_all_entities(store) == 0
 
 
-def load_demo(store: GraphStore, *, max_items: int) -> DemoLoaded:
-    """Import both layers (idempotent: running it again changes nothing but timestamps) and issue an analyst key."""
+def load_demo(store: GraphStore, *, max_items: int, kept_token: str | None = None) -> DemoLoaded:
+    """Import both layers (idempotent: running it again changes nothing but timestamps) and give an analyst key.
+
+    `kept_token`, the key an earlier load gave, is given back while it still works as the demo analyst's, so that
+    loading again does not pile up keys; otherwise a new key is issued.
+    """
     for name in (ATTACK_ORGANIZATION, SYNTHETIC_ORGANIZATION, VIEWER_ORGANIZATION):
         organizations.ensure_organization(store, name=name)
     attack = attack_bundle()
@@ -52,9 +57,19 @@ def load_demo(store: GraphStore, *, max_items: int) -> DemoLoaded:
         max_items=max_items,
         action="demo.load",
     )
-    issued = access.issue_key(store, organization=VIEWER_ORGANIZATION, role=Role.ANALYST, label="demo")
     return DemoLoaded(
         entities=real.imported_entities + len(synthetic.entities),
         relationships=real.imported_relationships + len(synthetic.relationships),
-        token=issued.token,
+        token=_analyst_token(store, kept_token),
     )
+
+
+def _analyst_token(store: GraphStore, kept_token: str | None) -> str:
+    if kept_token:
+        try:
+            caller = access.authenticate(store, token=kept_token)
+        except AuthenticationFailed:
+            caller = None
+        if caller is not None and caller.organization == VIEWER_ORGANIZATION and caller.role is Role.ANALYST:
+            return kept_token
+    return access.issue_key(store, organization=VIEWER_ORGANIZATION, role=Role.ANALYST, label="demo").token
