@@ -3,13 +3,20 @@
 
 The API path posts the ecosystem in bundles of --batch-size items to `POST /v1/bundles` of a real uvicorn
 process on loopback, and reports relationships per second over the whole load (entities included in the
-time). The baseline, measured in the same run on the same Neo4j, writes the same kind of items one query and one
-transaction per item through the driver (the upsert Cypher, one row at a time; a client writing one item at a
-time has no batch to look up first, so the bulk path's CREATE is not open to it): the "naive" path the issue
-rules out. It runs on the first --naive-items relationships (after their entities) to keep the run short; its rate is
-per relationship, like the API's.
+time). It posts the same bundles twice, emptying the graph in between, and measures the second load: the
+first one warms the JVM (a fresh Neo4j's compiler threads take most of a core for its first minute), and is
+printed too. The baseline, measured in the same run on the same warm Neo4j, writes the same kind of items one
+query and one transaction per item through the driver (the upsert Cypher, one row at a time; a client writing one
+item at a time has no batch to look up first, so the bulk path's CREATE is not open to it): the "naive" path the
+issue rules out. It runs on the first --naive-items relationships (after their entities) to keep the run short;
+its rate is per relationship, like the API's.
+
+With the local Neo4j, it also reads from /proc the CPU time the service and Neo4j used during the measured load,
+and prints the rate the machine's cores would allow at that cost if every core were busy all the time: the
+ceiling no scheduling of these writes can pass without making each one cheaper.
 
     .venv/bin/python scripts/bench_ingest.py                       # 20,000 entities, 100,000 relationships
+    .venv/bin/python scripts/bench_ingest.py --no-warmup           # the first load on a fresh JVM only
     .venv/bin/python scripts/bench_ingest.py --neo4j-uri bolt://... --password ...
 """
 
@@ -17,22 +24,26 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
+import os
 import random
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import ManagedTransaction
 
 from atlas_graph.models.bundles import BundleIn
+from atlas_graph.neo4j_local import LocalNeo4j
 from atlas_graph.services.resolution import plan_bundle
 from atlas_graph.store.claims import refresh_entity_sharing
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import UPSERT_ENTITIES, UPSERT_RELATIONSHIPS, relationship_row, sharing_token
 from atlas_graph.store.maintenance import delete_everything
 from atlas_graph.synthetic import generate_ecosystem
-from benchlib import api_server, bench_settings, bench_store, issue_key, request
+from benchlib import api_server, bench_settings, bench_store, cpu_seconds, issue_key, request
 
 CEILING_CREATE = "bench/ceiling_create"
 CEILING_DELETE = "bench/ceiling_delete"
@@ -46,55 +57,62 @@ def main() -> int:
     parser.add_argument("--naive-items", type=int, default=3_000, help="relationships for the naive baseline")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=8761)
+    parser.add_argument("--no-warmup", action="store_true", help="measure the first load on a fresh JVM only")
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--password")
     args = parser.parse_args()
 
     ecosystem = generate_ecosystem(entities=args.entities, relationships=args.relationships, seed=args.seed)
+    bundles = list(ecosystem.batches(args.batch_size))
+    # Encoded before the clock starts: the client shares the machine's two cores with what is measured.
+    bodies = [json.dumps(bundle).encode() for bundle in bundles]
     settings = bench_settings(args.neo4j_uri, args.password)
     with bench_store(settings) as store:
+        neo4j_pid = LocalNeo4j(settings).status().pid if settings.uses_local_neo4j else None
         token = issue_key(store, "Bench Org")
-        naive_seconds, naive_count = naive_baseline(
-            store, ecosystem.entities, ecosystem.relationships, args.naive_items
-        )
-        delete_everything(store)
-        token = issue_key(store, "Bench Org")
-        with api_server(settings, port=args.port):
-            connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=600)
-            started = time.perf_counter()
-            batches = 0
-            for bundle in ecosystem.batches(args.batch_size):
-                status, body = request(args.port, "POST", "/v1/bundles", bundle, token, connection)
-                if status != 200:
-                    print(f"batch {batches} failed: {status} {str(body)[:500]}", file=sys.stderr)
-                    return 1
-                batches += 1
-                print(
-                    f"  batch {batches}: {len(bundle['entities'])} entities, "
-                    f"{len(bundle['relationships'])} relationships, {time.perf_counter() - started:.1f} s",
-                    file=sys.stderr,
-                )
-            api_seconds = time.perf_counter() - started
+        with api_server(settings, port=args.port) as api:
+            warmup = None
+            if not args.no_warmup:
+                # A service runs for days: its JIT-compiled code is what a bulk load meets, not a fresh JVM's
+                # interpreter (whose compiler threads took a core for the first minute, measured with /proc).
+                print("warm-up load (the same bundles, then emptied):", file=sys.stderr)
+                warmup = post_bundles(args.port, bundles, bodies, token, api.pid, neo4j_pid)
+                delete_everything(store)
+            naive_seconds, naive_count = naive_baseline(
+                store, ecosystem.entities, ecosystem.relationships, args.naive_items
+            )
+            delete_everything(store)
+            token = issue_key(store, "Bench Org")
+            print("measured load:", file=sys.stderr)
+            load = post_bundles(args.port, bundles, bodies, token, api.pid, neo4j_pid)
             # Re-posting one batch must create nothing: a quick idempotence check on the loaded graph.
-            first = next(iter(ecosystem.batches(args.batch_size)))
-            status, body = request(args.port, "POST", "/v1/bundles", first, token, connection)
+            status, body = request(args.port, "POST", "/v1/bundles", bodies[0], token)
             assert status == 200 and body["counts"]["entities"]["created"] == 0
 
         ceiling_rate = raw_create_ceiling(store, ecosystem)
 
-    api_rate = args.relationships / api_seconds
+    api_rate = args.relationships / load.seconds
     naive_rate = naive_count / naive_seconds
     print()
     print(
         f"ingestion of {args.entities:,} entities + {args.relationships:,} relationships "
-        f"(seed {args.seed}, bundles of {args.batch_size:,} items, {batches} bundles)"
+        f"(seed {args.seed}, bundles of {args.batch_size:,} items, {len(bundles)} bundles)"
     )
-    print(f"  API, UNWIND batches:      {api_seconds:8.1f} s   {api_rate:10,.0f} relationships/s (entities included)")
+    if warmup is not None:
+        print(
+            f"  first load, fresh JVM:    {warmup.seconds:8.1f} s   {args.relationships / warmup.seconds:10,.0f} "
+            "relationships/s (warm-up)"
+        )
+    print(
+        f"  API, UNWIND batches:      {load.seconds:8.1f} s   {api_rate:10,.0f} relationships/s (entities included"
+        f"{', warm JVM' if warmup is not None else ''})"
+    )
     print(
         f"  naive, 1 query per item:  {naive_seconds:8.1f} s   {naive_rate:10,.0f} relationships/s "
         f"({naive_count:,} relationships)"
     )
     print(f"  speed-up over naive:      {api_rate / naive_rate:8.1f}x")
+    print_cpu_budget(load, args.relationships, len(bundles))
     print("  for scale, this machine now: bare CREATE of 10,000 relationships with 3 properties and no")
     print(f"  provenance, one transaction: {ceiling_rate:10,.0f} relationships/s")
     print(
@@ -102,6 +120,65 @@ def main() -> int:
         f"{'met' if api_rate >= 10_000 and api_rate / naive_rate >= 20 else 'NOT met'}"
     )
     return 0
+
+
+@dataclass(frozen=True)
+class Load:
+    seconds: float
+    service_cpu: float
+    neo4j_cpu: float | None
+    client_cpu: float
+
+
+def post_bundles(
+    port: int,
+    bundles: list[dict[str, Any]],
+    bodies: list[bytes],
+    token: str,
+    service_pid: int,
+    neo4j_pid: int | None,
+) -> Load:
+    """Post the encoded bundles one after the other, timing them and the CPU each process used meanwhile."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    service_before = cpu_seconds(service_pid)
+    neo4j_before = cpu_seconds(neo4j_pid) if neo4j_pid else None
+    client_before = time.process_time()
+    started = time.perf_counter()
+    for number, (bundle, body) in enumerate(zip(bundles, bodies, strict=True), start=1):
+        status, answer = request(port, "POST", "/v1/bundles", body, token, connection)
+        if status != 200:
+            raise SystemExit(f"batch {number} failed: {status} {str(answer)[:500]}")
+        print(
+            f"  batch {number}: {len(bundle['entities'])} entities, "
+            f"{len(bundle['relationships'])} relationships, {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+    seconds = time.perf_counter() - started
+    connection.close()
+    return Load(
+        seconds=seconds,
+        service_cpu=cpu_seconds(service_pid) - service_before,
+        neo4j_cpu=cpu_seconds(neo4j_pid) - neo4j_before if neo4j_pid and neo4j_before is not None else None,
+        client_cpu=time.process_time() - client_before,
+    )
+
+
+def print_cpu_budget(load: Load, relationships: int, bundles: int) -> None:
+    """What the measured load cost in CPU, and the rate the machine's cores would allow at that cost."""
+    if load.neo4j_cpu is None:
+        print(f"  CPU: service {load.service_cpu:.1f} s (Neo4j is remote, its CPU is not measured here)")
+        return
+    cores = os.cpu_count() or 1
+    total = load.service_cpu + load.neo4j_cpu + load.client_cpu
+    print(
+        f"  CPU during the load:      service {load.service_cpu:.1f} s, Neo4j {load.neo4j_cpu:.1f} s, "
+        f"client {load.client_cpu:.1f} s; per bundle {load.service_cpu / bundles:.2f} + "
+        f"{load.neo4j_cpu / bundles:.2f} s"
+    )
+    print(
+        f"  at that cost, {cores} cores busy all the time would allow at most "
+        f"{relationships / (total / cores):,.0f} relationships/s"
+    )
 
 
 def raw_create_ceiling(store: GraphStore, ecosystem: Any) -> float:

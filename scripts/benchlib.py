@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,16 @@ def issue_key(store: GraphStore, organization: str, role: Role = Role.ANALYST) -
     return access.issue_key(store, organization=organization, role=role).token
 
 
+@dataclass(frozen=True)
+class RunningApi:
+    url: str
+    pid: int
+
+
 @contextmanager
 def api_server(
     settings: Settings, *, port: int, workers: int = 1, extra_env: dict[str, str] | None = None
-) -> Iterator[str]:
+) -> Iterator[RunningApi]:
     """The real service in a child process (uvicorn, as `atlas-graph serve` runs it), on loopback.
 
     `extra_env` sets further ATLAS_ settings of the service (the caller's own ATLAS_ variables are not passed on).
@@ -111,7 +118,7 @@ def api_server(
                 time.sleep(0.2)
         else:
             raise RuntimeError("the API did not become ready within 60 s")
-        yield f"http://127.0.0.1:{port}"
+        yield RunningApi(url=f"http://127.0.0.1:{port}", pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -125,18 +132,24 @@ def request(
     token: str | None = None,
     connection: http.client.HTTPConnection | None = None,
 ) -> tuple[int, Any]:
-    """One HTTP request on loopback; reuses `connection` (keep-alive) when given."""
+    """One HTTP request on loopback; reuses `connection` (keep-alive) when given. A bytes body is sent as is."""
     conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    payload = json.dumps(body).encode() if body is not None else None
+    payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else None
     conn.request(method, path, body=payload, headers=headers)
     response = conn.getresponse()
     data = response.read()
     if connection is None:
         conn.close()
     return response.status, (json.loads(data) if data else None)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
