@@ -12,7 +12,7 @@ from neo4j import ManagedTransaction
 
 from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.values import native_datetime
+from atlas_graph.store.values import BulkParameter, native_datetime
 
 APPEND_AUDIT_EVENT = query_name("write/audit_append")
 AUDIT_EVENTS = query_name("read/audit_events")
@@ -70,7 +70,7 @@ def append_in(tx: ManagedTransaction, store: GraphStore, entry: AuditEntry) -> s
             "request_id": entry.request_id,
             "action": entry.action,
             "outcome": entry.outcome,
-            "entity_ids": list(entry.entity_ids),
+            "entity_ids": BulkParameter(entry.entity_ids),
             "detail": json.dumps(entry.detail, sort_keys=True, default=str),
         },
     ).consume()

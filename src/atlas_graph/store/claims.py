@@ -11,6 +11,7 @@ from atlas_graph.models.vocabulary import COMMUNITY_TLPS
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.cypher import CypherLibrary, query_name
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.values import BulkParameter
 
 REFRESH_ENTITY_SHARING = query_name("write/entity_sharing_refresh")
 REFRESH_RELATIONSHIP_SHARING = query_name("write/relationship_sharing_refresh")
@@ -38,13 +39,15 @@ class StoredClaim:
 
 
 def refresh_entity_sharing(tx: ManagedTransaction, queries: CypherLibrary, entity_ids: Iterable[str]) -> None:
-    tx.run(queries[REFRESH_ENTITY_SHARING], ids=list(entity_ids), community_tlps=COMMUNITY_TLP_VALUES).consume()
+    tx.run(
+        queries[REFRESH_ENTITY_SHARING], ids=BulkParameter(entity_ids), community_tlps=COMMUNITY_TLP_VALUES
+    ).consume()
 
 
 def refresh_relationship_sharing(
     tx: ManagedTransaction, queries: CypherLibrary, relationships: Iterable[RelationshipEnds]
 ) -> None:
-    rows = [{"key": r.key, "source": r.source, "target": r.target} for r in relationships]
+    rows = BulkParameter({"key": r.key, "source": r.source, "target": r.target} for r in relationships)
     tx.run(queries[REFRESH_RELATIONSHIP_SHARING], rows=rows, community_tlps=COMMUNITY_TLP_VALUES).consume()
 
 

@@ -19,6 +19,7 @@ from atlas_graph.store.claims import (
 )
 from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.values import BulkParameter
 
 ENTITY_KEYS_LOOKUP = query_name("read/entity_keys_lookup")
 UPSERT_ENTITIES = query_name("write/entities_upsert")
@@ -105,14 +106,14 @@ def write_bundle(
                 visible=record["visible"],
                 own_claim=record["own_claim"],
             )
-            for record in tx.run(store.queries[ENTITY_KEYS_LOOKUP], keys=keys, **sharing)
+            for record in tx.run(store.queries[ENTITY_KEYS_LOOKUP], keys=BulkParameter(keys), **sharing)
         }
         decided = plan(found)
         entity_rows, relationship_rows = rows(decided)
         if entity_rows:
             tx.run(
                 store.queries[UPSERT_ENTITIES],
-                rows=[
+                rows=BulkParameter(
                     {
                         "id": row.id,
                         "label": row.kind.label,
@@ -123,7 +124,7 @@ def write_bundle(
                         "claim": row.claim,
                     }
                     for row, assertion_id in zip(entity_rows, new_assertion_ids(len(entity_rows)), strict=True)
-                ],
+                ),
                 now=now,
                 organization=organization,
             ).consume()
@@ -162,17 +163,18 @@ def _write_relationships(
     if not rows:
         return {}
     stored = {
-        record["key"] for record in tx.run(store.queries[RELATIONSHIP_KEYS_LOOKUP], keys=[row.key for row in rows])
+        record["key"]
+        for record in tx.run(store.queries[RELATIONSHIP_KEYS_LOOKUP], keys=BulkParameter(row.key for row in rows))
     }
     created = [row for row in rows if row.key not in stored]
     states = {row.key: ClaimState(own_claim=False, visible=False) for row in created}
     if created:
         tx.run(
             store.queries[CREATE_RELATIONSHIPS],
-            rows=[
+            rows=BulkParameter(
                 created_relationship_row(row, organization, assertion_id)
                 for row, assertion_id in zip(created, new_assertion_ids(len(created)), strict=True)
-            ],
+            ),
             organization=organization,
             now=now,
         ).consume()
@@ -180,10 +182,10 @@ def _write_relationships(
     if existing:
         records = tx.run(
             store.queries[UPSERT_RELATIONSHIPS],
-            rows=[
+            rows=BulkParameter(
                 relationship_row(row, organization, assertion_id)
                 for row, assertion_id in zip(existing, new_assertion_ids(len(existing)), strict=True)
-            ],
+            ),
             now=now,
             organization=organization,
             organization_token=sharing_token(organization, []),
