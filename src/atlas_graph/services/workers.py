@@ -33,6 +33,8 @@ Progress = Callable[[float], None]
 # How often a waiting job reads its worker's progress, and the least step a worker bothers to report.
 PROGRESS_POLL_SECONDS = 0.25
 PROGRESS_STEP = 0.01
+# How often a worker checks that the API process that started it is still there.
+OWNER_CHECK_SECONDS = 1.0
 
 
 class WorkerCrashed(AtlasGraphError):
@@ -103,8 +105,8 @@ class AnalysisWorkers:
                 pool = ProcessPoolExecutor(
                     max_workers=self._sizes[kind],
                     mp_context=multiprocessing.get_context("forkserver"),
-                    initializer=_lower_priority,
-                    initargs=(self._niceness,),
+                    initializer=_prepare_worker,
+                    initargs=(self._niceness, os.getpid()),
                 )
                 self._pools[kind] = pool
             return pool
@@ -123,11 +125,34 @@ class AnalysisWorkers:
             return self._progress
 
 
-def _lower_priority(niceness: int) -> None:
+def _prepare_worker(niceness: int, owner: int) -> None:
     try:
         os.nice(niceness)
     except OSError:  # not allowed here: run at the same priority rather than not at all
         logger.warning("could not lower the priority of analysis worker %s", os.getpid())
+    # Workers are children of the forkserver, not of the API process, so nothing stops them when the service
+    # does: a ranking started before Ctrl-C went on for minutes, orphaned, holding a core and the forkserver.
+    threading.Thread(target=_exit_with_owner, args=(owner,), name="owner-watch", daemon=True).start()
+
+
+def _exit_with_owner(owner: int) -> None:
+    while _process_alive(owner):
+        time.sleep(OWNER_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited, only not been reaped
+    except (OSError, IndexError):
+        return True
 
 
 def _call(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], shared: Any, token: Any) -> T:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from atlas_graph.services.workers import AnalysisWorkers, WorkerCrashed
+from atlas_graph.services.workers import OWNER_CHECK_SECONDS, AnalysisWorkers, WorkerCrashed, _process_alive
 
 
 def where_and_how_nice() -> tuple[int, int]:
@@ -73,3 +76,28 @@ def test_without_processes_the_work_runs_in_the_calling_thread() -> None:
     reported: list[float] = []
     assert workers.run(halfway_then_wait, 0.0, progress=reported.append) == "done"
     assert reported == [0.5]
+
+
+ABANDONING_OWNER = """
+import os, threading, time
+from atlas_graph.services.workers import AnalysisWorkers
+
+workers = AnalysisWorkers(background=1)
+worker = workers.run(os.getpid, background=True)
+threading.Thread(target=workers.run, args=(time.sleep, 300), kwargs={"background": True}, daemon=True).start()
+time.sleep(0.5)
+print(worker, flush=True)
+os._exit(0)  # the service killed in the middle of a job: no shutdown of any kind
+"""
+
+
+def test_a_worker_busy_with_a_job_exits_soon_after_the_service_dies(tmp_path: Path) -> None:
+    # Output to a file, not a pipe: an orphaned worker would hold a pipe open, and the run would never end.
+    output = tmp_path / "worker-pid"
+    with output.open("w") as sink:
+        subprocess.run([sys.executable, "-c", ABANDONING_OWNER], stdout=sink, timeout=60, check=True)
+    worker = int(output.read_text().split()[-1])
+    deadline = time.monotonic() + 10 * OWNER_CHECK_SECONDS
+    while _process_alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _process_alive(worker), "the worker outlived the process that started it"
