@@ -15,6 +15,7 @@ from pathlib import Path
 from atlas_graph.config import Settings
 from atlas_graph.errors import LocalNeo4jError
 from atlas_graph.neo4j_local.provisioning import Runtime, ensure_runtime
+from atlas_graph.processes import process_alive
 
 LOOPBACK = "127.0.0.1"
 READY_MARKER = "atlas-neo4j ready"
@@ -104,11 +105,11 @@ class LocalNeo4j:
             return False
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
+        while process_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _alive(pid):
+        if process_alive(pid):
             os.kill(pid, signal.SIGKILL)
-            while _alive(pid):
+            while process_alive(pid):
                 time.sleep(0.1)
         self.pid_file.unlink(missing_ok=True)
         return True
@@ -184,26 +185,11 @@ class LocalNeo4j:
             pid = int(self.pid_file.read_text().strip())
         except (FileNotFoundError, ValueError):
             return None
-        if _alive(pid) and _is_our_launcher(pid):
+        if process_alive(pid) and _is_our_launcher(pid):
             return pid
         # A stale pid file from a crash or a reboot.
         self.pid_file.unlink(missing_ok=True)
         return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        # Reap it if it is our own exited child, so that it does not linger as a zombie that still "exists".
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _is_our_launcher(pid: int) -> bool:

@@ -24,6 +24,7 @@ from multiprocessing.managers import SyncManager
 from typing import Any, TypeVar
 
 from atlas_graph.errors import AtlasGraphError
+from atlas_graph.processes import process_alive
 
 logger = logging.getLogger(__name__)
 
@@ -136,23 +137,9 @@ def _prepare_worker(niceness: int, owner: int) -> None:
 
 
 def _exit_with_owner(owner: int) -> None:
-    while _process_alive(owner):
+    while process_alive(owner):
         time.sleep(OWNER_CHECK_SECONDS)
     os._exit(0)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited, only not been reaped
-    except (OSError, IndexError):
-        return True
 
 
 def _call(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], shared: Any, token: Any) -> T:

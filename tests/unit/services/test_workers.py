@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from atlas_graph.services.workers import OWNER_CHECK_SECONDS, AnalysisWorkers, WorkerCrashed, _process_alive
+from atlas_graph.processes import process_alive
+from atlas_graph.services.workers import OWNER_CHECK_SECONDS, AnalysisWorkers, WorkerCrashed
 
 
 def where_and_how_nice() -> tuple[int, int]:
@@ -98,6 +99,6 @@ def test_a_worker_busy_with_a_job_exits_soon_after_the_service_dies(tmp_path: Pa
         subprocess.run([sys.executable, "-c", ABANDONING_OWNER], stdout=sink, timeout=60, check=True)
     worker = int(output.read_text().split()[-1])
     deadline = time.monotonic() + 10 * OWNER_CHECK_SECONDS
-    while _process_alive(worker) and time.monotonic() < deadline:
+    while process_alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _process_alive(worker), "the worker outlived the process that started it"
+    assert not process_alive(worker), "the worker outlived the process that started it"
