@@ -141,7 +141,7 @@ def post_bundles(
     """Post the encoded bundles one after the other, timing them and the CPU each process used meanwhile."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     service_before = cpu_seconds(service_pid)
-    neo4j_before = cpu_seconds(neo4j_pid) if neo4j_pid else None
+    neo4j_before = cpu_seconds(neo4j_pid) if neo4j_pid is not None else 0.0
     client_before = time.process_time()
     started = time.perf_counter()
     for number, (bundle, body) in enumerate(zip(bundles, bodies, strict=True), start=1):
@@ -158,7 +158,7 @@ def post_bundles(
     return Load(
         seconds=seconds,
         service_cpu=cpu_seconds(service_pid) - service_before,
-        neo4j_cpu=cpu_seconds(neo4j_pid) - neo4j_before if neo4j_pid and neo4j_before is not None else None,
+        neo4j_cpu=cpu_seconds(neo4j_pid) - neo4j_before if neo4j_pid is not None else None,
         client_cpu=time.process_time() - client_before,
     )
 
