@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,17 +41,6 @@ class Runtime:
         return _LAUNCHER_CLASS
 
 
-@dataclass(frozen=True)
-class ProvisioningReport:
-    """What `ensure_runtime` did, for the note a first run prints."""
-
-    runtime: Runtime
-    downloaded: bool
-    seconds: float
-    jar_count: int
-    cache_bytes: int
-
-
 def pinned_neo4j_version() -> str:
     """The Neo4j version the shipped pom pins."""
     pom = ET.fromstring(_resource_bytes("pom.xml"))
@@ -64,30 +52,20 @@ def pinned_neo4j_version() -> str:
 
 def ensure_runtime(
     *, cache_dir: Path, java_home: Path | None = None, say: Callable[[str], None] | None = None
-) -> ProvisioningReport:
+) -> Runtime:
     """Provision the pinned Neo4j under `cache_dir` unless it is already there; safe to call on every start."""
-    started = time.monotonic()
     version = pinned_neo4j_version()
     java = find_java(java_home)
     version_dir = cache_dir / f"neo4j-{version}"
     lib_dir = version_dir / "lib"
     complete_marker = version_dir / "complete"
-    downloaded = False
     if not complete_marker.exists():
         if say is not None:
             say(f"provisioning Neo4j {version} from Maven Central into {lib_dir} (first run only)")
         _download_jars(version_dir, lib_dir)
         complete_marker.write_text(f"neo4j {version}\n")
-        downloaded = True
     launcher_dir = _compile_launcher(version_dir, lib_dir, java)
-    jars = list(lib_dir.glob("*.jar"))
-    return ProvisioningReport(
-        runtime=Runtime(neo4j_version=version, lib_dir=lib_dir, launcher_dir=launcher_dir, java=java),
-        downloaded=downloaded,
-        seconds=time.monotonic() - started,
-        jar_count=len(jars),
-        cache_bytes=sum(jar.stat().st_size for jar in jars),
-    )
+    return Runtime(neo4j_version=version, lib_dir=lib_dir, launcher_dir=launcher_dir, java=java)
 
 
 def find_java(java_home: Path | None = None) -> Path:

@@ -91,10 +91,10 @@ class LocalNeo4j:
                 f"port {self.port} on {LOOPBACK} is taken by another program; "
                 "stop it or set ATLAS_LOCAL_NEO4J_PORT to a free port"
             )
-        report = ensure_runtime(cache_dir=self._settings.cache_dir, java_home=self._settings.java_home, say=say)
+        runtime = ensure_runtime(cache_dir=self._settings.cache_dir, java_home=self._settings.java_home, say=say)
         if say is not None:
-            say(f"starting Neo4j {report.runtime.neo4j_version} on {self.uri} (data in {self.home})")
-        process = self._spawn(report.runtime)
+            say(f"starting Neo4j {runtime.neo4j_version} on {self.uri} (data in {self.home})")
+        process = self._spawn(runtime)
         self._wait_until_ready(process)
         return StartResult(status=self.status(), already_running=False, seconds=time.monotonic() - started)
 

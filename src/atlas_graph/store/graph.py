@@ -87,14 +87,6 @@ class GraphStore:
             )
         return records
 
-    def write(self, name: str, parameters: dict[str, Any] | None = None) -> list[neo4j.Record]:
-        """Run one named, idempotent write query in its own transaction, with automatic retries."""
-        with translated_errors():
-            records, _, _ = self.driver.execute_query(
-                self.queries[name], parameters, database_=self.database, routing_=RoutingControl.WRITE
-            )
-        return records
-
     def write_transaction(
         self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
