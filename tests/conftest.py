@@ -20,6 +20,18 @@ from atlas_graph.store.maintenance import delete_everything
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_NEO4J_DIR = REPO / "var" / "neo4j-test"
+INTEGRATION_DIRS = (REPO / "tests" / "integration", REPO / "tests" / "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `integration` what needs the real Neo4j, so that `pytest -m "not integration"` runs the unit suite alone.
+
+    That is every test under tests/integration and tests/e2e, and any other test that asks for the session's Neo4j.
+    """
+    for item in items:
+        in_integration_dir = any(item.path.is_relative_to(folder) for folder in INTEGRATION_DIRS)
+        if in_integration_dir or "settings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
 
 
 def _test_settings() -> Settings:
