@@ -74,7 +74,7 @@ def main() -> int:
             warmup = None
             if not args.no_warmup:
                 # A service runs for days: its JIT-compiled code is what a bulk load meets, not a fresh JVM's
-                # interpreter (whose compiler threads took a core for the first minute, measured with /proc).
+                # interpreter, whose compiler threads take a core at first (docs/performance.md).
                 print("warm-up load (the same bundles, then emptied):", file=sys.stderr)
                 warmup = post_bundles(args.port, bundles, bodies, token, api.pid, neo4j_pid)
                 delete_everything(store)

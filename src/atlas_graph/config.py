@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     local_neo4j_port: int = Field(default=7687, ge=1, le=65535)
     local_neo4j_heap: str = Field(default="1g", pattern=r"^\d+[kmg]$")
     local_neo4j_pagecache: str = Field(default="512m", pattern=r"^\d+[kmg]$")
-    # Neo4j's own default keeps two days of transaction logs: gigabytes after a bulk load (about 2 GB per 100,000
-    # relationships). Community has no incremental backup to replay them, so a bounded size is enough for recovery.
+    # Neo4j's own default keeps two days of transaction logs, gigabytes after a bulk load (docs/performance.md).
+    # Community has no incremental backup to replay them, so a bounded size is enough for recovery.
     local_neo4j_tx_log_retention: str = Field(
         default="1G size", pattern=r"^\d+[kKmMgG]? (files|size|txs|entries|hours|days)$"
     )

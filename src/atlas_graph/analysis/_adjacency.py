@@ -2,7 +2,7 @@
 
 NetworkX's views are general but slow to walk over and over. The analysis functions project a graph once:
 its nodes numbered 0..n-1 in the graph's order, each node's neighbours (or successors) as a list of numbers.
-Searches on lists of ints run about three times faster than on dictionaries keyed by node ids.
+Searches on lists of ints run much faster than on dictionaries keyed by node ids (measured in docs/performance.md).
 """
 
 from __future__ import annotations

@@ -37,9 +37,9 @@ MetricValue = int | float | tuple[int, ...] | Mapping[str, int]
 
 _LISTED_PIECES = 4
 #: Work allowed to the dismantling order behind a ranking, per node and adjacency entry, with a floor and a
-#: ceiling. A ranking needs only the head of the order: on generated ecosystems of 500 to 8,000 nodes this budget
-#: gives the same robustness as the default 100M (within 0.004) in 0.3-2.3 s instead of 3-12 s, which is what
-#: lets a ranking answer inline and a stability run rerank 50 times.
+#: ceiling. A ranking needs only the head of the order: on generated ecosystems this budget gives the robustness
+#: of the default 100M in a fraction of its time (docs/performance.md), which is what lets a ranking answer inline
+#: and a stability run rerank 50 times.
 _RANKING_WORK_PER_ELEMENT = 1000
 _RANKING_WORK_RANGE = (5_000_000, 100_000_000)
 """Part sizes named in an explanation when there are more than one beyond them; the rest are summed up."""

@@ -58,12 +58,12 @@ def dismantling_order(
         same integer seed and the same graph give the same order; None is not reproducible.
     max_work : int, optional (default=100_000_000)
         Work allowed beyond the first, near-linear pass, counted in adjacency-list entries
-        scanned (CPython scans some ten million a second). It pays for restarts of the
-        reverse greedy with fresh tie-breaking and for betweenness-guided heads (see Notes).
-        It also pays for re-staging the best order at the end. At the default, graphs of a
-        few thousand edges get up to 15 restarts and heads within seconds, graphs of about
-        15,000 edges one or two heads in some 10 seconds, and graphs of 300,000 edges or
-        more two or three re-stagings. Zero leaves only the first pass.
+        scanned. It pays for restarts of the reverse greedy with fresh tie-breaking and for
+        betweenness-guided heads (see Notes). It also pays for re-staging the best order at
+        the end. The default buys up to 15 restarts and heads on graphs of a few thousand
+        edges, one or two heads at about 15,000 edges, and two or three re-stagings from
+        300,000 edges on (the time each takes is in docs/performance.md). Zero leaves only
+        the first pass.
 
     Returns
     -------

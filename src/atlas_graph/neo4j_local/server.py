@@ -22,8 +22,8 @@ READY_MARKER = "atlas-neo4j ready"
 
 # From Neo4j 5's default neo4j.conf, minus TrustFinalNonStaticFields (unsafe embedded) and AlwaysPreTouch (slow start),
 # and with the parallel collector instead of G1: on this project's 2-core target, G1's concurrent threads compete
-# with the service for the second core, and its young collections copied each bundle's transaction state in ~100 ms
-# pauses. scripts/bench_ingest.py on a fresh JVM: 4,614 and 4,388 relationships/s against 3,885 and 3,812 with G1.
+# with the service for the second core, and its young collections pause to copy each bundle's transaction state.
+# The bulk-load figures of both collectors are in docs/performance.md.
 JVM_FLAGS = (
     "-XX:+UseParallelGC",
     "-XX:-OmitStackTraceInFastThrow",

@@ -1,9 +1,9 @@
 """Analyses in worker processes, off the API process.
 
 A ranking is pure-Python NetworkX work: run on a thread of the API process it holds the interpreter lock, and
-every other request waits its turn for it. The load test measured that (scripts/load_test.py): with 2% of reads
-asking for a ranking, the API answered 10 requests/s instead of 65. In worker processes the rankings take only
-CPU, and at a lower scheduling priority than the API and Neo4j, so that interactive requests come first.
+every other request waits its turn for it (scripts/load_test.py shows it; the figures are in docs/performance.md).
+In worker processes the rankings take only CPU, and at a lower scheduling priority than the API and Neo4j, so
+that interactive requests come first.
 
 Two pools: one process for the analyses answered at once (small, quick ones) and `background` processes for
 jobs, so that a quick ranking never queues behind an hour-long stability run.

@@ -749,8 +749,8 @@ def generate_ecosystem(
     an urn holding one ticket per relationship it has won, otherwise the next newcomer (in a seeded order)
     enters, or, once all have entered, a node is drawn uniformly.
 
-    Memory and time are linear in ``entities + relationships``: 100,000 entities and 500,000
-    relationships take a few seconds and under a gigabyte.
+    Memory and time are linear in ``entities + relationships`` (the time and memory of a
+    100,000-entity, 500,000-relationship graph are in docs/performance.md).
 
     References
     ----------
@@ -824,8 +824,8 @@ def generate_ecosystem(
 
 @contextmanager
 def _garbage_collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, which would otherwise spend half the run rescanning millions of
-    fresh dicts and lists that cannot form cycles."""
+    """Pause the cyclic garbage collector, which would otherwise rescan, again and again, millions of fresh
+    dicts and lists that cannot form cycles (its share of the run is in docs/performance.md)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -1633,7 +1633,7 @@ def _drain(stream: Iterator[bool], budget: int) -> bool:
 
 
 def _relationship_objects(edges: _EdgeStore, cast: _Cast, ids: Sequence[str], details: _Details) -> list[JsonObject]:
-    # Half a million iterations: the draws are bound to locals, which saves a third of the time.
+    # Half a million iterations: the draws are bound to locals, sparing an attribute look-up each (docs/performance.md).
     random_fraction = details.rng.random
     confidence, tlp, references, day = details.confidence, details.tlp, details.references, details.day
     sources, targets, types, payments = edges.sources, edges.targets, edges.types, edges.payments
