@@ -44,10 +44,12 @@ from atlas_graph.models.vocabulary import (
     Tlp,
     VictimKind,
 )
-from atlas_graph.services import ingestion, organizations, stix_import
+from atlas_graph.services import ingestion, organizations
 from atlas_graph.services.caller import Caller
-from atlas_graph.services.export import TLP_ORDER, entity_from_stix, is_atlas_object, relationship_from_stix
 from atlas_graph.services.resolution import normalize_name
+from atlas_graph.stix import reading as stix_reading
+from atlas_graph.stix.reading import entity_from_stix, is_atlas_object, relationship_from_stix
+from atlas_graph.stix.vocabulary import TLP_NAMES
 from atlas_graph.store.graph import GraphStore
 
 FORMATS = IMPORT_FORMATS
@@ -618,7 +620,7 @@ def map_stix_chunk(
     targeted |= {ref for ref in context_ids if ref.startswith("identity--")}
     context += [read_span(lookup, *index.targeted_by[ref]) for ref in targeted if ref in index.targeted_by]
     offset = len(context)
-    mapped = stix_import.map_stix_bundle(
+    mapped = stix_reading.map_stix_bundle(
         {"type": "bundle", "objects": [*context, *(obj for _, obj in foreign)]},
         default_tlp=options.default_tlp,
         default_confidence=options.default_confidence,
@@ -646,8 +648,6 @@ def map_stix_chunk(
 
 
 # --- CSV edge lists ----------------------------------------------------------------------------------------------
-
-_TLP_NAMES = {"white": Tlp.CLEAR, **{tlp.value.lower(): tlp for tlp in Tlp}}
 
 
 class RowError(ValueError):
@@ -727,9 +727,9 @@ def parse_tlp(text: str, default: Tlp) -> Tlp:
     if not text.strip():
         return default
     name = text.strip().lower().removeprefix("tlp:").strip()
-    if name not in _TLP_NAMES:
+    if name not in TLP_NAMES:
         raise RowError(f"unknown TLP {text!r} (CLEAR, GREEN, AMBER, AMBER+STRICT or RED)")
-    return _TLP_NAMES[name]
+    return TLP_NAMES[name]
 
 
 def parse_date(text: str, name: str) -> date | None:
@@ -835,7 +835,7 @@ class EndpointClaims:
         elif endpoint.name != claim.name and len(claim.aliases) < 200:
             claim.aliases[endpoint.name] = None
         claim.category = endpoint.category or claim.category
-        if TLP_ORDER.index(relationship.tlp) < TLP_ORDER.index(claim.tlp):
+        if list(Tlp).index(relationship.tlp) < list(Tlp).index(claim.tlp):
             claim.tlp = relationship.tlp
         if relationship.tlp not in COMMUNITY_TLPS:
             claim.share_with.update(dict.fromkeys(relationship.share_with))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 from atlas_graph.errors import InvalidInput
 from atlas_graph.models.bundles import EntityIn, RelationshipIn
 from atlas_graph.models.vocabulary import EntityKind, RelationshipType, Tlp
-from atlas_graph.services import export, imports, stix_import
+from atlas_graph.services import imports
 from atlas_graph.services.imports import (
     Batch,
     CsvColumns,
@@ -24,7 +24,7 @@ from atlas_graph.services.imports import (
     ProgressMeter,
     RowError,
 )
-from atlas_graph.store.export import ExportedEntity, ExportedRelationship
+from atlas_graph.stix import reading as stix_reading
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 IMPORT_FIXTURES = FIXTURES / "import"
@@ -164,7 +164,7 @@ def _signature(entity: EntityIn | RelationshipIn) -> str:
 
 @pytest.mark.parametrize("batch_size", [1, 7, 1000])
 def test_stix_in_batches_maps_like_the_whole_bundle(batch_size: int) -> None:
-    whole = stix_import.map_stix_bundle(json.loads(ATTACK.read_text()), default_tlp=Tlp.GREEN, default_confidence=50)
+    whole = stix_reading.map_stix_bundle(json.loads(ATTACK.read_text()), default_tlp=Tlp.GREEN, default_confidence=50)
     index = imports.index_stix(ATTACK)
     batches = [
         batch
@@ -392,112 +392,3 @@ def test_an_unknown_galaxy_type_is_listed_not_guessed(tmp_path: Path) -> None:
     path.write_text(json.dumps({"type": "sector", "values": [{"value": "Banking", "uuid": "s-1"}]}))
     (batch,) = read(path, "entities")
     assert not batch.entities and batch.issues[0].status == "unmapped" and "'sector'" in batch.issues[0].reason
-
-
-# --- The atlas-graph STIX extension, both ways -------------------------------------------------------------------
-
-NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def claim(organization: str, **fields: Any) -> dict[str, Any]:
-    base = {
-        "organization": organization,
-        "confidence": 50,
-        "tlp": "GREEN",
-        "recorded_at": NOW,
-        "updated_at": NOW,
-        "name": "Tumbler",
-        "aliases": [],
-        "category": None,
-        "attributes": None,
-        "share_with": [],
-        "references": [],
-        "first_seen": None,
-        "last_seen": None,
-        "description": None,
-    }
-    return base | fields
-
-
-@pytest.mark.parametrize(
-    ("kind", "category", "stix_type"),
-    [
-        ("actor", None, "intrusion-set"),
-        ("actor", "individual", "threat-actor"),
-        ("actor", "campaign", "campaign"),
-        ("service_provider", "ransomware_as_a_service", "malware"),
-        ("service_provider", "phishing_kit", "tool"),
-        ("service_provider", "forum", "identity"),
-        ("financier", "otc_broker", "identity"),
-        ("infrastructure", "onion_service", "infrastructure"),
-        ("victim", "sector", "identity"),
-    ],
-)
-def test_an_exported_entity_reads_back_as_the_same_claim(kind: str, category: str | None, stix_type: str) -> None:
-    fields = {
-        "category": category,
-        "aliases": ["T1", "T2"],
-        "confidence": 77,
-        "tlp": "AMBER",
-        "attributes": json.dumps({"chain": "BTC", "n": 3}),
-        "references": ["https://example.invalid/x", "vendor:42", "a note"],
-        "first_seen": date(2023, 1, 1),
-        "last_seen": date(2023, 1, 1),
-        "description": "what it is",
-        "share_with": ["Org C"],
-    }
-    entity = ExportedEntity(id=f"{kind}--x", kind=kind, claims=[claim("Org A", **fields)])
-    sdo = export.entity_object(entity, organization="Org A")
-    assert sdo["type"] == stix_type and sdo["id"].startswith(f"{stix_type}--")
-    read_back = export.entity_from_stix(sdo, organization="Org A")
-    assert read_back.kind.value == kind and read_back.id == sdo["id"] and read_back.name == "Tumbler"
-    assert read_back.aliases == ["T1", "T2"] and read_back.category == category
-    assert read_back.attributes == {"chain": "BTC", "n": 3} and read_back.share_with == ["Org C"]
-    assert read_back.references == fields["references"] and read_back.first_seen == date(2023, 1, 1)
-    assert (read_back.tlp, read_back.confidence, read_back.description) == (Tlp.AMBER, 77, "what it is")
-    # Another organization importing the same object claims the primary assertion, without its share_with.
-    assert export.entity_from_stix(sdo, organization="Org B").share_with == []
-
-
-def test_the_primary_assertion_is_the_oldest_community_visible_one() -> None:
-    later = datetime(2024, 6, 1, tzinfo=UTC)
-    entity = ExportedEntity(
-        id="intrusion-set--0ffc4a0a-aaf6-4f6e-818f-246a7795b082",
-        kind="actor",
-        claims=[claim("Org A", tlp="RED", name="Crew (internal)"), claim("Org B", name="Crew", recorded_at=later)],
-    )
-    sdo = export.entity_object(entity, organization="Org A")
-    assert sdo["id"] == entity.id  # already a STIX id of the right type: kept
-    assert sdo["name"] == "Crew" and sdo["created_by_ref"] == export.organization_identity_id("Org B")
-    extension = sdo["extensions"][export.ATLAS_EXTENSION_ID]
-    assert extension["primary"] == 1 and [a["name"] for a in extension["assertions"]] == ["Crew (internal)", "Crew"]
-    assert sdo["granular_markings"] == [
-        {
-            "marking_ref": export.TLP_2_MARKINGS[Tlp.RED],
-            "selectors": [f"extensions.{export.ATLAS_EXTENSION_ID}.assertions.[0]"],
-        }
-    ]
-    # Org A re-importing its own export gets its own claim back, not Org B's.
-    assert export.entity_from_stix(sdo, organization="Org A").name == "Crew (internal)"
-
-
-def test_an_exported_relationship_assertion_reads_back_as_the_same_claim() -> None:
-    relationship = ExportedRelationship(
-        key="PAYS|a|b",
-        type="PAYS",
-        source="a",
-        target="b",
-        claims=[claim("Org A", amount=12.5, currency="BTC", first_seen=date(2024, 2, 2), references=["x:1"])],
-    )
-    (sro,) = export.relationship_objects(
-        relationship, source_ref="identity--1", target_ref="intrusion-set--2", organization="Org A"
-    )
-    assert sro["relationship_type"] == "pays" and sro["start_time"] == "2024-02-02T00:00:00.000Z"
-    read_back = export.relationship_from_stix(sro, organization="Org A")
-    assert read_back.type is RelationshipType.PAYS and (read_back.amount, read_back.currency) == (12.5, "BTC")
-    assert read_back.source.id == "identity--1" and read_back.references == ["x:1"]
-
-
-def test_tlp_marking_ids_agree_with_the_stix_importer() -> None:
-    for tlp, marking in export.TLP_2_MARKINGS.items():
-        assert stix_import.TLP_MARKING_IDS[marking] is tlp
