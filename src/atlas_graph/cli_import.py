@@ -20,7 +20,8 @@ from atlas_graph.models.export import CSV_FIELDS, DEFAULT_BATCH_SIZE, IMPORT_FOR
 from atlas_graph.models.vocabulary import Tlp
 
 if TYPE_CHECKING:
-    from atlas_graph.services.imports import ImportProgress, ImportSummary
+    from atlas_graph.imports.progress import ImportProgress
+    from atlas_graph.imports.runner import ImportSummary
 
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
@@ -102,22 +103,23 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     # machinery (stix2, the driver) is not worth loading for `keys list`; importing cli only here also keeps the
     # two modules from importing each other at load time.
     from atlas_graph.cli import cli_store, say
-    from atlas_graph.services import imports
+    from atlas_graph.imports import runner
+    from atlas_graph.imports.options import CsvMapping, ImportOptions
 
     missing = [str(path) for path in args.files if not path.is_file()]
     if missing:
         say(f"atlas-graph: error: no such file: {', '.join(missing)}")
         return 1
-    options = imports.ImportOptions(
+    options = ImportOptions(
         default_tlp=Tlp(args.tlp),
         default_confidence=args.confidence,
-        csv_mapping=imports.CsvMapping.parse(args.csv_mapping),
+        csv_mapping=CsvMapping.parse(args.csv_mapping),
     )
     progress = ProgressLine(sys.stderr, enabled=not args.no_progress)
     with cli_store(settings) as store:
-        caller = imports.importing_caller(store, organization=args.org, request_id=f"import-{uuid.uuid4().hex[:12]}")
+        caller = runner.importing_caller(store, organization=args.org, request_id=f"import-{uuid.uuid4().hex[:12]}")
         try:
-            imports.import_files(
+            runner.import_files(
                 store,
                 caller=caller,
                 paths=args.files,
