@@ -8,9 +8,7 @@ from typing import Any
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.export import CSV_FIELDS
-from atlas_graph.models.vocabulary import (
-    Tlp,
-)
+from atlas_graph.models.vocabulary import Tlp
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,7 @@ from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressCallback, ProgressMeter
 from atlas_graph.models.bundles import BundleIn, BundleResultOut
 from atlas_graph.models.export import ImportFormat
-from atlas_graph.models.vocabulary import (
-    Role,
-)
+from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import ingestion, organizations
 from atlas_graph.services.caller import Caller
 from atlas_graph.store.graph import GraphStore

@@ -8,15 +8,7 @@ from typing import ClassVar
 
 from pydantic import ValidationError
 
-from atlas_graph.imports.batches import (
-    Batch,
-    ImportIssue,
-    Phase,
-    ResumePoint,
-    batched,
-    item_id,
-    why,
-)
+from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, item_id, why
 from atlas_graph.imports.jsonstream import JsonStream
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter

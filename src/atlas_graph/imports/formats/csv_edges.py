@@ -13,25 +13,12 @@ from typing import BinaryIO, ClassVar
 from pydantic import ValidationError
 
 from atlas_graph.errors import InvalidInput, Problem
-from atlas_graph.imports.batches import (
-    Batch,
-    ImportIssue,
-    Phase,
-    ResumePoint,
-    batched,
-    why,
-)
+from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, why
 from atlas_graph.imports.options import CsvMapping, ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.export import CSV_FIELDS, CSV_LIST_SEPARATOR
-from atlas_graph.models.vocabulary import (
-    ALLOWED_KIND_PAIRS,
-    COMMUNITY_TLPS,
-    EntityKind,
-    RelationshipType,
-    Tlp,
-)
+from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, COMMUNITY_TLPS, EntityKind, RelationshipType, Tlp
 from atlas_graph.services.resolution import normalize_name
 from atlas_graph.stix.vocabulary import TLP_NAMES
 

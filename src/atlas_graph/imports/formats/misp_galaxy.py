@@ -9,26 +9,12 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
-from atlas_graph.imports.batches import (
-    Batch,
-    ImportIssue,
-    Phase,
-    ResumePoint,
-    batched,
-    item_id,
-    why,
-)
+from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, item_id, why
 from atlas_graph.imports.jsonstream import JsonStream
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
-from atlas_graph.models.vocabulary import (
-    ALLOWED_KIND_PAIRS,
-    EntityKind,
-    RelationshipType,
-    ServiceKind,
-    VictimKind,
-)
+from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType, ServiceKind, VictimKind
 
 MISP_GALAXY_KINDS: dict[str, tuple[EntityKind, str]] = {
     "threat-actor": (EntityKind.ACTOR, "group"),

@@ -8,15 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
 from atlas_graph.errors import InvalidInput, Problem
-from atlas_graph.imports.batches import (
-    Batch,
-    ImportIssue,
-    IssueStatus,
-    Phase,
-    ResumePoint,
-    item_id,
-    why,
-)
+from atlas_graph.imports.batches import Batch, ImportIssue, IssueStatus, Phase, ResumePoint, item_id, why
 from atlas_graph.imports.jsonstream import JsonStream, read_span
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
