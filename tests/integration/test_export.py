@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from stix2validator import ValidationOptions, validate_string
 
 from atlas_graph.api.routes import export as export_routes
-from atlas_graph.cli_import import add_import_parser
+from atlas_graph.cli.import_command import add_import_parser
 from atlas_graph.config import Settings
 from atlas_graph.models.vocabulary import Role, Tlp
 from atlas_graph.services import organizations

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from atlas_graph.cli_import import add_import_parser, render_progress
+from atlas_graph.cli.import_command import add_import_parser, render_progress
 from atlas_graph.config import Settings
 from atlas_graph.errors import NotFound
 from atlas_graph.imports.progress import ImportProgress

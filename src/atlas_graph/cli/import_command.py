@@ -2,7 +2,7 @@
 
 Progress goes to stderr (a redrawn line on a terminal, a line every ten seconds otherwise); the summary of each file
 goes to stdout; items that were not imported are listed, with the reason, in a report file the summary names.
-`cli.build_parser` adds the command with `add_import_parser(commands)`.
+`cli.commands.build_parser` adds the command with `add_import_parser(commands)`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from atlas_graph.cli.common import EXIT_INTERRUPTED, cli_store, say
 from atlas_graph.config import Settings
 from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.export import CSV_FIELDS, DEFAULT_BATCH_SIZE, IMPORT_FORMATS
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 else:
     SubParsers = Any
 
-EXIT_INTERRUPTED = 130
 DEFAULT_CHECKPOINT_DIR = Path("var/imports")
 
 _DESCRIPTION = f"""\
@@ -99,10 +99,8 @@ def _confidence(text: str) -> int:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    # Imported here, not above: cli.py builds its parser from this module on every command, and the import
-    # machinery (stix2, the driver) is not worth loading for `keys list`; importing cli only here also keeps the
-    # two modules from importing each other at load time.
-    from atlas_graph.cli import cli_store, say
+    # Imported here, not above: every command builds its parser from this module, and the import machinery
+    # (stix2, the driver) is not worth loading for `keys list`.
     from atlas_graph.imports import runner
     from atlas_graph.imports.options import CsvMapping, ImportOptions
 
