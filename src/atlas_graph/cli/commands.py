@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from atlas_graph.main import create_app, open_store
+    from atlas_graph.main import open_store, serving_app
     from atlas_graph.neo4j_local import LocalNeo4j
 
     host = args.host or settings.host
@@ -127,7 +127,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
                 _offer_demo(store, settings, host=host, port=port)
             say(f"serving on http://{host}:{port}  API docs: http://{host}:{port}/docs")
             say("an API key: atlas-graph orgs create ORG && atlas-graph keys create --org ORG --role analyst")
-            uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
+            uvicorn.run(serving_app(settings, store=store), host=host, port=port, log_level="info")
         finally:
             store.close()
     finally:
