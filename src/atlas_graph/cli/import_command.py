@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from atlas_graph.cli.common import EXIT_INTERRUPTED, cli_store, say
+from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, cli_store, say
 from atlas_graph.config import Settings
 from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.export import CSV_FIELDS, DEFAULT_BATCH_SIZE, IMPORT_FORMATS
@@ -107,7 +107,7 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     missing = [str(path) for path in args.files if not path.is_file()]
     if missing:
         say(f"atlas-graph: error: no such file: {', '.join(missing)}")
-        return 1
+        return EXIT_ERROR
     options = ImportOptions(
         default_tlp=Tlp(args.tlp),
         default_confidence=args.confidence,
