@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Ingestion benchmark: a generated ecosystem posted through the real API, against a naive baseline.
 
-The API path posts the ecosystem in bundles of --batch-size items to `POST /v1/bundles` of a real uvicorn
-process on loopback, and reports relationships per second over the whole load (entities included in the
-time). It posts the same bundles twice, emptying the graph in between, and measures the second load: the
+The API path posts the ecosystem in bundles of --batch-size items to `POST /v1/bundles` of the service
+started by `atlas-graph serve` on loopback, and reports relationships per second over the whole load (entities
+included in the time). It posts the same bundles twice, emptying the graph in between, and measures the second load: the
 first one warms the JVM (a fresh Neo4j's compiler threads take most of a core for its first minute), and is
 printed too. The baseline, measured in the same run on the same warm Neo4j, writes the same kind of items one
 query and one transaction per item through the driver (the upsert Cypher, one row at a time; a client writing one

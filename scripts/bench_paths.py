@@ -4,9 +4,9 @@
 Loads --entities / --relationships (default 100,000 / 500,000) with the ingestion service in bundles of 10,000
 (skipped with --reuse when the benchmark database already holds that ecosystem), picks random pairs of actors
 that are connected within --max-hops in the generated graph, then times `GET /v1/paths` (max_hops 6, limit 5)
-through a uvicorn process on loopback: one client for latency (p50, p95), then --clients concurrent clients
-for throughput. The baseline is the same path query (the same Cypher file, the same parameters) run straight
-against Neo4j by the driver, so API overhead is the ratio of the two.
+through the service (`atlas-graph serve`) on loopback: one client for latency (p50, p95), then --clients
+concurrent clients for throughput. The baseline is the same path query (the same Cypher file, the same
+parameters) run straight against Neo4j by the driver, so API overhead is the ratio of the two.
 
     .venv/bin/python scripts/bench_paths.py [--queries 300] [--clients 4] [--reuse]
 """

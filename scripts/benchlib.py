@@ -75,12 +75,11 @@ class RunningApi:
 
 
 @contextmanager
-def api_server(
-    settings: Settings, *, port: int, workers: int = 1, extra_env: dict[str, str] | None = None
-) -> Iterator[RunningApi]:
-    """The real service in a child process (uvicorn, as `atlas-graph serve` runs it), on loopback.
+def api_server(settings: Settings, *, port: int, extra_env: dict[str, str] | None = None) -> Iterator[RunningApi]:
+    """The real service in a child process, started by `atlas-graph serve` as users start it, on loopback.
 
     `extra_env` sets further ATLAS_ settings of the service (the caller's own ATLAS_ variables are not passed on).
+    The service's output (its start-up lines and access log) goes to var/bench-api.log, not to the benchmark's.
     """
     connection = connection_for(settings)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
@@ -95,33 +94,34 @@ def api_server(
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "atlas_graph.asgi:app",
+        "atlas_graph.cli",
+        "serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        "--workers",
-        str(workers),
+        "--no-demo",
     ]
-    process = subprocess.Popen(command, env=env, cwd=REPO)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if request(port, "GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("the API did not become ready within 60 s")
-        yield RunningApi(url=f"http://127.0.0.1:{port}", pid=process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    log_path = REPO / "var" / "bench-api.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the API exited with {process.returncode}; see {log_path}")
+                try:
+                    if request(port, "GET", "/readyz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError(f"the API did not become ready within 60 s; see {log_path}")
+            yield RunningApi(url=f"http://127.0.0.1:{port}", pid=process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def request(

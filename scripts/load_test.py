@@ -2,7 +2,7 @@
 """Load test: concurrent writers and readers through the real API on loopback, for a bounded time.
 
 Seeds the benchmark Neo4j (its own data folder and port, emptied first) with a generated ecosystem, starts the
-service in uvicorn, then runs two phases with the same request mix:
+service with `atlas-graph serve`, then runs two phases with the same request mix:
 
 1. the baseline: one writer alone, then one reader alone (each for a quarter of --duration);
 2. the load: --writers writers, --readers readers and --planners planners at once (at least 8 clients in all)

@@ -19,11 +19,12 @@ from fastapi.testclient import TestClient
 from stix2validator import ValidationOptions, validate_string
 
 from atlas_graph.api.routes import export as export_routes
-from atlas_graph.cli_import import add_import_parser
+from atlas_graph.cli.import_command import add_import_parser
 from atlas_graph.config import Settings
 from atlas_graph.models.vocabulary import Role, Tlp
 from atlas_graph.services import organizations
-from atlas_graph.services.export import ATLAS_EXTENSION_ID, TLP_2_MARKINGS, organization_identity_id
+from atlas_graph.stix.vocabulary import ATLAS_EXTENSION_ID, TLP_2_MARKINGS
+from atlas_graph.stix.writing import organization_identity_id
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.maintenance import delete_everything
 from tests.conftest import KeyFactory

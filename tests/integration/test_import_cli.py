@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from atlas_graph.cli_import import add_import_parser, render_progress
+from atlas_graph.cli.import_command import add_import_parser, render_progress
 from atlas_graph.config import Settings
 from atlas_graph.errors import NotFound
+from atlas_graph.imports.progress import ImportProgress
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import ingestion
-from atlas_graph.services.imports import ImportProgress
 from atlas_graph.store.graph import GraphStore
 from tests.conftest import KeyFactory
 from tests.integration.test_bundles import counts

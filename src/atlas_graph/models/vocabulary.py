@@ -128,6 +128,7 @@ ALLOWED_KIND_PAIRS: dict[RelationshipType, frozenset[tuple[EntityKind, EntityKin
 class Tlp(StrEnum):
     """Traffic Light Protocol 2.0 levels."""
 
+    # Declared from the least to the most restrictive: exports and CSV imports rank levels by this order.
     CLEAR = "CLEAR"
     GREEN = "GREEN"
     AMBER = "AMBER"

@@ -11,7 +11,7 @@ from atlas_graph.models.vocabulary import Role, Tlp
 from atlas_graph.services import access, organizations
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.ingestion import ingest_bundle
-from atlas_graph.services.stix_import import import_stix_bundle
+from atlas_graph.stix.importer import import_stix_bundle
 from atlas_graph.store import entities as entity_store
 from atlas_graph.store.graph import GraphStore
 

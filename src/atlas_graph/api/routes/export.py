@@ -9,7 +9,9 @@ from fastapi.responses import StreamingResponse
 
 from atlas_graph.api.deps import ReaderDep, StoreDep
 from atlas_graph.models.errors import ErrorOut
-from atlas_graph.services import export
+from atlas_graph.services import graph_exports
+from atlas_graph.stix import exporter as stix_exporter
+from atlas_graph.stix.vocabulary import STIX_MEDIA_TYPE
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
 
@@ -29,12 +31,12 @@ def _attachment(filename: str) -> dict[str, str]:
     summary="Everything you may see, as a STIX 2.1 bundle",
     description="Entities as SDOs, relationship assertions as SROs, organizations as identities, TLP 2.0 markings, "
     "and the atlas-graph extension (docs/import-export.md). Streamed.",
-    responses=_file("A STIX 2.1 bundle", export.STIX_MEDIA_TYPE),
+    responses=_file("A STIX 2.1 bundle", STIX_MEDIA_TYPE),
 )
 def export_stix(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
     return StreamingResponse(
-        export.stix_bundle(store, caller=caller),
-        media_type=export.STIX_MEDIA_TYPE,
+        stix_exporter.stix_bundle(store, caller=caller),
+        media_type=STIX_MEDIA_TYPE,
         headers=_attachment("atlas-graph.stix.json"),
     )
 
@@ -48,7 +50,7 @@ def export_stix(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
 )
 def export_graphml(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
     return StreamingResponse(
-        export.graphml(store, caller=caller),
+        graph_exports.graphml(store, caller=caller),
         media_type="application/graphml+xml",
         headers=_attachment("atlas-graph.graphml"),
     )
@@ -63,5 +65,7 @@ def export_graphml(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
 )
 def export_csv(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
     return StreamingResponse(
-        export.csv_zip(store, caller=caller), media_type="application/zip", headers=_attachment("atlas-graph-csv.zip")
+        graph_exports.csv_zip(store, caller=caller),
+        media_type="application/zip",
+        headers=_attachment("atlas-graph-csv.zip"),
     )

@@ -12,7 +12,7 @@ from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.errors import ErrorOut
 from atlas_graph.models.stix import StixBundleIn, StixImportOut
 from atlas_graph.models.vocabulary import Tlp
-from atlas_graph.services.stix_import import import_stix_bundle
+from atlas_graph.stix.importer import import_stix_bundle
 
 router = APIRouter(prefix="/v1", tags=["ingestion"])
 

@@ -1,4 +1,4 @@
-"""STIX in: each object parsed and validated by the OASIS `stix2` library, then mapped onto the ecosystem model.
+"""STIX in: objects parsed and validated by the OASIS `stix2` library, then mapped onto the ecosystem model.
 
 The mapping (docs/stix.md): threat-actor, intrusion-set and campaign become actors; malware and tool become
 service providers (the capability a supplier provides); infrastructure, ipv4-addr, ipv6-addr, domain-name and url
@@ -6,103 +6,45 @@ become infrastructure; an identity that something `targets` becomes a victim. Re
 type: uses -> USES, targets -> TARGETS, attributed-to -> AFFILIATED_WITH, authored-by -> OPERATES (reversed),
 delivers/drops/downloads -> SUPPLIES, hosts/controls -> USES/OPERATES (reversed), where the kinds allow it.
 
-Every object that is not imported is listed with the reason: invalid (stix2 refused it), unmapped (no place in
-the model), or skipped (revoked, or an identity used only as a creator). The policy `on_invalid` decides what an
-invalid object does to the bundle: `skip` imports the rest; `reject` refuses the whole bundle, writing nothing.
+Every object that is not mapped is listed with the reason: invalid (stix2 refused it), unmapped (no place in the
+model), or skipped (revoked, or an identity used only as a creator).
+
+Objects an atlas-graph export wrote carry its extension, which holds every assertion exactly:
+`entity_from_stix` and `relationship_from_stix` read them back, so that an export imported into an empty graph
+gives the same export again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 import stix2
 import stix2.exceptions
 from pydantic import ValidationError
 
 from atlas_graph.errors import InvalidInput, Problem
-from atlas_graph.models.bundles import BundleIn, EntityIn, EntityRef, RelationshipIn
-from atlas_graph.models.stix import StixImportOut, StixObjectIssueOut
-from atlas_graph.models.vocabulary import (
-    ALLOWED_KIND_PAIRS,
-    ActorCategory,
-    EntityKind,
-    InfrastructureKind,
-    RelationshipType,
-    ServiceKind,
-    Tlp,
-    VictimKind,
+from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
+from atlas_graph.models.stix import StixObjectIssueOut
+from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, ActorCategory, EntityKind, ServiceKind, Tlp, VictimKind
+from atlas_graph.stix.vocabulary import (
+    ATLAS_EXTENSION_ID,
+    ENTITY_KINDS,
+    IDENTITY_CLASSES,
+    INFRASTRUCTURE_TYPES,
+    OBSERVABLE_KINDS,
+    RELATIONSHIP_TYPES_FROM_STIX,
+    TLP_MARKING_IDS,
+    TLP_NAMES,
 )
-from atlas_graph.services.caller import Caller
-from atlas_graph.services.ingestion import ingest_bundle
-from atlas_graph.store.graph import GraphStore
-
-InvalidPolicy = Literal["skip", "reject"]
-
-# TLP marking definitions have fixed ids: TLP 1.0 in the STIX 2.1 specification (section 7.2.1.4), TLP 2.0 in
-# the OASIS TLP 2.0 extension (extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d).
-TLP_MARKING_IDS: dict[str, Tlp] = {
-    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": Tlp.CLEAR,  # TLP:WHITE
-    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": Tlp.GREEN,
-    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": Tlp.AMBER,
-    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": Tlp.RED,
-    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": Tlp.CLEAR,
-    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": Tlp.GREEN,
-    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": Tlp.AMBER,
-    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": Tlp.AMBER_STRICT,
-    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": Tlp.RED,
-}
-_TLP_NAMES = {
-    "white": Tlp.CLEAR,
-    "clear": Tlp.CLEAR,
-    "green": Tlp.GREEN,
-    "amber": Tlp.AMBER,
-    "amber+strict": Tlp.AMBER_STRICT,
-    "red": Tlp.RED,
-}
-
-_INFRASTRUCTURE_TYPES = {
-    "hosting-malware": InfrastructureKind.HOSTING,
-    "hosting-target-lists": InfrastructureKind.HOSTING,
-    "command-and-control": InfrastructureKind.SERVER,
-    "botnet": InfrastructureKind.SERVER,
-    "exfiltration": InfrastructureKind.SERVER,
-    "staging": InfrastructureKind.SERVER,
-    "phishing": InfrastructureKind.DOMAIN,
-    "anonymization": InfrastructureKind.SERVER,
-}
-_OBSERVABLE_KINDS = {
-    "ipv4-addr": InfrastructureKind.IP_ADDRESS,
-    "ipv6-addr": InfrastructureKind.IP_ADDRESS,
-    "domain-name": InfrastructureKind.DOMAIN,
-    "url": InfrastructureKind.URL,
-}
-_IDENTITY_CLASSES = {
-    "individual": VictimKind.INDIVIDUAL,
-    "organization": VictimKind.ORGANIZATION,
-    "class": VictimKind.SECTOR,
-    "group": VictimKind.ORGANIZATION,
-    "system": VictimKind.ORGANIZATION,
-}
-# STIX relationship type -> (our type, whether source and target swap).
-_RELATIONSHIP_TYPES: dict[str, list[tuple[RelationshipType, bool]]] = {
-    "uses": [(RelationshipType.USES, False)],
-    "targets": [(RelationshipType.TARGETS, False)],
-    "attributed-to": [(RelationshipType.AFFILIATED_WITH, False)],
-    "authored-by": [(RelationshipType.OPERATES, True)],
-    "delivers": [(RelationshipType.SUPPLIES, False)],
-    "drops": [(RelationshipType.SUPPLIES, False)],
-    "downloads": [(RelationshipType.SUPPLIES, False)],
-    "hosts": [(RelationshipType.USES, True)],
-    "controls": [(RelationshipType.OPERATES, False), (RelationshipType.USES, True)],
-    "owns": [(RelationshipType.OPERATES, False)],
-}
 
 
 @dataclass
-class _Mapped:
+class MappedBundle:
+    """What a bundle maps to, with the position in `objects` of each claim's object, and what was left out."""
+
     entities: list[EntityIn] = field(default_factory=list)
     relationships: list[RelationshipIn] = field(default_factory=list)
     entity_objects: list[int] = field(default_factory=list)
@@ -112,50 +54,12 @@ class _Mapped:
     skipped: list[StixObjectIssueOut] = field(default_factory=list)
 
 
-def import_stix_bundle(
-    store: GraphStore,
-    *,
-    caller: Caller,
-    bundle: Mapping[str, Any],
-    default_tlp: Tlp,
-    default_confidence: int,
-    on_invalid: InvalidPolicy,
-    max_items: int,
-) -> StixImportOut:
-    """Validate, map and store a STIX bundle as the caller's claims, in one transaction."""
-    mapped = map_stix_bundle(bundle, default_tlp=default_tlp, default_confidence=default_confidence)
-    if mapped.invalid and on_invalid == "reject":
-        raise InvalidInput(
-            [Problem(("objects", issue.index), f"{issue.id or '?'}: {issue.reason}") for issue in mapped.invalid]
-        )
-    try:
-        result = ingest_bundle(
-            store,
-            caller=caller,
-            bundle=BundleIn(entities=mapped.entities, relationships=mapped.relationships),
-            max_items=max_items,
-            action="stix.post",
-        )
-    except InvalidInput as error:
-        # Locations from the bundle model point into our mapped lists; point them back at the STIX objects.
-        raise InvalidInput([_locate(problem, mapped) for problem in error.problems]) from error
-    return StixImportOut(
-        result=result,
-        objects=len(bundle.get("objects", [])),
-        imported_entities=len(mapped.entities),
-        imported_relationships=len(mapped.relationships),
-        invalid=mapped.invalid,
-        unmapped=mapped.unmapped,
-        skipped=mapped.skipped,
-    )
-
-
-def map_stix_bundle(bundle: Mapping[str, Any], *, default_tlp: Tlp, default_confidence: int) -> _Mapped:
+def map_stix_bundle(bundle: Mapping[str, Any], *, default_tlp: Tlp, default_confidence: int) -> MappedBundle:
     """Parse each object with stix2 and map what fits; pure, so that it is tested without a database."""
     objects = bundle.get("objects")
     if bundle.get("type") != "bundle" or not isinstance(objects, list):
         raise InvalidInput([Problem(("type",), "expected a STIX bundle: {'type': 'bundle', 'objects': [...]}")])
-    mapped = _Mapped()
+    mapped = MappedBundle()
     parsed: dict[int, Any] = {}
     for index, raw in enumerate(objects):
         if not isinstance(raw, dict):
@@ -252,26 +156,21 @@ class _Provenance:
 
 def _map_entity(obj: Any, provenance: _Provenance) -> EntityIn | None:
     stix_type = obj["type"]
-    kind: EntityKind
-    category: str | None
-    if stix_type in ("threat-actor", "intrusion-set", "campaign"):
-        kind = EntityKind.ACTOR
-        category = ActorCategory.CAMPAIGN.value if stix_type == "campaign" else _actor_category(obj)
-    elif stix_type in ("malware", "tool"):
-        kind = EntityKind.SERVICE_PROVIDER
-        category = ServiceKind.MALWARE.value if stix_type == "malware" else ServiceKind.TOOL.value
-    elif stix_type == "infrastructure":
-        kind = EntityKind.INFRASTRUCTURE
-        types = obj.get("infrastructure_types", [])
-        category = next((_INFRASTRUCTURE_TYPES[t].value for t in types if t in _INFRASTRUCTURE_TYPES), "other")
-    elif stix_type in _OBSERVABLE_KINDS:
-        kind = EntityKind.INFRASTRUCTURE
-        category = _OBSERVABLE_KINDS[stix_type].value
-    elif stix_type == "identity":
-        kind = EntityKind.VICTIM
-        category = _IDENTITY_CLASSES.get(obj.get("identity_class", ""), VictimKind.ORGANIZATION).value
-    else:
+    kind = ENTITY_KINDS.get(stix_type)
+    category: str
+    if kind is None:
         return None
+    if kind is EntityKind.ACTOR:
+        category = ActorCategory.CAMPAIGN.value if stix_type == "campaign" else _actor_category(obj)
+    elif kind is EntityKind.SERVICE_PROVIDER:
+        category = ServiceKind.MALWARE.value if stix_type == "malware" else ServiceKind.TOOL.value
+    elif stix_type in OBSERVABLE_KINDS:
+        category = OBSERVABLE_KINDS[stix_type].value
+    elif kind is EntityKind.INFRASTRUCTURE:
+        types = obj.get("infrastructure_types", [])
+        category = next((INFRASTRUCTURE_TYPES[t].value for t in types if t in INFRASTRUCTURE_TYPES), "other")
+    else:
+        category = IDENTITY_CLASSES.get(obj.get("identity_class", ""), VictimKind.ORGANIZATION).value
     name = obj.get("name") or obj.get("value")
     if not isinstance(name, str) or not name.strip():
         return None
@@ -305,7 +204,7 @@ def _map_relationship(
         if end not in kinds:
             why = "is invalid" if end in invalid_ids else "is not imported"
             return None, f"{end} {why}, so this relationship cannot be"
-    candidates = _RELATIONSHIP_TYPES.get(stix_type)
+    candidates = RELATIONSHIP_TYPES_FROM_STIX.get(stix_type)
     if candidates is None:
         return None, f"relationship type {stix_type!r} has no counterpart in the model"
     for rel_type, swap in candidates:
@@ -342,8 +241,8 @@ def _marking_levels(parsed: Mapping[int, Any]) -> dict[str, Tlp]:
         name = str(obj.get("name", ""))
         if level is None and name.upper().startswith("TLP:"):
             level = name[4:]
-        if isinstance(level, str) and level.lower() in _TLP_NAMES:
-            levels[obj["id"]] = _TLP_NAMES[level.lower()]
+        if isinstance(level, str) and level.lower() in TLP_NAMES:
+            levels[obj["id"]] = TLP_NAMES[level.lower()]
     return levels
 
 
@@ -386,12 +285,70 @@ def _why(error: Exception) -> str:
     return " ".join(str(error).split())[:500]
 
 
-def _locate(problem: Problem, mapped: _Mapped) -> Problem:
-    where: dict[str, Callable[[int], int]] = {
-        "entities": lambda i: mapped.entity_objects[i],
-        "relationships": lambda i: mapped.relationship_objects[i],
+# --- The atlas-graph extension, read back ------------------------------------------------------------------------
+
+
+def is_atlas_object(obj: Mapping[str, Any]) -> bool:
+    """Whether an object carries the atlas-graph extension (an export of atlas-graph)."""
+    extensions = obj.get("extensions")
+    return isinstance(extensions, Mapping) and isinstance(extensions.get(ATLAS_EXTENSION_ID), Mapping)
+
+
+def entity_from_stix(obj: Mapping[str, Any], *, organization: str) -> EntityIn:
+    """The claim to make of an exported entity: the importer's own assertion if it is listed, else the primary.
+
+    Raises ValueError (pydantic's ValidationError is one) when the object does not follow the extension.
+    """
+    extension = obj["extensions"][ATLAS_EXTENSION_ID]
+    assertions = extension.get("assertions")
+    if not isinstance(assertions, list) or not assertions:
+        raise ValueError("the atlas-graph extension lists no assertion")
+    own = next((a for a in assertions if isinstance(a, Mapping) and a.get("organization") == organization), None)
+    primary = extension.get("primary", 0)
+    if own is None and not (isinstance(primary, int) and 0 <= primary < len(assertions)):
+        raise ValueError("the atlas-graph extension's `primary` is not an index of its assertions")
+    chosen = own if own is not None else assertions[primary]
+    if not isinstance(chosen, Mapping):
+        raise ValueError("an assertion of the atlas-graph extension is not an object")
+    return EntityIn.model_validate(
+        {
+            "kind": extension.get("kind"),
+            "id": obj["id"],
+            "name": chosen.get("name"),
+            "aliases": chosen.get("aliases", []),
+            "category": chosen.get("category"),
+            "attributes": chosen.get("attributes", {}),
+            **_claim_fields(chosen, own=own is not None),
+        }
+    )
+
+
+def relationship_from_stix(obj: Mapping[str, Any], *, organization: str) -> RelationshipIn:
+    """The claim to make of an exported relationship assertion, between the entities its refs name."""
+    extension = obj["extensions"][ATLAS_EXTENSION_ID]
+    assertion = extension.get("assertion")
+    if not isinstance(assertion, Mapping):
+        raise ValueError("the atlas-graph extension has no assertion")
+    return RelationshipIn.model_validate(
+        {
+            "type": extension.get("type"),
+            "source": EntityRef(id=obj["source_ref"]),
+            "target": EntityRef(id=obj["target_ref"]),
+            "amount": assertion.get("amount"),
+            "currency": assertion.get("currency"),
+            "attributes": assertion.get("attributes", {}),
+            **_claim_fields(assertion, own=assertion.get("organization") == organization),
+        }
+    )
+
+
+def _claim_fields(assertion: Mapping[str, Any], *, own: bool) -> dict[str, Any]:
+    return {
+        "confidence": assertion.get("confidence"),
+        "tlp": assertion.get("tlp"),
+        "share_with": assertion.get("share_with", []) if own else [],
+        "first_seen": assertion.get("first_seen"),
+        "last_seen": assertion.get("last_seen"),
+        "references": assertion.get("references", []),
+        "description": assertion.get("description"),
     }
-    if len(problem.location) >= 2 and problem.location[0] in where and isinstance(problem.location[1], int):
-        index = where[str(problem.location[0])](problem.location[1])
-        return Problem(("objects", index, *problem.location[2:]), problem.message)
-    return problem

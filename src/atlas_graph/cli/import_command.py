@@ -2,7 +2,7 @@
 
 Progress goes to stderr (a redrawn line on a terminal, a line every ten seconds otherwise); the summary of each file
 goes to stdout; items that were not imported are listed, with the reason, in a report file the summary names.
-`cli.build_parser` adds the command with `add_import_parser(commands)`.
+`cli.commands.build_parser` adds the command with `add_import_parser(commands)`.
 """
 
 from __future__ import annotations
@@ -14,19 +14,20 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, cli_store, say
 from atlas_graph.config import Settings
 from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.export import CSV_FIELDS, DEFAULT_BATCH_SIZE, IMPORT_FORMATS
 from atlas_graph.models.vocabulary import Tlp
 
 if TYPE_CHECKING:
-    from atlas_graph.services.imports import ImportProgress, ImportSummary
+    from atlas_graph.imports.progress import ImportProgress
+    from atlas_graph.imports.runner import ImportSummary
 
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     SubParsers = Any
 
-EXIT_INTERRUPTED = 130
 DEFAULT_CHECKPOINT_DIR = Path("var/imports")
 
 _DESCRIPTION = f"""\
@@ -98,26 +99,25 @@ def _confidence(text: str) -> int:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
-    # Imported here, not above: cli.py builds its parser from this module on every command, and the import
-    # machinery (stix2, the driver) is not worth loading for `keys list`; importing cli only here also keeps the
-    # two modules from importing each other at load time.
-    from atlas_graph.cli import cli_store, say
-    from atlas_graph.services import imports
+    # Imported here, not above: every command builds its parser from this module, and the import machinery
+    # (stix2, the driver) is not worth loading for `keys list`.
+    from atlas_graph.imports import runner
+    from atlas_graph.imports.options import CsvMapping, ImportOptions
 
     missing = [str(path) for path in args.files if not path.is_file()]
     if missing:
         say(f"atlas-graph: error: no such file: {', '.join(missing)}")
-        return 1
-    options = imports.ImportOptions(
+        return EXIT_ERROR
+    options = ImportOptions(
         default_tlp=Tlp(args.tlp),
         default_confidence=args.confidence,
-        csv_mapping=imports.CsvMapping.parse(args.csv_mapping),
+        csv_mapping=CsvMapping.parse(args.csv_mapping),
     )
     progress = ProgressLine(sys.stderr, enabled=not args.no_progress)
     with cli_store(settings) as store:
-        caller = imports.importing_caller(store, organization=args.org, request_id=f"import-{uuid.uuid4().hex[:12]}")
+        caller = runner.importing_caller(store, organization=args.org, request_id=f"import-{uuid.uuid4().hex[:12]}")
         try:
-            imports.import_files(
+            runner.import_files(
                 store,
                 caller=caller,
                 paths=args.files,

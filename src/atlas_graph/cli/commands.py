@@ -10,26 +10,19 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from atlas_graph.cli_import import add_import_parser
+from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, cli_store, say
+from atlas_graph.cli.import_command import add_import_parser
 from atlas_graph.config import Settings
 from atlas_graph.errors import AtlasGraphError
 from atlas_graph.models.vocabulary import Role
 
 if TYPE_CHECKING:
     from atlas_graph.store.graph import GraphStore
-
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"atlas-graph: error: {error}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from atlas_graph.main import create_app, open_store
+    from atlas_graph.main import open_store, serving_app
     from atlas_graph.neo4j_local import LocalNeo4j
 
     host = args.host or settings.host
@@ -134,7 +127,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
                 _offer_demo(store, settings, host=host, port=port)
             say(f"serving on http://{host}:{port}  API docs: http://{host}:{port}/docs")
             say("an API key: atlas-graph orgs create ORG && atlas-graph keys create --org ORG --role analyst")
-            uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
+            uvicorn.run(serving_app(settings, store=store), host=host, port=port, log_level="info")
         finally:
             store.close()
     finally:
@@ -262,25 +255,3 @@ def run_keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
         revoked_at = access.revoke_key(store, key_id=args.key_id)
     say(f"key {args.key_id} revoked at {revoked_at:%Y-%m-%d %H:%M:%S %Z}")
     return 0
-
-
-@contextmanager
-def cli_store(settings: Settings) -> Iterator[GraphStore]:
-    """A store for one CLI command; starts the local Neo4j first when it is the one in use and not running."""
-    from atlas_graph.main import open_store
-    from atlas_graph.neo4j_local import LocalNeo4j
-
-    if settings.uses_local_neo4j:
-        local = LocalNeo4j(settings)
-        if not local.status().running:
-            say(f"starting the local Neo4j ({local.uri}); `atlas-graph neo4j stop` stops it")
-            local.start(say=say)
-    store = open_store(settings)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

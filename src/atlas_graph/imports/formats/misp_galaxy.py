@@ -1,0 +1,295 @@
+"""MISP galaxies: clusters as entities, their `related` entries (and the sectors they name) as relationships."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+
+from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, item_id, why
+from atlas_graph.imports.jsonstream import JsonStream
+from atlas_graph.imports.options import ImportOptions
+from atlas_graph.imports.progress import ProgressMeter
+from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
+from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType, ServiceKind, VictimKind
+
+MISP_GALAXY_KINDS: dict[str, tuple[EntityKind, str]] = {
+    "threat-actor": (EntityKind.ACTOR, "group"),
+    "mitre-intrusion-set": (EntityKind.ACTOR, "group"),
+    "mitre-enterprise-attack-intrusion-set": (EntityKind.ACTOR, "group"),
+    "microsoft-activity-group": (EntityKind.ACTOR, "group"),
+    "ransomware": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "malpedia": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "mitre-malware": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "mitre-enterprise-attack-malware": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "banker": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "stealer": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "rat": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "backdoor": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "android": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "exploit-kit": (EntityKind.SERVICE_PROVIDER, ServiceKind.MALWARE.value),
+    "botnet": (EntityKind.SERVICE_PROVIDER, ServiceKind.BOTNET.value),
+    "tds": (EntityKind.SERVICE_PROVIDER, ServiceKind.TRAFFIC_DISTRIBUTION.value),
+    "tool": (EntityKind.SERVICE_PROVIDER, ServiceKind.TOOL.value),
+    "mitre-tool": (EntityKind.SERVICE_PROVIDER, ServiceKind.TOOL.value),
+    "mitre-enterprise-attack-tool": (EntityKind.SERVICE_PROVIDER, ServiceKind.TOOL.value),
+}
+"""Galaxy type -> the kind (and category) of its clusters."""
+
+# MISP relation types (as in its "related" lists) -> (our type, whether source and target swap), like STIX's.
+MISP_RELATIONS: dict[str, tuple[RelationshipType, bool]] = {
+    "uses": (RelationshipType.USES, False),
+    "used-by": (RelationshipType.USES, True),
+    "attributed-to": (RelationshipType.AFFILIATED_WITH, False),
+    "affiliated-with": (RelationshipType.AFFILIATED_WITH, False),
+    "authored-by": (RelationshipType.OPERATES, True),
+    "operates": (RelationshipType.OPERATES, False),
+    "controls": (RelationshipType.OPERATES, False),
+    "owns": (RelationshipType.OPERATES, False),
+    "hosts": (RelationshipType.USES, True),
+    "delivers": (RelationshipType.SUPPLIES, False),
+    "drops": (RelationshipType.SUPPLIES, False),
+    "downloads": (RelationshipType.SUPPLIES, False),
+    "targets": (RelationshipType.TARGETS, False),
+}
+# MISP's estimative-language likelihoods, as the middle of the probability range each one names.
+ESTIMATIVE_CONFIDENCE = {
+    "almost-no-chance": 3,
+    "very-unlikely": 12,
+    "unlikely": 32,
+    "roughly-even-chance": 50,
+    "likely": 68,
+    "very-likely": 88,
+    "almost-certain": 97,
+}
+MISP_SECTOR_KEYS = ("cfr-target-category", "targeted-sector")
+"""Meta keys whose values are sectors a threat actor targets: imported as victims (sector) and TARGETS."""
+_ATTRIBUTE_KEY = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def misp_cluster_id(cluster_uuid: str) -> str:
+    return f"misp-galaxy-cluster--{cluster_uuid}"
+
+
+def misp_entities(cluster: Mapping[str, Any], *, galaxy_type: str, options: ImportOptions) -> list[EntityIn]:
+    """A cluster as its entity, and the sector victims its meta names; raises ValueError (incl. ValidationError)."""
+    kind, category = MISP_GALAXY_KINDS[galaxy_type]
+    meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
+    assert isinstance(meta, Mapping)
+    name = cluster.get("value")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("no `value` (the cluster's name)")
+    synonyms = [s[:500] for s in _strings(meta.get("synonyms")) if s.strip() and s != name]
+    attributes: dict[str, Any] = {"misp_galaxy": galaxy_type}
+    for key, value in meta.items():
+        if key in ("synonyms", "refs", *MISP_SECTOR_KEYS) or len(attributes) >= 64:
+            continue
+        text = value if isinstance(value, str | int | float | bool) else ", ".join(_strings(value))
+        if text == "":
+            continue
+        attribute = "country" if key == "country" else _ATTRIBUTE_KEY.sub("_", f"misp_{key}")[:64]
+        attributes[attribute] = text[:4096] if isinstance(text, str) else text
+    fields = _misp_claim_fields(options)
+    entity = EntityIn(
+        kind=kind,
+        name=name[:500],
+        id=misp_cluster_id(str(cluster.get("uuid"))) if cluster.get("uuid") else None,
+        aliases=list(dict.fromkeys(synonyms))[:200],
+        category=category,
+        attributes=attributes,
+        description=str(cluster["description"])[:20_000] if cluster.get("description") else None,
+        references=list(dict.fromkeys(r[:2048] for r in _strings(meta.get("refs")) if r.strip()))[:100],
+        **fields,
+    )
+    sectors = misp_sectors(meta) if kind is EntityKind.ACTOR else []
+    victims = [
+        EntityIn(kind=EntityKind.VICTIM, name=sector, category=VictimKind.SECTOR.value, **fields) for sector in sectors
+    ]
+    return [entity, *victims]
+
+
+def misp_sectors(meta: Mapping[str, Any]) -> list[str]:
+    sectors: dict[str, None] = {}
+    for key in MISP_SECTOR_KEYS:
+        sectors.update(dict.fromkeys(s.strip()[:500] for s in _strings(meta.get(key)) if s.strip()))
+    return list(sectors)
+
+
+def misp_relationships(
+    cluster: Mapping[str, Any], *, index: int, galaxy_type: str, local: Mapping[str, EntityKind], options: ImportOptions
+) -> tuple[list[tuple[RelationshipIn, str]], list[ImportIssue]]:
+    """A cluster's `related` entries that name a relationship of the model, and TARGETS to the sectors it names.
+
+    `local` gives the kind of every cluster of this file by uuid, so that kinds are checked before writing; a
+    cluster of another galaxy is referred to by id and must have been imported already.
+    """
+    kind, _ = MISP_GALAXY_KINDS[galaxy_type]
+    relationships: list[tuple[RelationshipIn, str]] = []
+    issues: list[ImportIssue] = []
+    if not cluster.get("uuid"):
+        return relationships, issues
+    own_id = misp_cluster_id(str(cluster["uuid"]))
+    fields = _misp_claim_fields(options)
+    related = cluster.get("related") if isinstance(cluster.get("related"), list) else []
+    assert isinstance(related, list)
+    for position, entry in enumerate(related):
+        where = f"values[{index}].related[{position}]"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("dest-uuid"), str):
+            issues.append(ImportIssue(where, "invalid", "expected {'dest-uuid': ..., 'type': ...}"))
+            continue
+        relation = str(entry.get("type", ""))
+        if relation not in MISP_RELATIONS:
+            issues.append(
+                ImportIssue(where, "unmapped", f"MISP relation {relation!r} is not a relationship of the model")
+            )
+            continue
+        rel_type, swap = MISP_RELATIONS[relation]
+        other_id = misp_cluster_id(entry["dest-uuid"])
+        source, target = (other_id, own_id) if swap else (own_id, other_id)
+        other_kind = local.get(entry["dest-uuid"])
+        if other_kind is not None:
+            kinds = (other_kind, kind) if swap else (kind, other_kind)
+            if kinds not in ALLOWED_KIND_PAIRS[rel_type]:
+                issues.append(
+                    ImportIssue(
+                        where, "unmapped", f"{relation!r}: {rel_type.value} does not allow {kinds[0]} -> {kinds[1]}"
+                    )
+                )
+                continue
+        confidence = _estimative_confidence(entry.get("tags"))
+        claim = {**fields, **({"confidence": confidence} if confidence is not None else {})}
+        try:
+            relationships.append(
+                (
+                    RelationshipIn(type=rel_type, source=EntityRef(id=source), target=EntityRef(id=target), **claim),
+                    where,
+                )
+            )
+        except ValidationError as error:
+            issues.append(ImportIssue(where, "invalid", why(error)))
+    if kind is EntityKind.ACTOR:
+        meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
+        assert isinstance(meta, Mapping)
+        for sector in misp_sectors(meta):
+            relationships.append(
+                (
+                    RelationshipIn(
+                        type=RelationshipType.TARGETS,
+                        source=EntityRef(id=own_id),
+                        target=EntityRef(kind=EntityKind.VICTIM, name=sector),
+                        **fields,
+                    ),
+                    f"values[{index}].meta",
+                )
+            )
+    return relationships, issues
+
+
+def _misp_claim_fields(options: ImportOptions) -> dict[str, Any]:
+    return {"confidence": options.default_confidence, "tlp": options.default_tlp}
+
+
+def _estimative_confidence(tags: Any) -> int | None:
+    for tag in _strings(tags):
+        if tag.startswith("estimative-language:likelihood-probability="):
+            value = tag.split("=", 1)[1].strip('"')
+            if value in ESTIMATIVE_CONFIDENCE:
+                return ESTIMATIVE_CONFIDENCE[value]
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(item) for item in value if isinstance(item, str | int | float)]
+    return []
+
+
+def _misp_galaxy_type(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        for key, value in JsonStream(handle, name=str(path)).members(streamed=("values",)):
+            if key == "type":
+                return str(value) if value is not None else None
+    return None
+
+
+class MispGalaxyReader:
+    """The clusters of a galaxy (`values`) as entities, then their relations as relationships."""
+
+    stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
+
+    def __init__(self, path: Path, *, options: ImportOptions, organization: str) -> None:
+        self.path = path
+        self.options = options
+
+    def batches(
+        self, phase: Phase, *, batch_size: int, skip: int, resume: ResumePoint | None, meter: ProgressMeter
+    ) -> Iterator[Batch]:
+        path = self.path
+        galaxy_type = _misp_galaxy_type(path)
+        local: dict[str, EntityKind] = {}
+        if phase == "relationships" and galaxy_type in MISP_GALAXY_KINDS:
+            kind = MISP_GALAXY_KINDS[galaxy_type][0]
+            with path.open("rb") as handle:
+                for key, value in JsonStream(handle, name=str(path)).members(streamed=("values",)):
+                    if key == "values" and isinstance(value, Iterator):
+                        local.update(
+                            (str(c["uuid"]), kind) for c, _, _ in value if isinstance(c, dict) and c.get("uuid")
+                        )
+        meter.start(phase, total=path.stat().st_size, unit="bytes")
+        with path.open("rb") as handle:
+            stream = JsonStream(handle, name=str(path), on_position=meter.advance)
+            items = _misp_items(stream, phase, galaxy_type, local, self.options, skip)
+            yield from batched(items, batch_size)
+
+
+def _misp_items(
+    stream: JsonStream,
+    phase: Phase,
+    galaxy_type: str | None,
+    local: Mapping[str, EntityKind],
+    options: ImportOptions,
+    skip: int,
+) -> Iterator[Batch]:
+    for key, value in stream.members(streamed=("values",)):
+        if key != "values" or not isinstance(value, Iterator):
+            continue
+        for index, (cluster, _, _) in enumerate(value):
+            if index < skip:
+                continue
+            where = f"values[{index}]"
+            batch = Batch(items=1)
+            if galaxy_type not in MISP_GALAXY_KINDS:
+                if phase == "entities":
+                    known = ", ".join(sorted(MISP_GALAXY_KINDS))
+                    batch.issues.append(
+                        ImportIssue(where, "unmapped", f"galaxy type {galaxy_type!r} has no mapping (known: {known})")
+                    )
+                yield batch
+                continue
+            assert galaxy_type is not None
+            if not isinstance(cluster, dict):
+                if phase == "entities":
+                    batch.issues.append(ImportIssue(where, "invalid", "a cluster must be a JSON object"))
+                yield batch
+                continue
+            if phase == "entities":
+                try:
+                    entities = misp_entities(cluster, galaxy_type=galaxy_type, options=options)
+                except (ValueError, TypeError) as error:
+                    batch.issues.append(ImportIssue(where, "invalid", why(error), item_id(cluster)))
+                else:
+                    for entity in entities:
+                        batch.add_entity(entity, where)
+            else:
+                relationships, issues = misp_relationships(
+                    cluster, index=index, galaxy_type=galaxy_type, local=local, options=options
+                )
+                for relationship, source in relationships:
+                    batch.add_relationship(relationship, source)
+                batch.issues += issues
+            yield batch

@@ -1,0 +1,264 @@
+"""Running an import: every file's entities, then every file's relationships, batch by batch, checkpointed."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TextIO
+
+from atlas_graph.errors import InvalidInput, NotFound, PayloadTooLarge, Problem
+from atlas_graph.imports.batches import PHASES, Batch, ImportIssue, Phase
+from atlas_graph.imports.checkpoint import Checkpoint, checkpoint_key, file_digest, now
+from atlas_graph.imports.detection import detect_format
+from atlas_graph.imports.formats import READERS
+from atlas_graph.imports.options import ImportOptions
+from atlas_graph.imports.progress import ProgressCallback, ProgressMeter
+from atlas_graph.models.bundles import BundleIn, BundleResultOut
+from atlas_graph.models.export import ImportFormat
+from atlas_graph.models.vocabulary import Role
+from atlas_graph.services import ingestion, organizations
+from atlas_graph.services.caller import Caller
+from atlas_graph.store.graph import GraphStore
+
+
+@dataclass
+class ImportSummary:
+    """What an import of one file did, this run and any interrupted runs before it."""
+
+    input: str
+    format: ImportFormat
+    checkpoint: Path
+    report: Path
+    entities: dict[str, int]
+    relationships: dict[str, int]
+    issues: dict[str, int]
+    batches: int
+    resumed_batches: int
+    already_done: bool
+    completed: bool
+    seconds: float
+
+
+def importing_caller(store: GraphStore, *, organization: str, request_id: str | None = None) -> Caller:
+    """The caller an import acts as: the organization (which must exist), with the integration role."""
+    if organization not in {existing.name for existing in organizations.list_organizations(store)}:
+        raise NotFound(f"no organization {organization!r}; create it with `atlas-graph orgs create {organization!r}`")
+    return Caller(organization=organization, role=Role.INTEGRATION, key_id="cli", request_id=request_id)
+
+
+class _FileImport:
+    """One file's import: its reader, its checkpoint, its report, and running its phases batch by batch."""
+
+    def __init__(
+        self,
+        path: Path,
+        file_format: ImportFormat,
+        *,
+        organization: str,
+        options: ImportOptions,
+        state_dir: Path,
+        restart: bool,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.path = path
+        self.format = file_format
+        self.reader = READERS[file_format](path, options=options, organization=organization)
+        self.meter = ProgressMeter(path.name, ("checksum", *self.reader.stages), on_progress)
+        self.started = time.monotonic()
+        digest = file_digest(path, meter=self.meter)
+        key = checkpoint_key(digest=digest, file_format=file_format, organization=organization, options=options)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.checkpoint_path = state_dir / f"{key}.json"
+        self.report_path = state_dir / f"{key}.report.jsonl"
+        if restart:
+            self.checkpoint_path.unlink(missing_ok=True)
+            self.report_path.unlink(missing_ok=True)
+        if self.checkpoint_path.exists():
+            self.state = Checkpoint.load(self.checkpoint_path)
+        else:
+            self.state = Checkpoint(
+                input=str(path.resolve()),
+                sha256=digest,
+                format=file_format,
+                organization=organization,
+                options=options.describe(),
+                report=str(self.report_path),
+            )
+        self.already_done = self.state.finished_at is not None
+        self.resumed_batches = sum(progress.batches for progress in self.state.phases.values())
+        # Issues of a batch whose checkpoint was never written are dropped: that batch runs again.
+        with self.report_path.open("ab") as report:
+            report.truncate(self.state.report_bytes)
+        self._report: TextIO = self.report_path.open("a", encoding="utf-8")
+
+    def run_phase(self, store: GraphStore, *, caller: Caller, phase: Phase, batch_size: int, max_items: int) -> None:
+        progress = self.state.phases[phase]
+        if progress.done:
+            return
+        batches = self.reader.batches(
+            phase, batch_size=batch_size, skip=progress.items, resume=progress.resume, meter=self.meter
+        )
+        for batch in batches:
+            result, issues = ingest_batch(
+                store, caller=caller, batch=batch, max_items=max_items, action=f"import.{self.format}"
+            )
+            self._record(phase, batch, result, [*batch.issues, *issues])
+        progress.done = True
+        self.state.save(self.checkpoint_path)
+        self.meter.finish()
+
+    def _record(self, phase: Phase, batch: Batch, result: BundleResultOut | None, issues: list[ImportIssue]) -> None:
+        counts = self.state.counts
+        if result is not None:
+            for status in ingestion.STATUSES:
+                counts.entities[status] += getattr(result.counts.entities, status)
+                counts.relationships[status] += getattr(result.counts.relationships, status)
+        for issue in issues:
+            counts.issues[issue.status] += 1
+            record = {"input": self.state.input, "phase": phase, "where": issue.where, "status": issue.status}
+            record.update({"id": issue.id, "reason": issue.reason} if issue.id else {"reason": issue.reason})
+            self._report.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._report.flush()
+        progress = self.state.phases[phase]
+        progress.items += batch.items
+        progress.batches += 1
+        if batch.resume is not None:
+            progress.resume = batch.resume
+        self.state.report_bytes = self.report_path.stat().st_size
+        self.state.save(self.checkpoint_path)
+        self.meter.imported(batch.size, covered=batch.items)
+
+    def finish(self) -> None:
+        if all(progress.done for progress in self.state.phases.values()) and self.state.finished_at is None:
+            self.state.finished_at = now()
+            self.state.save(self.checkpoint_path)
+
+    def close(self) -> None:
+        self._report.close()
+
+    def summary(self) -> ImportSummary:
+        counts = self.state.counts
+        return ImportSummary(
+            input=str(self.path),
+            format=self.format,
+            checkpoint=self.checkpoint_path,
+            report=self.report_path,
+            entities=dict(counts.entities),
+            relationships=dict(counts.relationships),
+            issues={status: n for status, n in counts.issues.items() if n},
+            batches=sum(progress.batches for progress in self.state.phases.values()),
+            resumed_batches=self.resumed_batches,
+            already_done=self.already_done,
+            completed=self.state.finished_at is not None,
+            seconds=time.monotonic() - self.started,
+        )
+
+
+def import_files(
+    store: GraphStore,
+    *,
+    caller: Caller,
+    paths: Sequence[Path],
+    file_format: ImportFormat | Literal["auto"],
+    options: ImportOptions,
+    batch_size: int,
+    max_items: int,
+    state_dir: Path,
+    restart: bool = False,
+    on_progress: ProgressCallback | None = None,
+    on_file: Callable[[ImportSummary], None] | None = None,
+) -> list[ImportSummary]:
+    """Import files as the caller's claims: every file's entities first, then every file's relationships."""
+    if not 1 <= batch_size <= max_items:
+        raise InvalidInput([Problem(("batch-size",), f"must be between 1 and {max_items} (the bundle limit)")])
+    formats = {path: detect_format(path) if file_format == "auto" else file_format for path in paths}
+    imports: list[_FileImport] = []
+    try:
+        for path in paths:
+            imports.append(
+                _FileImport(
+                    path,
+                    formats[path],
+                    organization=caller.organization,
+                    options=options,
+                    state_dir=state_dir,
+                    restart=restart,
+                    on_progress=on_progress,
+                )
+            )
+        for phase in PHASES:
+            seen: set[Path] = set()
+            for file_import in imports:
+                if file_import.checkpoint_path in seen:
+                    continue  # the same content named twice: imported once
+                seen.add(file_import.checkpoint_path)
+                file_import.run_phase(store, caller=caller, phase=phase, batch_size=batch_size, max_items=max_items)
+        for file_import in imports:
+            file_import.finish()
+            if on_file is not None:
+                on_file(file_import.summary())
+        return [file_import.summary() for file_import in imports]
+    finally:
+        for file_import in imports:
+            file_import.close()
+
+
+def ingest_batch(
+    store: GraphStore, *, caller: Caller, batch: Batch, max_items: int, action: str
+) -> tuple[BundleResultOut | None, list[ImportIssue]]:
+    """Ingest a batch; items the store refuses (an unknown reference, a kind mismatch) are left out and reported,
+    and the rest of the batch is tried again, so that one bad item does not cost its whole batch."""
+    entities, entity_sources = list(batch.entities), list(batch.entity_sources)
+    relationships, relationship_sources = list(batch.relationships), list(batch.relationship_sources)
+    issues: list[ImportIssue] = []
+    while entities or relationships:
+        try:
+            result = ingestion.ingest_bundle(
+                store,
+                caller=caller,
+                bundle=BundleIn(entities=entities, relationships=relationships),
+                max_items=max_items,
+                action=action,
+            )
+        except InvalidInput as error:
+            bad: dict[str, dict[int, str]] = {"entities": {}, "relationships": {}}
+            for problem in error.problems:
+                section, position = (problem.location + ("", ""))[:2]
+                if section in bad and isinstance(position, int):
+                    bad[str(section)].setdefault(position, problem.message)
+            if not bad["entities"] and not bad["relationships"]:
+                raise
+            sources = {"entities": entity_sources, "relationships": relationship_sources}
+            for section, positions in bad.items():
+                issues += [ImportIssue(sources[section][p], "rejected", reason) for p, reason in positions.items()]
+            keep_entities = [i for i in range(len(entities)) if i not in bad["entities"]]
+            keep_relationships = [i for i in range(len(relationships)) if i not in bad["relationships"]]
+            entities, entity_sources = [entities[i] for i in keep_entities], [entity_sources[i] for i in keep_entities]
+            relationships = [relationships[i] for i in keep_relationships]
+            relationship_sources = [relationship_sources[i] for i in keep_relationships]
+            continue
+        except PayloadTooLarge as error:
+            return None, [
+                *issues,
+                *(ImportIssue(s, "rejected", str(error)) for s in entity_sources + relationship_sources),
+            ]
+        warnings = [_locate_warning(w, entity_sources, relationship_sources) for w in result.warnings]
+        return result, [*issues, *warnings]
+    return None, issues
+
+
+_WARNING_LOCATION = re.compile(r"^(entities|relationships)\[(\d+)\]: ")
+
+
+def _locate_warning(warning: str, entity_sources: list[str], relationship_sources: list[str]) -> ImportIssue:
+    match = _WARNING_LOCATION.match(warning)
+    if match is None:
+        return ImportIssue("batch", "warning", warning)
+    sources = entity_sources if match.group(1) == "entities" else relationship_sources
+    position = int(match.group(2))
+    where = sources[position] if position < len(sources) else "batch"
+    return ImportIssue(where, "warning", warning[match.end() :])

@@ -1,0 +1,72 @@
+"""MISP galaxies: clusters as entities, relations as relationships."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from atlas_graph.imports.formats.misp_galaxy import misp_entities, misp_relationships
+from atlas_graph.models.vocabulary import EntityKind, RelationshipType
+from tests.unit.imports.reading import IMPORT_FIXTURES, OPTIONS, read
+
+
+def test_misp_clusters_become_entities_with_aliases_references_and_sectors() -> None:
+    galaxy = json.loads((IMPORT_FIXTURES / "threat-actor-galaxy.json").read_text())
+    wizard = galaxy["values"][0]
+    entity, *victims = misp_entities(wizard, galaxy_type="threat-actor", options=OPTIONS)
+    assert entity.kind is EntityKind.ACTOR and entity.category == "group" and entity.name == "Wizard Spider"
+    assert entity.id == "misp-galaxy-cluster--801b73a7-460d-45c3-8638-4449d712fe8a"
+    assert entity.aliases == ["Grim Spider", "UNC1878", "TEMP.MixMaster"]
+    assert entity.references[0] == "https://attack.mitre.org/groups/G0102/"
+    assert entity.attributes == {
+        "misp_galaxy": "threat-actor",
+        "country": "RU",
+        "misp_cfr-type-of-incident": "Ransomware",
+    }
+    assert [(v.kind, v.name, v.category) for v in victims] == [
+        (EntityKind.VICTIM, "Healthcare", "sector"),
+        (EntityKind.VICTIM, "Government", "sector"),
+    ]
+    ransomware = {"value": "LockBit", "uuid": "u-1", "meta": {"synonyms": ["LockBit 3.0", "LockBit"]}}
+    (lockbit,) = misp_entities(ransomware, galaxy_type="ransomware", options=OPTIONS)
+    assert lockbit.kind is EntityKind.SERVICE_PROVIDER and lockbit.category == "malware"
+    assert lockbit.aliases == ["LockBit 3.0"]
+
+
+def test_misp_relations_map_where_the_model_has_them() -> None:
+    galaxy = json.loads((IMPORT_FIXTURES / "threat-actor-galaxy.json").read_text())
+    local = {cluster["uuid"]: EntityKind.ACTOR for cluster in galaxy["values"]}
+    relationships, issues = misp_relationships(
+        galaxy["values"][0], index=0, galaxy_type="threat-actor", local=local, options=OPTIONS
+    )
+    uses, *targets = relationships
+    assert uses[0].type is RelationshipType.USES and uses[0].confidence == 88  # "very-likely"
+    assert (
+        uses[0].target.id == "misp-galaxy-cluster--cc7af200-21cb-4058-abf5-76a9503bcbac"
+        and uses[1] == "values[0].related[0]"
+    )
+    assert [(r.type, r.target.name) for r, _ in targets] == [
+        (RelationshipType.TARGETS, "Healthcare"),
+        (RelationshipType.TARGETS, "Government"),
+    ]
+    assert [(i.where, i.status) for i in issues] == [("values[0].related[1]", "unmapped")]
+    assert "'similar'" in issues[0].reason
+    fin7, fin7_issues = misp_relationships(
+        galaxy["values"][2], index=2, galaxy_type="threat-actor", local=local, options=OPTIONS
+    )
+    # FIN7 "uses" Wizard Spider: both actors, and USES goes to services, infrastructure or financiers.
+    assert (
+        len(fin7) == 1 and fin7_issues[0].where == "values[2].related[1]" and "does not allow" in fin7_issues[0].reason
+    )
+    used_by = {"uuid": "t-1", "related": [{"dest-uuid": "a-1", "type": "used-by"}]}
+    ((reversed_uses, _),), _ = misp_relationships(used_by, index=0, galaxy_type="tool", local={}, options=OPTIONS)
+    assert (
+        reversed_uses.source.id == "misp-galaxy-cluster--a-1" and reversed_uses.target.id == "misp-galaxy-cluster--t-1"
+    )
+
+
+def test_an_unknown_galaxy_type_is_listed_not_guessed(tmp_path: Path) -> None:
+    path = tmp_path / "galaxy.json"
+    path.write_text(json.dumps({"type": "sector", "values": [{"value": "Banking", "uuid": "s-1"}]}))
+    (batch,) = read(path, "entities")
+    assert not batch.entities and batch.issues[0].status == "unmapped" and "'sector'" in batch.issues[0].reason
