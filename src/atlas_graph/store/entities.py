@@ -8,14 +8,16 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 
-ENTITY_BY_ID = query_name("read/entity_by_id")
-ENTITY_SEARCH = query_name("read/entity_search")
-ENTITY_COUNT = query_name("read/entity_count")
-ENTITY_PAGE = query_name("read/entity_page")
-ENTITY_SUMMARIES = query_name("read/entity_summaries")
+ENTITY_BY_ID = "read/entity_by_id"
+ENTITY_SEARCH = "read/entity_search"
+ENTITY_COUNT = "read/entity_count"
+ENTITY_PAGE = "read/entity_page"
+ENTITY_SUMMARIES = "read/entity_summaries"
+ENTITY_HISTORY = "read/entity_history"
+ENTITY_COUNT_ALL = "read/entity_count_all"
+QUERIES = (ENTITY_BY_ID, ENTITY_SEARCH, ENTITY_COUNT, ENTITY_PAGE, ENTITY_SUMMARIES, ENTITY_HISTORY, ENTITY_COUNT_ALL)
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,6 @@ def _summaries(
     ]
 
 
-ENTITY_HISTORY = query_name("read/entity_history")
-
-
 @dataclass(frozen=True)
 class EntityHistoryRows:
     entity_claims: list[dict[str, Any]]
@@ -131,9 +130,6 @@ def entity_history(store: GraphStore, *, entity_id: str, organization: str) -> E
         relationship_claims=[dict(row) for row in record["relationship_claims"]],
         merges=[dict(row) for row in record["merges"]],
     )
-
-
-ENTITY_COUNT_ALL = query_name("read/entity_count_all")
 
 
 def count_all_entities(store: GraphStore) -> int:

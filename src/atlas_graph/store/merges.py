@@ -17,16 +17,24 @@ from atlas_graph.store.claims import (
     refresh_entity_sharing,
     refresh_relationship_sharing,
 )
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 
-MERGE_INVENTORY = query_name("read/entity_merge_inventory")
-MOVE_ENTITY_CLAIMS = query_name("write/entity_claims_move")
-MOVE_ENTITY_KEYS = query_name("write/entity_keys_move")
-MOVE_RELATIONSHIPS = query_name("write/relationships_move")
-MOVE_RELATIONSHIP_CLAIMS = query_name("write/relationship_claims_move")
-DROP_RELATIONSHIPS = query_name("write/relationships_drop")
-FINISH_MERGE = query_name("write/entity_merge_finish")
+MERGE_INVENTORY = "read/entity_merge_inventory"
+MOVE_ENTITY_CLAIMS = "write/entity_claims_move"
+MOVE_ENTITY_KEYS = "write/entity_keys_move"
+MOVE_RELATIONSHIPS = "write/relationships_move"
+MOVE_RELATIONSHIP_CLAIMS = "write/relationship_claims_move"
+DROP_RELATIONSHIPS = "write/relationships_drop"
+FINISH_MERGE = "write/entity_merge_finish"
+QUERIES = (
+    MERGE_INVENTORY,
+    MOVE_ENTITY_CLAIMS,
+    MOVE_ENTITY_KEYS,
+    MOVE_RELATIONSHIPS,
+    MOVE_RELATIONSHIP_CLAIMS,
+    DROP_RELATIONSHIPS,
+    FINISH_MERGE,
+)
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from typing import Any
 from neo4j import ManagedTransaction, Record
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.entities import ENTITY_SUMMARIES
 from atlas_graph.store.graph import GraphStore
 
-SHORTEST_PATHS_ANY = query_name("read/paths_shortest_any")
-SHORTEST_PATHS_FORWARD = query_name("read/paths_shortest_forward")
-PATHS_ANY = query_name("read/paths_any")
-PATHS_FORWARD = query_name("read/paths_forward")
-RELATIONSHIP_CLAIMS = query_name("read/relationship_claims")
-NEIGHBORHOOD_STEP = query_name("read/neighborhood_step")
+SHORTEST_PATHS_ANY = "read/paths_shortest_any"
+SHORTEST_PATHS_FORWARD = "read/paths_shortest_forward"
+PATHS_ANY = "read/paths_any"
+PATHS_FORWARD = "read/paths_forward"
+RELATIONSHIP_CLAIMS = "read/relationship_claims"
+NEIGHBORHOOD_STEP = "read/neighborhood_step"
+QUERIES = (SHORTEST_PATHS_ANY, SHORTEST_PATHS_FORWARD, PATHS_ANY, PATHS_FORWARD, RELATIONSHIP_CLAIMS, NEIGHBORHOOD_STEP)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ import networkx as nx
 from neo4j import ManagedTransaction, Result
 
 from atlas_graph.errors import PayloadTooLarge
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import GRAPH_VERSION, graph_version
 from atlas_graph.store.paths import PathFilters
 
-PROJECTION_NODES = query_name("read/projection_nodes")
-PROJECTION_EDGES = query_name("read/projection_edges")
+PROJECTION_NODES = "read/projection_nodes"
+PROJECTION_EDGES = "read/projection_edges"
+QUERIES = (PROJECTION_NODES, PROJECTION_EDGES)
 
 
 @dataclass(frozen=True)
