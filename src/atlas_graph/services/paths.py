@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.paths import (
@@ -24,6 +23,7 @@ from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import assertion_fields, describe, get_entity
 from atlas_graph.store import paths as path_store
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import RelationshipClaim
 from atlas_graph.store.scope import GraphScope
 
 MAX_HOPS = 10
@@ -137,13 +137,13 @@ def neighborhood(
     return NeighborhoodOut(center=center, nodes=nodes, edges=edges, truncated=found.truncated, depth=depth, limit=limit)
 
 
-def _node(node_id: str, nodes: dict[str, tuple[str, list[dict[str, Any]]]]) -> PathNodeOut:
+def _node(node_id: str, nodes: dict[str, path_store.EntitySummary]) -> PathNodeOut:
     kind, claims = nodes[node_id]
     name, _, category, _ = describe(claims)
     return PathNodeOut(id=node_id, kind=EntityKind(kind), name=name, category=category)
 
 
-def _hop(hop: path_store.Hop, previous: str, claims: list[dict[str, Any]], caller: Caller) -> HopOut:
+def _hop(hop: path_store.Hop, previous: str, claims: list[RelationshipClaim], caller: Caller) -> HopOut:
     assertions = [_assertion(claim, caller) for claim in claims]
     return HopOut(
         type=RelationshipType(hop.type),
@@ -155,7 +155,7 @@ def _hop(hop: path_store.Hop, previous: str, claims: list[dict[str, Any]], calle
     )
 
 
-def _assertion(claim: dict[str, Any], caller: Caller) -> HopAssertionOut:
+def _assertion(claim: RelationshipClaim, caller: Caller) -> HopAssertionOut:
     return HopAssertionOut(
         **assertion_fields(claim, caller),
         amount=claim.get("amount"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from neo4j import ManagedTransaction, Record
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.entities import ENTITY_SUMMARIES
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import EntityNaming, RelationshipClaim, entity_naming, relationship_claim
 from atlas_graph.store.scope import GraphScope
 
 SHORTEST_PATHS_ANY = "read/paths_shortest_any"
@@ -20,6 +20,10 @@ PATHS_FORWARD = "read/paths_forward"
 RELATIONSHIP_CLAIMS = "read/relationship_claims"
 NEIGHBORHOOD_STEP = "read/neighborhood_step"
 QUERIES = (SHORTEST_PATHS_ANY, SHORTEST_PATHS_FORWARD, PATHS_ANY, PATHS_FORWARD, RELATIONSHIP_CLAIMS, NEIGHBORHOOD_STEP)
+
+
+EntitySummary = tuple[str, list[EntityNaming]]
+"""An entity's kind and the naming fields of the claims the caller may see."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,8 @@ class RawPath:
 @dataclass(frozen=True)
 class PathSearch:
     paths: list[RawPath]
-    claims: dict[str, list[dict[str, Any]]]
-    nodes: dict[str, tuple[str, list[dict[str, Any]]]]
+    claims: dict[str, list[RelationshipClaim]]
+    nodes: dict[str, EntitySummary]
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,8 @@ class Neighborhood:
     depth_of: dict[str, int]
     edges: list[NeighborEdge]
     truncated: bool
-    nodes: dict[str, tuple[str, list[dict[str, Any]]]]
-    claims: dict[str, list[dict[str, Any]]]
+    nodes: dict[str, EntitySummary]
+    claims: dict[str, list[RelationshipClaim]]
 
 
 def find_paths(
@@ -166,20 +170,18 @@ def explore_neighborhood(
 
 def _claims(
     tx: ManagedTransaction, store: GraphStore, keys: list[str], organization: str, scope: GraphScope
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[RelationshipClaim]]:
     if not keys:
         return {}
     records = tx.run(store.queries[RELATIONSHIP_CLAIMS], {"keys": keys, **scope.parameters(organization)})
-    return {record["key"]: [dict(claim) for claim in record["claims"]] for record in records}
+    return {record["key"]: [relationship_claim(claim) for claim in record["claims"]] for record in records}
 
 
-def _nodes(
-    tx: ManagedTransaction, store: GraphStore, ids: list[str], organization: str
-) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+def _nodes(tx: ManagedTransaction, store: GraphStore, ids: list[str], organization: str) -> dict[str, EntitySummary]:
     if not ids:
         return {}
     records = tx.run(
         store.queries[ENTITY_SUMMARIES],
         {"ids": ids, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES},
     )
-    return {record["id"]: (record["kind"], [dict(claim) for claim in record["claims"]]) for record in records}
+    return {record["id"]: (record["kind"], [entity_naming(claim) for claim in record["claims"]]) for record in records}
