@@ -31,7 +31,8 @@ from atlas_graph.services.ingestion import ingest_bundle
 from atlas_graph.services.paths import best_paths
 from atlas_graph.store.entities import ENTITY_COUNT
 from atlas_graph.store.maintenance import delete_everything
-from atlas_graph.store.paths import SHORTEST_PATHS_ANY, PathFilters, find_paths
+from atlas_graph.store.paths import SHORTEST_PATHS_ANY, find_paths
+from atlas_graph.store.scope import GraphScope
 from atlas_graph.synthetic import generate_ecosystem
 from benchlib import api_server, bench_settings, bench_store, issue_key, request, summary_ms
 
@@ -64,13 +65,13 @@ def main() -> int:
             load(store, ecosystem)
         token = issue_key(store, ORGANIZATION, Role.READER)
         pairs = connected_actor_pairs(ecosystem.to_networkx(), args.queries, args.max_hops, args.seed)
-        filters = PathFilters(organization=ORGANIZATION, types=None, kinds=None, min_confidence=0, as_of=None)
+        scope = GraphScope()
 
         # Baselines without the API: the candidate Cypher query alone, and every query of a request (the store
         # call the service makes: shortest paths, the fallback when needed, evidence, node names) in one read.
         single, direct = [], []
         for source, target in pairs:
-            parameters = {"from": source, "to": target, "max_hops": args.max_hops, **filters.parameters()}
+            parameters = {"from": source, "to": target, "max_hops": args.max_hops, **scope.parameters(ORGANIZATION)}
             started = time.perf_counter()
             store.driver.execute_query(store.queries[SHORTEST_PATHS_ANY], parameters, database_=store.database)
             single.append(time.perf_counter() - started)
@@ -81,7 +82,8 @@ def main() -> int:
                 target=target,
                 max_hops=args.max_hops,
                 forward=False,
-                filters=filters,
+                organization=ORGANIZATION,
+                scope=scope,
                 choose=lambda candidates: best_paths(candidates, args.limit),
                 wanted=args.limit,
                 include_longer=False,

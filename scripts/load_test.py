@@ -46,7 +46,6 @@ from atlas_graph.models.vocabulary import EntityKind, Role
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.ingestion import ingest_bundle
 from atlas_graph.services.resolution import derived_entity_id
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.synthetic import generate_ecosystem
 from benchlib import api_server, bench_settings, bench_store, issue_key, percentile
@@ -54,8 +53,8 @@ from benchlib import api_server, bench_settings, bench_store, issue_key, percent
 SEED_ORGANIZATION = "Load Seed"
 WRITER_ORGANIZATION = "Load Writers"
 READER_ORGANIZATION = "Load Readers"
-CLAIMED_ENTITIES = query_name("bench/load_claimed_entities")
-CLAIMED_RELATIONSHIPS = query_name("bench/load_claimed_relationships")
+CLAIMED_ENTITIES = "bench/load_claimed_entities"
+CLAIMED_RELATIONSHIPS = "bench/load_claimed_relationships"
 COMMUNITY_TLPS = {"CLEAR", "GREEN", "AMBER"}
 READ_MIX = (("search", 30), ("entity", 25), ("neighborhood", 20), ("paths", 25))
 PLANS = ("chokepoints", "disruption")

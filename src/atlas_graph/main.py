@@ -17,22 +17,25 @@ from atlas_graph.api.body_limit import BodySizeLimit
 from atlas_graph.api.exception_handlers import register_exception_handlers
 from atlas_graph.api.json_body import add_body_schemas
 from atlas_graph.api.request_id import RequestId
-from atlas_graph.api.routes import ROUTERS
+from atlas_graph.api.routes import RAW_BODY_MODELS, ROUTERS
 from atlas_graph.config import Settings
 from atlas_graph.services.connection import connection_for
 from atlas_graph.services.jobs import JobRunner
 from atlas_graph.services.rate_limit import RateLimiter
 from atlas_graph.services.workers import AnalysisWorkers
-from atlas_graph.store import STORE_MODULES  # noqa: F401  (declares every query before the library loads)
 from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.projection import ProjectionCache
+from atlas_graph.store.queries import QUERY_NAMES
 from atlas_graph.store.schema import apply_schema
 
 
 def open_store(settings: Settings) -> GraphStore:
-    """Open the driver for the configured (or local) Neo4j and bring its schema up to date."""
-    store = GraphStore.open(connection_for(settings), queries=CypherLibrary.load())
+    """Open the driver for the configured (or local) Neo4j and bring its schema up to date.
+
+    Raises ConfigurationError when a query the store runs has no file under `cypher/`.
+    """
+    store = GraphStore.open(connection_for(settings), queries=CypherLibrary.load(required=QUERY_NAMES))
     try:
         store.verify()
         apply_schema(store)
@@ -76,7 +79,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = add_body_schemas(
-                get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+                get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes),
+                RAW_BODY_MODELS,
             )
         return app.openapi_schema
 

@@ -16,8 +16,8 @@ from atlas_graph.config import Settings
 from atlas_graph.errors import PayloadTooLarge
 from atlas_graph.main import create_app
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.paths import PathFilters
 from atlas_graph.store.projection import ProjectionCache, load_projection
+from atlas_graph.store.scope import GraphScope
 from tests.conftest import KeyFactory
 
 ACTORS = [f"Crew {i}" for i in range(1, 7)]
@@ -224,11 +224,11 @@ def test_an_analysis_over_the_size_limit_is_413_naming_the_limit_and_the_size(
 
 def test_a_cached_projection_is_checked_against_the_limit_too(graph: GraphStore, ids: dict[str, str]) -> None:
     cache = ProjectionCache()
-    filters = PathFilters(organization="Org B", types=None, kinds=None, min_confidence=0, as_of=None)
-    projection = cache.get(graph, filters=filters, max_elements=24)
+    everything = GraphScope()
+    projection = cache.get(graph, organization="Org B", scope=everything, max_elements=24)
     assert projection.graph.number_of_nodes() + projection.graph.number_of_edges() == 24
     with pytest.raises(PayloadTooLarge, match="24 nodes plus edges"):
-        cache.get(graph, filters=filters, max_elements=10)
+        cache.get(graph, organization="Org B", scope=everything, max_elements=10)
     # Over the limit on a fresh load, rows past it are counted, not kept; the size is still exact.
     with pytest.raises(PayloadTooLarge, match=r"24 nodes plus edges \(10 nodes, 14 edges\)"):
-        load_projection(graph, filters=filters, max_elements=5)
+        load_projection(graph, organization="Org B", scope=everything, max_elements=5)

@@ -2,12 +2,13 @@
 
 FastAPI validates a body from the Python objects `json.loads` made; for a 10,000-item bundle that is several
 times slower than `model_validate_json`. Routes that take bulk bodies declare `body: Annotated[BundleIn,
-Depends(json_body(BundleIn))]` and `openapi_extra=documented_body(BundleIn)`; errors keep the usual 422 shape.
+Depends(json_body(BundleIn))]` and `openapi_extra=documented_body(BundleIn)`, and list the model in
+`api.routes.RAW_BODY_MODELS`, whose schemas the app adds to the OpenAPI components; errors keep the usual 422 shape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -15,9 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 Model = TypeVar("Model", bound=BaseModel)
-
-RAW_BODY_MODELS: list[type[BaseModel]] = []
-"""Models read this way; the app adds their schemas to the OpenAPI components (see main.py)."""
 
 
 def json_body(model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
@@ -33,9 +31,7 @@ def json_body(model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
 
 
 def documented_body(model: type[BaseModel]) -> dict[str, Any]:
-    """The OpenAPI requestBody for a route whose body `json_body` parses."""
-    if model not in RAW_BODY_MODELS:
-        RAW_BODY_MODELS.append(model)
+    """The OpenAPI requestBody for a route whose body `json_body` parses: a reference to the model's schema."""
     return {
         "requestBody": {
             "required": True,
@@ -44,10 +40,10 @@ def documented_body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def add_body_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
-    """Put the schemas of RAW_BODY_MODELS (and the models they use) into `components.schemas`."""
+def add_body_schemas(openapi: dict[str, Any], models: Iterable[type[BaseModel]]) -> dict[str, Any]:
+    """Put the schemas of `models` (and the models they use) into `components.schemas`."""
     components = openapi.setdefault("components", {}).setdefault("schemas", {})
-    for model in RAW_BODY_MODELS:
+    for model in models:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, definition in schema.pop("$defs", {}).items():
             components.setdefault(name, definition)

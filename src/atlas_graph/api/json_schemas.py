@@ -11,8 +11,7 @@ from typing import Any
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter
 
-from atlas_graph.api.json_body import RAW_BODY_MODELS
-from atlas_graph.api.routes import ROUTERS
+from atlas_graph.api.routes import RAW_BODY_MODELS, ROUTERS
 from atlas_graph.models.errors import ErrorOut
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -25,13 +24,13 @@ from atlas_graph.models.analysis import (
     RemovedOut,
     StabilityOut,
 )
-from atlas_graph.models.vocabulary import EntityKind, RelationshipType
+from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.jobs import Job, JobRunner, Progress
 from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.paths import PathFilters
 from atlas_graph.store.projection import Projection, ProjectionCache
+from atlas_graph.store.scope import GraphScope
 
 # Above this many nodes plus edges, or with stability, an analysis runs as a job (202) rather than inline.
 INLINE_LIMIT = 20_000
@@ -59,15 +58,16 @@ def chokepoints(
     method: RankingMethod,
     top: int,
     kinds: Sequence[EntityKind] | None,
-    types: Sequence[RelationshipType] | None,
-    min_confidence: int,
-    as_of: date | None,
+    scope: GraphScope,
     stability: bool,
     samples: int,
     seed: int,
 ) -> ChokepointsOut | Job:
-    """The ranking of the caller's visible graph: answered at once, or a job (asked for, stability, or large)."""
-    projection = projection_for(runtime, caller=caller, types=types, min_confidence=min_confidence, as_of=as_of)
+    """The ranking of the caller's visible graph: answered at once, or a job (asked for, stability, or large).
+
+    `kinds` are the kinds that may be ranked; the graph ranked on is the caller's within `scope`.
+    """
+    projection = projection_for(runtime, caller=caller, scope=scope)
     return _answer_or_job(
         runtime,
         rank,
@@ -78,9 +78,7 @@ def chokepoints(
         method=method,
         top=top,
         kinds=kinds,
-        types=types,
-        min_confidence=min_confidence,
-        as_of=as_of,
+        scope=scope,
         stability=stability,
         samples=samples,
         seed=seed,
@@ -93,12 +91,10 @@ def disruption(
     caller: Caller,
     background: bool,
     remove: Sequence[str],
-    types: Sequence[RelationshipType] | None,
-    min_confidence: int,
-    as_of: date | None,
+    scope: GraphScope,
 ) -> DisruptionOut | Job:
     """What taking `remove` down would change: answered at once, or a job (asked for, or a large graph)."""
-    projection = projection_for(runtime, caller=caller, types=types, min_confidence=min_confidence, as_of=as_of)
+    projection = projection_for(runtime, caller=caller, scope=scope)
     return _answer_or_job(
         runtime,
         disrupt,
@@ -107,9 +103,7 @@ def disruption(
         caller=caller,
         as_job=background or needs_job(projection, stability=False),
         remove=check_removal(projection, remove),
-        types=types,
-        min_confidence=min_confidence,
-        as_of=as_of,
+        scope=scope,
     )
 
 
@@ -136,26 +130,14 @@ def _answer_or_job(
     )
 
 
-def projection_for(
-    runtime: AnalysisRuntime,
-    *,
-    caller: Caller,
-    types: Sequence[RelationshipType] | None,
-    min_confidence: int,
-    as_of: date | None,
-) -> Projection:
-    """The caller's visible graph under the filters, from the cache while no write has happened since.
+def projection_for(runtime: AnalysisRuntime, *, caller: Caller, scope: GraphScope) -> Projection:
+    """The caller's visible graph within `scope`, from the cache while no write has happened since.
 
     Raises PayloadTooLarge when it has more than `max_elements` nodes plus edges (ATLAS_MAX_ANALYSIS_ELEMENTS).
     """
-    filters = PathFilters(
-        organization=caller.organization,
-        types=tuple(t.value for t in types) if types else None,
-        kinds=None,
-        min_confidence=min_confidence,
-        as_of=as_of,
+    return runtime.cache.get(
+        runtime.store, organization=caller.organization, scope=scope, max_elements=runtime.max_elements
     )
-    return runtime.cache.get(runtime.store, filters=filters, max_elements=runtime.max_elements)
 
 
 def needs_job(projection: Projection, *, stability: bool) -> bool:
@@ -169,9 +151,7 @@ def rank(
     method: RankingMethod,
     top: int,
     kinds: Sequence[EntityKind] | None,
-    types: Sequence[RelationshipType] | None,
-    min_confidence: int,
-    as_of: date | None,
+    scope: GraphScope,
     stability: bool,
     samples: int,
     seed: int,
@@ -203,7 +183,7 @@ def rank(
         top=top,
         kinds=list(kinds) if kinds else None,
         seed=seed,
-        scope=_scope(projection, types, min_confidence, as_of),
+        scope=_scope(projection, scope),
         chokepoints=[
             ChokepointOut(
                 id=str(point.node),
@@ -239,9 +219,7 @@ def disrupt(
     projection: Projection,
     *,
     remove: Sequence[str],
-    types: Sequence[RelationshipType] | None,
-    min_confidence: int,
-    as_of: date | None,
+    scope: GraphScope,
     progress: Progress | None = None,
 ) -> DisruptionOut:
     """Metrics before and after taking `remove` down, the pieces created and who lost which services."""
@@ -249,7 +227,7 @@ def disrupt(
     impact = analysis.disruption_impact(graph, remove, progress=progress)
     lost = sorted(impact.lost_service_access.items(), key=lambda item: (-len(item[1]), str(item[0])))
     return DisruptionOut(
-        scope=_scope(projection, types, min_confidence, as_of),
+        scope=_scope(projection, scope),
         removed=[
             RemovedOut(id=node, name=graph.nodes[node].get("name") or node, kind=EntityKind(graph.nodes[node]["kind"]))
             for node in remove
@@ -268,17 +246,15 @@ def disrupt(
     )
 
 
-def _scope(
-    projection: Projection, types: Sequence[RelationshipType] | None, min_confidence: int, as_of: date | None
-) -> GraphScopeOut:
+def _scope(projection: Projection, scope: GraphScope) -> GraphScopeOut:
     graph: nx.MultiDiGraph = projection.graph
     return GraphScopeOut(
         graph_version=projection.fingerprint,
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
-        types=list(types) if types else None,
-        min_confidence=min_confidence,
-        as_of=as_of,
+        types=list(scope.types) if scope.types else None,
+        min_confidence=scope.min_confidence,
+        as_of=scope.as_of,
     )
 
 

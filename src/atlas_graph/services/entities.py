@@ -15,6 +15,7 @@ from atlas_graph.services.caller import Caller
 from atlas_graph.store import claims as claim_store
 from atlas_graph.store import entities as entity_store
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import EntityClaim
 from atlas_graph.store.values import native_date, native_datetime
 
 _COMMUNITY = {tlp.value for tlp in COMMUNITY_TLPS}
@@ -110,8 +111,8 @@ def lucene_query(text: str) -> str | None:
     return " AND ".join(clauses) or None
 
 
-def describe(claims: Sequence[dict[str, Any]]) -> tuple[str, list[str], str | None, dict[str, Any]]:
-    """What to show of an entity, from the claims the caller may see (oldest first).
+def describe(claims: Sequence[Mapping[str, Any]]) -> tuple[str, list[str], str | None, dict[str, Any]]:
+    """What to show of an entity, from the claims the caller may see (oldest first): EntityNaming fields at least.
 
     The name is the oldest community-visible claim's (so that everybody sees the same name where they can),
     else the oldest visible claim's; aliases are every other name; the category and attributes are the latest
@@ -157,11 +158,12 @@ def assertion_fields(claim: Mapping[str, Any], caller: Caller) -> dict[str, Any]
     }
 
 
-def _assertion_out(claim: dict[str, Any], caller: Caller) -> EntityAssertionOut:
+def _assertion_out(claim: EntityClaim, caller: Caller) -> EntityAssertionOut:
+    attributes = claim.get("attributes")
     return EntityAssertionOut(
         **assertion_fields(claim, caller),
         name=claim["name"],
         aliases=list(claim.get("aliases") or []),
         category=claim.get("category"),
-        attributes=json.loads(claim["attributes"]) if claim.get("attributes") else {},
+        attributes=json.loads(attributes) if attributes else {},
     )

@@ -12,7 +12,7 @@ from atlas_graph.services.entities import get_entity
 from atlas_graph.store import audit as audit_store
 from atlas_graph.store import entities as entity_store
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.values import native_datetime
+from atlas_graph.store.records import ClaimStamp
 
 _COMMUNITY = {tlp.value for tlp in COMMUNITY_TLPS}
 RETRACTIONS_READ = 10_000
@@ -30,13 +30,13 @@ def entity_history(store: GraphStore, *, caller: Caller, entity_id: str) -> Enti
     events: list[HistoryEventOut] = []
     for claim in rows.entity_claims:
         events.extend(_claim_events(claim, subject="entity", relationship=None))
-    for claim in rows.relationship_claims:
-        label = f"{claim['type']} {claim['source']} -> {claim['target']}"
-        events.extend(_claim_events(claim, subject="relationship", relationship=label))
+    for relationship_claim in rows.relationship_claims:
+        label = f"{relationship_claim['type']} {relationship_claim['source']} -> {relationship_claim['target']}"
+        events.extend(_claim_events(relationship_claim, subject="relationship", relationship=label))
     for merge in rows.merges:
         events.append(
             HistoryEventOut(
-                at=native_datetime(merge["at"]),
+                at=merge["at"],
                 event="merged",
                 organization=merge["organization"],
                 subject="entity",
@@ -71,10 +71,9 @@ def entity_history(store: GraphStore, *, caller: Caller, entity_id: str) -> Enti
 
 
 def _claim_events(
-    claim: dict[str, object], *, subject: Literal["entity", "relationship"], relationship: str | None
+    claim: ClaimStamp, *, subject: Literal["entity", "relationship"], relationship: str | None
 ) -> list[HistoryEventOut]:
-    recorded = native_datetime(claim["recorded_at"])
-    updated = native_datetime(claim["updated_at"])
+    recorded, updated = claim["recorded_at"], claim["updated_at"]
     moments: list[tuple[datetime, Literal["asserted", "updated"]]] = [(recorded, "asserted")]
     if updated > recorded:
         moments.append((updated, "updated"))
@@ -82,9 +81,9 @@ def _claim_events(
         HistoryEventOut(
             at=at,
             event=event,
-            organization=str(claim["organization"]),
+            organization=claim["organization"],
             subject=subject,
-            assertion_id=str(claim["id"]),
+            assertion_id=claim["id"],
             relationship=relationship,
         )
         for at, event in moments

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
-from typing import Any
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.paths import (
@@ -25,6 +23,8 @@ from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import assertion_fields, describe, get_entity
 from atlas_graph.store import paths as path_store
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import RelationshipClaim
+from atlas_graph.store.scope import GraphScope
 
 MAX_HOPS = 10
 MAX_PATHS = 10
@@ -39,10 +39,7 @@ def find_paths(
     max_hops: int,
     limit: int,
     direction: Direction,
-    types: Sequence[RelationshipType] | None,
-    kinds: Sequence[EntityKind] | None,
-    min_confidence: int,
-    as_of: date | None,
+    scope: GraphScope,
     include_longer: bool = False,
 ) -> PathsOut:
     """The `limit` shortest distinct simple paths, each hop with the assertions behind it (404 for unknown ids)."""
@@ -51,20 +48,14 @@ def find_paths(
     target_id = get_entity(store, caller=caller, entity_id=target).id
     if source_id == target_id:
         raise InvalidInput([Problem(("query", "to"), "from and to are the same entity")])
-    filters = path_store.PathFilters(
-        organization=caller.organization,
-        types=tuple(t.value for t in types) if types else None,
-        kinds=tuple(k.value for k in kinds) if kinds else None,
-        min_confidence=min_confidence,
-        as_of=as_of,
-    )
     found = path_store.find_paths(
         store,
         source=source_id,
         target=target_id,
         max_hops=max_hops,
         forward=direction == "forward",
-        filters=filters,
+        organization=caller.organization,
+        scope=scope,
         choose=lambda candidates: best_paths(candidates, limit),
         wanted=limit,
         include_longer=include_longer,
@@ -89,10 +80,10 @@ def find_paths(
             max_hops=max_hops,
             limit=limit,
             direction=direction,
-            types=list(types) if types else None,
-            kinds=list(kinds) if kinds else None,
-            min_confidence=min_confidence,
-            as_of=as_of,
+            types=list(scope.types) if scope.types else None,
+            kinds=list(scope.kinds) if scope.kinds else None,
+            min_confidence=scope.min_confidence,
+            as_of=scope.as_of,
             include_longer=include_longer,
         ),
     )
@@ -119,20 +110,13 @@ def neighborhood(
     entity_id: str,
     depth: int,
     limit: int,
-    types: Sequence[RelationshipType] | None,
-    min_confidence: int,
-    as_of: date | None,
+    scope: GraphScope,
 ) -> NeighborhoodOut:
     """The entities within `depth` hops and the relationships among them, at most `limit` entities."""
     center = get_entity(store, caller=caller, entity_id=entity_id).id
-    filters = path_store.PathFilters(
-        organization=caller.organization,
-        types=tuple(t.value for t in types) if types else None,
-        kinds=None,
-        min_confidence=min_confidence,
-        as_of=as_of,
+    found = path_store.explore_neighborhood(
+        store, center=center, depth=depth, limit=limit, organization=caller.organization, scope=scope
     )
-    found = path_store.explore_neighborhood(store, center=center, depth=depth, limit=limit, filters=filters)
     nodes = [
         NeighborNodeOut(**_node(node_id, found.nodes).model_dump(), depth=level)
         for node_id, level in sorted(found.depth_of.items(), key=lambda item: (item[1], item[0]))
@@ -153,13 +137,13 @@ def neighborhood(
     return NeighborhoodOut(center=center, nodes=nodes, edges=edges, truncated=found.truncated, depth=depth, limit=limit)
 
 
-def _node(node_id: str, nodes: dict[str, tuple[str, list[dict[str, Any]]]]) -> PathNodeOut:
+def _node(node_id: str, nodes: dict[str, path_store.EntitySummary]) -> PathNodeOut:
     kind, claims = nodes[node_id]
     name, _, category, _ = describe(claims)
     return PathNodeOut(id=node_id, kind=EntityKind(kind), name=name, category=category)
 
 
-def _hop(hop: path_store.Hop, previous: str, claims: list[dict[str, Any]], caller: Caller) -> HopOut:
+def _hop(hop: path_store.Hop, previous: str, claims: list[RelationshipClaim], caller: Caller) -> HopOut:
     assertions = [_assertion(claim, caller) for claim in claims]
     return HopOut(
         type=RelationshipType(hop.type),
@@ -171,7 +155,7 @@ def _hop(hop: path_store.Hop, previous: str, claims: list[dict[str, Any]], calle
     )
 
 
-def _assertion(claim: dict[str, Any], caller: Caller) -> HopAssertionOut:
+def _assertion(claim: RelationshipClaim, caller: Caller) -> HopAssertionOut:
     return HopAssertionOut(
         **assertion_fields(claim, caller),
         amount=claim.get("amount"),

@@ -10,12 +10,12 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import BulkParameter, native_datetime
 
-APPEND_AUDIT_EVENT = query_name("write/audit_append")
-AUDIT_EVENTS = query_name("read/audit_events")
+APPEND_AUDIT_EVENT = "write/audit_append"
+AUDIT_EVENTS = "read/audit_events"
+QUERIES = (APPEND_AUDIT_EVENT, AUDIT_EVENTS)
 
 
 @dataclass(frozen=True)

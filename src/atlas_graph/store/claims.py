@@ -9,15 +9,16 @@ from neo4j import ManagedTransaction, Record
 
 from atlas_graph.models.vocabulary import COMMUNITY_TLPS
 from atlas_graph.store.audit import AuditEntry, append_in
-from atlas_graph.store.cypher import CypherLibrary, query_name
+from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import BulkParameter
 
-REFRESH_ENTITY_SHARING = query_name("write/entity_sharing_refresh")
-REFRESH_RELATIONSHIP_SHARING = query_name("write/relationship_sharing_refresh")
-CLAIM_BY_ID = query_name("read/claim_by_id")
-DELETE_CLAIM = query_name("write/claim_delete")
-BUMP_GRAPH_VERSION = query_name("write/graph_version_bump")
+REFRESH_ENTITY_SHARING = "write/entity_sharing_refresh"
+REFRESH_RELATIONSHIP_SHARING = "write/relationship_sharing_refresh"
+CLAIM_BY_ID = "read/claim_by_id"
+DELETE_CLAIM = "write/claim_delete"
+BUMP_GRAPH_VERSION = "write/graph_version_bump"
+QUERIES = (REFRESH_ENTITY_SHARING, REFRESH_RELATIONSHIP_SHARING, CLAIM_BY_ID, DELETE_CLAIM, BUMP_GRAPH_VERSION)
 
 COMMUNITY_TLP_VALUES = sorted(tlp.value for tlp in COMMUNITY_TLPS)
 

@@ -1,28 +1,17 @@
 """Loads the Cypher in `cypher/` by name; the one place that turns file text into the driver's `LiteralString`.
 
-A store module declares each query it runs with `query_name("read/entity")` at import time. `CypherLibrary.load`
-then fails at start-up when a declared name has no file, so a typo never waits for the first request to surface.
+`CypherLibrary.load(required=...)` fails at start-up when a required name has no file (the app passes
+`store.queries.QUERY_NAMES`, every query the store runs), so a typo never waits for the first request to surface.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from importlib import resources
 from pathlib import Path
 from typing import LiteralString
 
 from atlas_graph.errors import ConfigurationError
-
-_DECLARED: set[str] = set()
-
-
-def query_name(name: str) -> str:
-    """Declare that a store module runs the query in `cypher/<name>.cypher`; returns the name."""
-    _DECLARED.add(name)
-    return name
-
-
-def declared_query_names() -> frozenset[str]:
-    return frozenset(_DECLARED)
 
 
 def default_cypher_dir() -> Path:
@@ -40,7 +29,8 @@ class CypherLibrary:
         self._texts = texts
 
     @classmethod
-    def load(cls, root: Path | None = None, *, required: frozenset[str] | None = None) -> CypherLibrary:
+    def load(cls, root: Path | None = None, *, required: Collection[str] = ()) -> CypherLibrary:
+        """Every query under `root`; raises ConfigurationError when a name in `required` has no file."""
         root = root or default_cypher_dir()
         if not root.is_dir():
             raise ConfigurationError(f"no Cypher folder at {root}")
@@ -48,7 +38,7 @@ class CypherLibrary:
             path.relative_to(root).with_suffix("").as_posix(): path.read_text(encoding="utf-8")
             for path in sorted(root.rglob("*.cypher"))
         }
-        missing = sorted((declared_query_names() if required is None else required) - texts.keys())
+        missing = sorted(set(required) - texts.keys())
         if missing:
             raise ConfigurationError(f"Cypher files missing under {root}: {', '.join(m + '.cypher' for m in missing)}")
         return cls(texts)

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from neo4j import ManagedTransaction
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import (
+    EntityClaim,
+    EntityClaimStamp,
+    EntityNaming,
+    MergeStamp,
+    RelationshipClaimStamp,
+    entity_claim,
+    entity_claim_stamp,
+    entity_naming,
+    merge_stamp,
+    relationship_claim_stamp,
+)
 
-ENTITY_BY_ID = query_name("read/entity_by_id")
-ENTITY_SEARCH = query_name("read/entity_search")
-ENTITY_COUNT = query_name("read/entity_count")
-ENTITY_PAGE = query_name("read/entity_page")
-ENTITY_SUMMARIES = query_name("read/entity_summaries")
+ENTITY_BY_ID = "read/entity_by_id"
+ENTITY_SEARCH = "read/entity_search"
+ENTITY_COUNT = "read/entity_count"
+ENTITY_PAGE = "read/entity_page"
+ENTITY_SUMMARIES = "read/entity_summaries"
+ENTITY_HISTORY = "read/entity_history"
+ENTITY_COUNT_ALL = "read/entity_count_all"
+QUERIES = (ENTITY_BY_ID, ENTITY_SEARCH, ENTITY_COUNT, ENTITY_PAGE, ENTITY_SUMMARIES, ENTITY_HISTORY, ENTITY_COUNT_ALL)
 
 
 @dataclass(frozen=True)
@@ -23,7 +36,7 @@ class StoredEntity:
     id: str
     kind: str
     merged_ids: list[str]
-    claims: list[dict[str, Any]]
+    claims: list[EntityClaim]
     relationship_counts: dict[str, int]
 
 
@@ -31,7 +44,7 @@ class StoredEntity:
 class EntitySummaryRow:
     id: str
     kind: str
-    claims: list[dict[str, Any]]
+    claims: list[EntityNaming]
     score: float | None
 
 
@@ -52,7 +65,7 @@ def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> Store
         id=record["id"],
         kind=record["kind"],
         merged_ids=list(record["merged_ids"]),
-        claims=[dict(claim) for claim in record["claims"]],
+        claims=[entity_claim(claim) for claim in record["claims"]],
         relationship_counts={row["type"]: row["count"] for row in record["relationship_counts"]},
     )
 
@@ -100,7 +113,7 @@ def _summaries(
         EntitySummaryRow(
             id=record["id"],
             kind=record["kind"],
-            claims=[dict(claim) for claim in record["claims"]],
+            claims=[entity_naming(claim) for claim in record["claims"]],
             score=scores.get(record["id"]),
         )
         for record in tx.run(
@@ -109,14 +122,11 @@ def _summaries(
     ]
 
 
-ENTITY_HISTORY = query_name("read/entity_history")
-
-
 @dataclass(frozen=True)
 class EntityHistoryRows:
-    entity_claims: list[dict[str, Any]]
-    relationship_claims: list[dict[str, Any]]
-    merges: list[dict[str, Any]]
+    entity_claims: list[EntityClaimStamp]
+    relationship_claims: list[RelationshipClaimStamp]
+    merges: list[MergeStamp]
 
 
 def entity_history(store: GraphStore, *, entity_id: str, organization: str) -> EntityHistoryRows:
@@ -127,13 +137,10 @@ def entity_history(store: GraphStore, *, entity_id: str, organization: str) -> E
         return EntityHistoryRows([], [], [])
     record = records[0]
     return EntityHistoryRows(
-        entity_claims=[dict(row) for row in record["entity_claims"]],
-        relationship_claims=[dict(row) for row in record["relationship_claims"]],
-        merges=[dict(row) for row in record["merges"]],
+        entity_claims=[entity_claim_stamp(row) for row in record["entity_claims"]],
+        relationship_claims=[relationship_claim_stamp(row) for row in record["relationship_claims"]],
+        merges=[merge_stamp(row) for row in record["merges"]],
     )
-
-
-ENTITY_COUNT_ALL = query_name("read/entity_count_all")
 
 
 def count_all_entities(store: GraphStore) -> int:

@@ -16,13 +16,14 @@ import neo4j
 from neo4j import Transaction
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
-from atlas_graph.store.cypher import CypherLibrary, query_name
+from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore, translated_errors
 from atlas_graph.store.values import native_date, native_datetime
 
-EXPORT_ENTITIES = query_name("read/export_entities")
-EXPORT_RELATIONSHIPS = query_name("read/export_relationships")
-EXPORT_ORGANIZATIONS = query_name("read/export_organizations")
+EXPORT_ENTITIES = "read/export_entities"
+EXPORT_RELATIONSHIPS = "read/export_relationships"
+EXPORT_ORGANIZATIONS = "read/export_organizations"
+QUERIES = (EXPORT_ENTITIES, EXPORT_RELATIONSHIPS, EXPORT_ORGANIZATIONS)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from neo4j.exceptions import (
 )
 
 from atlas_graph.errors import StoreUnavailable
-from atlas_graph.store.cypher import CypherLibrary, query_name
+from atlas_graph.store.cypher import CypherLibrary
 
-SERVER_COMPONENTS = query_name("read/server_components")
+SERVER_COMPONENTS = "read/server_components"
+QUERIES = (SERVER_COMPONENTS,)
 
 T = TypeVar("T")
 P = ParamSpec("P")

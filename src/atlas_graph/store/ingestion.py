@@ -17,16 +17,23 @@ from atlas_graph.store.claims import (
     bump_graph_version,
     refresh_entity_sharing,
 )
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import BulkParameter
 
-ENTITY_KEYS_LOOKUP = query_name("read/entity_keys_lookup")
-UPSERT_ENTITIES = query_name("write/entities_upsert")
-UPSERT_RELATIONSHIPS = query_name("write/relationships_upsert")
-CREATE_RELATIONSHIPS = query_name("write/relationships_create")
-RELATIONSHIP_KEYS_LOOKUP = query_name("read/relationship_keys_lookup")
-GRAPH_VERSION = query_name("read/graph_version")
+ENTITY_KEYS_LOOKUP = "read/entity_keys_lookup"
+UPSERT_ENTITIES = "write/entities_upsert"
+UPSERT_RELATIONSHIPS = "write/relationships_upsert"
+CREATE_RELATIONSHIPS = "write/relationships_create"
+RELATIONSHIP_KEYS_LOOKUP = "read/relationship_keys_lookup"
+GRAPH_VERSION = "read/graph_version"
+QUERIES = (
+    ENTITY_KEYS_LOOKUP,
+    UPSERT_ENTITIES,
+    UPSERT_RELATIONSHIPS,
+    CREATE_RELATIONSHIPS,
+    RELATIONSHIP_KEYS_LOOKUP,
+    GRAPH_VERSION,
+)
 
 # Open ends of a claim's validity, as the path filters compare them (write/relationship_sharing_refresh agrees).
 OPEN_START = date(1, 1, 1)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore, translated_errors
 
-DELETE_EVERYTHING = query_name("write/delete_everything")
+DELETE_EVERYTHING = "write/delete_everything"
+QUERIES = (DELETE_EVERYTHING,)
 
 
 def delete_everything(store: GraphStore) -> None:

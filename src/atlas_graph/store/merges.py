@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from neo4j import ManagedTransaction
 
@@ -17,16 +16,25 @@ from atlas_graph.store.claims import (
     refresh_entity_sharing,
     refresh_relationship_sharing,
 )
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import MergeInventoryRelationship
 
-MERGE_INVENTORY = query_name("read/entity_merge_inventory")
-MOVE_ENTITY_CLAIMS = query_name("write/entity_claims_move")
-MOVE_ENTITY_KEYS = query_name("write/entity_keys_move")
-MOVE_RELATIONSHIPS = query_name("write/relationships_move")
-MOVE_RELATIONSHIP_CLAIMS = query_name("write/relationship_claims_move")
-DROP_RELATIONSHIPS = query_name("write/relationships_drop")
-FINISH_MERGE = query_name("write/entity_merge_finish")
+MERGE_INVENTORY = "read/entity_merge_inventory"
+MOVE_ENTITY_CLAIMS = "write/entity_claims_move"
+MOVE_ENTITY_KEYS = "write/entity_keys_move"
+MOVE_RELATIONSHIPS = "write/relationships_move"
+MOVE_RELATIONSHIP_CLAIMS = "write/relationship_claims_move"
+DROP_RELATIONSHIPS = "write/relationships_drop"
+FINISH_MERGE = "write/entity_merge_finish"
+QUERIES = (
+    MERGE_INVENTORY,
+    MOVE_ENTITY_CLAIMS,
+    MOVE_ENTITY_KEYS,
+    MOVE_RELATIONSHIPS,
+    MOVE_RELATIONSHIP_CLAIMS,
+    DROP_RELATIONSHIPS,
+    FINISH_MERGE,
+)
 
 
 @dataclass(frozen=True)
@@ -57,9 +65,10 @@ def merge_entities(
             community_tlps=COMMUNITY_TLP_VALUES,
         ).single(strict=True)
         claim_ids: list[str] = inventory["claim_ids"]
-        moves, drops = _relationship_moves(inventory["relationships"], source=source, into=into)
+        relationships: list[MergeInventoryRelationship] = inventory["relationships"]
+        moves, drops = _relationship_moves(relationships, source=source, into=into)
         # Counting others' hidden claims and relationships in the answer would reveal that they exist.
-        visible = [r for r in inventory["relationships"] if r["visible"]]
+        visible = [r for r in relationships if r["visible"]]
         tx.run(store.queries[MOVE_ENTITY_CLAIMS], claim_ids=claim_ids, into=into).consume()
         tx.run(store.queries[MOVE_ENTITY_KEYS], source=source, into=into).consume()
         if drops:
@@ -115,7 +124,7 @@ def merge_entities(
 
 
 def _relationship_moves(
-    relationships: list[dict[str, Any]], *, source: str, into: str
+    relationships: list[MergeInventoryRelationship], *, source: str, into: str
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     moves: list[dict[str, str]] = []
     drops: list[dict[str, str]] = []

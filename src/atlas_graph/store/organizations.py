@@ -10,16 +10,16 @@ from neo4j.exceptions import ConstraintError
 
 from atlas_graph.errors import Conflict, NotFound
 from atlas_graph.store.audit import AuditEntry, append_in
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import native_datetime
 
-CREATE_ORGANIZATION = query_name("write/organization_create")
-LIST_ORGANIZATIONS = query_name("read/organization_list")
-CREATE_API_KEY = query_name("write/api_key_create")
-API_KEY_BY_ID = query_name("read/api_key_by_id")
-LIST_API_KEYS = query_name("read/api_key_list")
-REVOKE_API_KEY = query_name("write/api_key_revoke")
+CREATE_ORGANIZATION = "write/organization_create"
+LIST_ORGANIZATIONS = "read/organization_list"
+CREATE_API_KEY = "write/api_key_create"
+API_KEY_BY_ID = "read/api_key_by_id"
+LIST_API_KEYS = "read/api_key_list"
+REVOKE_API_KEY = "write/api_key_revoke"
+QUERIES = (CREATE_ORGANIZATION, LIST_ORGANIZATIONS, CREATE_API_KEY, API_KEY_BY_ID, LIST_API_KEYS, REVOKE_API_KEY)
 
 
 @dataclass(frozen=True)

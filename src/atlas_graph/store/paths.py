@@ -4,44 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 from neo4j import ManagedTransaction, Record
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.entities import ENTITY_SUMMARIES
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import EntityNaming, RelationshipClaim, entity_naming, relationship_claim
+from atlas_graph.store.scope import GraphScope
 
-SHORTEST_PATHS_ANY = query_name("read/paths_shortest_any")
-SHORTEST_PATHS_FORWARD = query_name("read/paths_shortest_forward")
-PATHS_ANY = query_name("read/paths_any")
-PATHS_FORWARD = query_name("read/paths_forward")
-RELATIONSHIP_CLAIMS = query_name("read/relationship_claims")
-NEIGHBORHOOD_STEP = query_name("read/neighborhood_step")
+SHORTEST_PATHS_ANY = "read/paths_shortest_any"
+SHORTEST_PATHS_FORWARD = "read/paths_shortest_forward"
+PATHS_ANY = "read/paths_any"
+PATHS_FORWARD = "read/paths_forward"
+RELATIONSHIP_CLAIMS = "read/relationship_claims"
+NEIGHBORHOOD_STEP = "read/neighborhood_step"
+QUERIES = (SHORTEST_PATHS_ANY, SHORTEST_PATHS_FORWARD, PATHS_ANY, PATHS_FORWARD, RELATIONSHIP_CLAIMS, NEIGHBORHOOD_STEP)
 
 
-@dataclass(frozen=True)
-class PathFilters:
-    """What a path, neighborhood or projection may pass through, and whose claims count (hashable: a cache key)."""
-
-    organization: str
-    types: tuple[str, ...] | None
-    kinds: tuple[str, ...] | None
-    min_confidence: int
-    as_of: date | None
-
-    def parameters(self) -> dict[str, Any]:
-        return {
-            "types": list(self.types) if self.types is not None else None,
-            "kinds": list(self.kinds) if self.kinds is not None else None,
-            "min_confidence": self.min_confidence,
-            "as_of": self.as_of,
-            "organization": self.organization,
-            "organization_token": f"|{self.organization}|",
-            "community_tlps": COMMUNITY_TLP_VALUES,
-        }
+EntitySummary = tuple[str, list[EntityNaming]]
+"""An entity's kind and the naming fields of the claims the caller may see."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +44,8 @@ class RawPath:
 @dataclass(frozen=True)
 class PathSearch:
     paths: list[RawPath]
-    claims: dict[str, list[dict[str, Any]]]
-    nodes: dict[str, tuple[str, list[dict[str, Any]]]]
+    claims: dict[str, list[RelationshipClaim]]
+    nodes: dict[str, EntitySummary]
 
 
 @dataclass(frozen=True)
@@ -81,8 +63,8 @@ class Neighborhood:
     depth_of: dict[str, int]
     edges: list[NeighborEdge]
     truncated: bool
-    nodes: dict[str, tuple[str, list[dict[str, Any]]]]
-    claims: dict[str, list[dict[str, Any]]]
+    nodes: dict[str, EntitySummary]
+    claims: dict[str, list[RelationshipClaim]]
 
 
 def find_paths(
@@ -92,7 +74,8 @@ def find_paths(
     target: str,
     max_hops: int,
     forward: bool,
-    filters: PathFilters,
+    organization: str,
+    scope: GraphScope,
     choose: Callable[[list[RawPath]], list[RawPath]],
     wanted: int,
     include_longer: bool,
@@ -105,7 +88,7 @@ def find_paths(
     """
 
     def work(tx: ManagedTransaction) -> PathSearch:
-        parameters = {"from": source, "to": target, "max_hops": max_hops, **filters.parameters()}
+        parameters = {"from": source, "to": target, "max_hops": max_hops, **scope.parameters(organization)}
         shortest = SHORTEST_PATHS_FORWARD if forward else SHORTEST_PATHS_ANY
         candidates = _raw_paths(tx.run(store.queries[shortest], parameters))
         if include_longer and len(choose(candidates)) < wanted:
@@ -116,7 +99,9 @@ def find_paths(
         keys = sorted({hop.key for path in paths for hop in path.hops})
         node_ids = sorted({node for path in paths for node in path.node_ids})
         return PathSearch(
-            paths=paths, claims=_claims(tx, store, keys, filters), nodes=_nodes(tx, store, node_ids, filters)
+            paths=paths,
+            claims=_claims(tx, store, keys, organization, scope),
+            nodes=_nodes(tx, store, node_ids, organization),
         )
 
     return store.read_transaction(work)
@@ -129,7 +114,7 @@ def _raw_paths(records: Iterable[Record]) -> list[RawPath]:
 
 
 def explore_neighborhood(
-    store: GraphStore, *, center: str, depth: int, limit: int, filters: PathFilters
+    store: GraphStore, *, center: str, depth: int, limit: int, organization: str, scope: GraphScope
 ) -> Neighborhood:
     """Breadth-first from `center`, one query per level, until `depth` levels or `limit` entities."""
 
@@ -145,7 +130,7 @@ def explore_neighborhood(
             rows = list(
                 tx.run(
                     store.queries[NEIGHBORHOOD_STEP],
-                    {"frontier": frontier, "budget": max(budget, 0) * 20 + 1, **filters.parameters()},
+                    {"frontier": frontier, "budget": max(budget, 0) * 20 + 1, **scope.parameters(organization)},
                 )
             )
             next_frontier: list[str] = []
@@ -176,29 +161,27 @@ def explore_neighborhood(
             depth_of=depth_of,
             edges=kept,
             truncated=truncated,
-            nodes=_nodes(tx, store, list(depth_of), filters),
-            claims=_claims(tx, store, [edge.key for edge in kept], filters),
+            nodes=_nodes(tx, store, list(depth_of), organization),
+            claims=_claims(tx, store, [edge.key for edge in kept], organization, scope),
         )
 
     return store.read_transaction(work)
 
 
 def _claims(
-    tx: ManagedTransaction, store: GraphStore, keys: list[str], filters: PathFilters
-) -> dict[str, list[dict[str, Any]]]:
+    tx: ManagedTransaction, store: GraphStore, keys: list[str], organization: str, scope: GraphScope
+) -> dict[str, list[RelationshipClaim]]:
     if not keys:
         return {}
-    records = tx.run(store.queries[RELATIONSHIP_CLAIMS], {"keys": keys, **filters.parameters()})
-    return {record["key"]: [dict(claim) for claim in record["claims"]] for record in records}
+    records = tx.run(store.queries[RELATIONSHIP_CLAIMS], {"keys": keys, **scope.parameters(organization)})
+    return {record["key"]: [relationship_claim(claim) for claim in record["claims"]] for record in records}
 
 
-def _nodes(
-    tx: ManagedTransaction, store: GraphStore, ids: list[str], filters: PathFilters
-) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+def _nodes(tx: ManagedTransaction, store: GraphStore, ids: list[str], organization: str) -> dict[str, EntitySummary]:
     if not ids:
         return {}
     records = tx.run(
         store.queries[ENTITY_SUMMARIES],
-        {"ids": ids, "organization": filters.organization, "community_tlps": COMMUNITY_TLP_VALUES},
+        {"ids": ids, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES},
     )
-    return {record["id"]: (record["kind"], [dict(claim) for claim in record["claims"]]) for record in records}
+    return {record["id"]: (record["kind"], [entity_naming(claim) for claim in record["claims"]]) for record in records}

@@ -12,13 +12,13 @@ import networkx as nx
 from neo4j import ManagedTransaction, Result
 
 from atlas_graph.errors import PayloadTooLarge
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import GRAPH_VERSION, graph_version
-from atlas_graph.store.paths import PathFilters
+from atlas_graph.store.scope import GraphScope
 
-PROJECTION_NODES = query_name("read/projection_nodes")
-PROJECTION_EDGES = query_name("read/projection_edges")
+PROJECTION_NODES = "read/projection_nodes"
+PROJECTION_EDGES = "read/projection_edges"
+QUERIES = (PROJECTION_NODES, PROJECTION_EDGES)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,9 @@ class Projection:
     fingerprint: str
 
 
-def load_projection(store: GraphStore, *, filters: PathFilters, max_elements: int | None = None) -> Projection:
+def load_projection(
+    store: GraphStore, *, organization: str, scope: GraphScope, max_elements: int | None = None
+) -> Projection:
     """Nodes carry kind, name and category; edges (keyed by type) carry type, confidence and organizations.
 
     Raises PayloadTooLarge when nodes plus edges exceed `max_elements`: past the limit, rows are only counted,
@@ -43,7 +45,7 @@ def load_projection(store: GraphStore, *, filters: PathFilters, max_elements: in
 
     def work(tx: ManagedTransaction) -> Projection:
         version = tx.run(store.queries[GRAPH_VERSION]).single(strict=True)["version"]
-        parameters = filters.parameters()
+        parameters = scope.parameters(organization)
         room = max_elements
         node_rows, node_count = _rows_within(
             tx.run(store.queries[PROJECTION_NODES], parameters), ("id", "kind", "name", "category"), room
@@ -111,16 +113,18 @@ def current_graph_version(store: GraphStore) -> str:
 
 
 class ProjectionCache:
-    """Projections by (graph version, filters), least recently used out: any write bumps the version."""
+    """Projections by (graph version, organization, scope), least recently used out: any write bumps the version."""
 
     def __init__(self, capacity: int = 8) -> None:
         self._capacity = capacity
-        self._entries: OrderedDict[tuple[str, PathFilters], Projection] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, GraphScope], Projection] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, store: GraphStore, *, filters: PathFilters, max_elements: int | None = None) -> Projection:
+    def get(
+        self, store: GraphStore, *, organization: str, scope: GraphScope, max_elements: int | None = None
+    ) -> Projection:
         version = current_graph_version(store)
-        key = (version, filters)
+        key = (version, organization, scope)
         with self._lock:
             cached = self._entries.get(key)
             if cached is not None:
@@ -130,11 +134,12 @@ class ProjectionCache:
                 cached.graph.number_of_nodes(), cached.graph.number_of_edges(), max_elements=max_elements
             )
             return cached
-        projection = load_projection(store, filters=filters, max_elements=max_elements)
+        projection = load_projection(store, organization=organization, scope=scope, max_elements=max_elements)
         with self._lock:
             # The version read inside the load is the one the graph reflects; a write in between makes it newer.
-            self._entries[(projection.graph_version, filters)] = projection
-            self._entries.move_to_end((projection.graph_version, filters))
+            key = (projection.graph_version, organization, scope)
+            self._entries[key] = projection
+            self._entries.move_to_end(key)
             while len(self._entries) > self._capacity:
                 self._entries.popitem(last=False)
         return projection

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from atlas_graph.store.cypher import query_name
 from atlas_graph.store.graph import GraphStore, translated_errors
 
 SCHEMA_PREFIX = "schema/"
-AWAIT_INDEXES = query_name("read/await_indexes")
+AWAIT_INDEXES = "read/await_indexes"
+QUERIES = (AWAIT_INDEXES,)
 
 
 def apply_schema(store: GraphStore, *, index_timeout_seconds: int = 300) -> list[str]:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
 import pytest
 
+import atlas_graph.store
 from atlas_graph.errors import ConfigurationError
-from atlas_graph.store import STORE_MODULES
-from atlas_graph.store.cypher import CypherLibrary, declared_query_names, default_cypher_dir
+from atlas_graph.store.cypher import CypherLibrary, default_cypher_dir
+from atlas_graph.store.queries import QUERY_NAMES
 
 CYPHER_DIR = default_cypher_dir()
 REPO = Path(__file__).resolve().parents[3]
+QUERY_LITERAL = re.compile(r'"((?:read|write)/[a-z_0-9]+)"')
 
 
 def _names_used_in(folder: Path) -> set[str]:
@@ -23,8 +27,19 @@ def all_query_files() -> list[Path]:
     return sorted(CYPHER_DIR.rglob("*.cypher"))
 
 
-def test_store_modules_are_imported() -> None:
-    assert STORE_MODULES
+def test_every_query_a_store_module_names_is_in_the_one_list() -> None:
+    # A query named in a store module but missing from QUERY_NAMES would not be checked at start-up.
+    modules = [
+        importlib.import_module(info.name)
+        for info in pkgutil.iter_modules(atlas_graph.store.__path__, "atlas_graph.store.")
+    ]
+    named = set()
+    for module in modules:
+        source = Path(module.__file__ or "").read_text(encoding="utf-8")
+        in_source = set(QUERY_LITERAL.findall(source))
+        assert in_source == set(getattr(module, "QUERIES", ())), f"{module.__name__}: list every query in QUERIES"
+        named |= in_source
+    assert named == QUERY_NAMES
 
 
 def test_every_file_starts_with_a_comment_line() -> None:
@@ -40,7 +55,11 @@ def test_every_query_file_is_used_and_every_declared_query_exists() -> None:
     assert schema, "the schema folder is applied as a whole and must not be empty"
     bench = {name for name in on_disk if name.startswith("bench/")}
     assert bench <= _names_used_in(REPO / "scripts"), "every bench/ query is run by a script under scripts/"
-    assert on_disk - schema - bench == declared_query_names()
+    # A fragment is the canonical text of a condition that queries copy; no store module runs it.
+    fragments = {name for name in on_disk if name.startswith("fragments/")}
+    guarded = (Path(__file__).parent / "test_cypher_fragments.py").read_text(encoding="utf-8")
+    assert all(f'"{name.removeprefix("fragments/")}.cypher"' in guarded for name in fragments), "guard each fragment"
+    assert on_disk - schema - bench - fragments == QUERY_NAMES
 
 
 def test_no_query_formats_user_values() -> None:

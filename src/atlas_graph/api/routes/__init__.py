@@ -1,6 +1,7 @@
-"""The API's routers, in the order the app includes them."""
+"""The API's routers, in the order the app includes them, and the bodies they read straight from JSON bytes."""
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from atlas_graph.api.routes import (
     analysis,
@@ -15,6 +16,8 @@ from atlas_graph.api.routes import (
     stix,
     web,
 )
+from atlas_graph.models.bundles import BundleIn
+from atlas_graph.models.stix import StixBundleIn
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -29,3 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     export.router,
     web.router,
 )
+
+RAW_BODY_MODELS: tuple[type[BaseModel], ...] = (BundleIn, StixBundleIn)
+"""The bodies that routes parse with `api.json_body.json_body`: FastAPI does not see them as bodies, so the app
+adds their schemas to the OpenAPI components, and scripts/generate_schemas.py writes them under schemas/request/."""

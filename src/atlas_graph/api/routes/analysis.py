@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from atlas_graph.api.deps import AnalysisDep, JobsDep, ReaderDep
-from atlas_graph.api.routes.paths import AsOf, MinConfidence, TypesQuery, parse_enum_list
+from atlas_graph.api.scope import ScopeDep, parse_enum_list
 from atlas_graph.models.analysis import (
     ChokepointsOut,
     DisruptionIn,
@@ -18,9 +18,10 @@ from atlas_graph.models.analysis import (
     RankingMethod,
 )
 from atlas_graph.models.errors import ErrorOut
-from atlas_graph.models.vocabulary import EntityKind, RelationshipType
+from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import analysis
 from atlas_graph.services.jobs import Job
+from atlas_graph.store.scope import GraphScope
 
 router = APIRouter(prefix="/v1/analysis", tags=["analysis"])
 
@@ -39,29 +40,23 @@ def get_chokepoints(
     request: Request,
     runtime: AnalysisDep,
     caller: ReaderDep,
+    scope: ScopeDep,
     method: RankingMethod = "fragmentation",
     top: Annotated[int, Query(ge=1, le=100)] = 10,
     kinds: Annotated[list[str] | None, Query(description="Kinds that may be ranked, e.g. service_provider")] = None,
-    types: TypesQuery = None,
-    min_confidence: MinConfidence = 0,
-    as_of: AsOf = None,
     stability: Annotated[bool, Query(description="Also rerank on graphs resampled by confidence")] = False,
     samples: Annotated[int, Query(ge=5, le=500, description="Resampled graphs, with stability")] = 50,
     seed: Annotated[int, Query(ge=0, description="Same seed, same answer")] = 0,
     background: Annotated[bool, Query(description="Always run as a job")] = False,
 ) -> ChokepointsOut | JSONResponse:
-    type_list = parse_enum_list(types, RelationshipType, "types")
-    kind_list = parse_enum_list(kinds, EntityKind, "kinds")
     outcome = analysis.chokepoints(
         runtime,
         caller=caller,
         background=background,
         method=method,
         top=top,
-        kinds=kind_list,
-        types=type_list,
-        min_confidence=min_confidence,
-        as_of=as_of,
+        kinds=parse_enum_list(kinds, EntityKind, "kinds"),
+        scope=scope,
         stability=stability,
         samples=samples,
         seed=seed,
@@ -87,9 +82,7 @@ def post_disruption(
         caller=caller,
         background=background,
         remove=body.remove,
-        types=body.types,
-        min_confidence=body.min_confidence,
-        as_of=body.as_of,
+        scope=GraphScope.of(types=body.types, min_confidence=body.min_confidence, as_of=body.as_of),
     )
     return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
 

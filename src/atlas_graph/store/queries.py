@@ -1,0 +1,39 @@
+"""Every Cypher query the store runs, by name: the app checks at start-up that each one has a file.
+
+Each store module lists the queries it runs as `QUERIES`; this module gathers those lists. A new store module adds
+its `QUERIES` here (tests/unit/store/test_cypher.py fails until it does, and while a query file is unused).
+"""
+
+from __future__ import annotations
+
+from atlas_graph.store import (
+    audit,
+    claims,
+    entities,
+    export,
+    graph,
+    ingestion,
+    maintenance,
+    merges,
+    organizations,
+    paths,
+    projection,
+    schema,
+)
+
+QUERY_NAMES: frozenset[str] = frozenset(
+    (
+        *audit.QUERIES,
+        *claims.QUERIES,
+        *entities.QUERIES,
+        *export.QUERIES,
+        *graph.QUERIES,
+        *ingestion.QUERIES,
+        *maintenance.QUERIES,
+        *merges.QUERIES,
+        *organizations.QUERIES,
+        *paths.QUERIES,
+        *projection.QUERIES,
+        *schema.QUERIES,
+    )
+)
