@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # Requests per API key: `rate_limit_burst` at once, then `rate_limit_per_minute` a minute (429 beyond).
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     rate_limit_burst: int = Field(default=200, ge=1)
+    # Failed authentications per client address: `failed_auth_burst` at once, then `failed_auth_per_minute` a
+    # minute; past that, every request from the address is 429 until it may fail again.
+    failed_auth_per_minute: int = Field(default=30, ge=1)
+    failed_auth_burst: int = Field(default=60, ge=1)
 
     # Analyses too large to answer at once run as jobs, this many at a time.
     analysis_workers: int = Field(default=1, ge=1, le=8)

@@ -17,7 +17,7 @@ from atlas_graph.api.routes import ROUTERS
 from atlas_graph.config import Settings
 from atlas_graph.services.connection import connection_for
 from atlas_graph.services.jobs import JobRunner
-from atlas_graph.services.rate_limit import RateLimiter
+from atlas_graph.services.rate_limit import FailedAuthLimiter, RateLimiter
 from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store import STORE_MODULES  # noqa: F401  (declares every query before the library loads)
 from atlas_graph.store.cypher import CypherLibrary
@@ -64,6 +64,9 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    app.state.failed_auth_limiter = FailedAuthLimiter(
+        per_minute=settings.failed_auth_per_minute, burst=settings.failed_auth_burst
+    )
 
     register_exception_handlers(app)
     for router in ROUTERS:

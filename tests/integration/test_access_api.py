@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 from atlas_graph.config import Settings
@@ -122,3 +125,39 @@ def test_rate_limit_is_429_with_retry_after(settings: Settings, graph: GraphStor
         assert int(limited.headers["Retry-After"]) >= 1
         # Another key of the same organization has its own allowance.
         assert client.get("/v1/me", headers=auth_headers("Org A", Role.READER)).status_code == 200
+
+
+def test_failed_authentications_are_limited_per_address_without_lookups_for_malformed_keys(
+    settings: Settings, graph: GraphStore, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: every failed authentication was a Neo4j look-up, and an address could fail without end."""
+    good = auth_headers("Org A", Role.READER)
+    lookups: list[str] = []
+    read = graph.read
+
+    def counted_read(name: str, parameters: dict[str, Any] | None = None) -> Any:
+        lookups.append(name)
+        return read(name, parameters)
+
+    monkeypatch.setattr(graph, "read", counted_read)
+    strict = settings.model_copy(update={"failed_auth_burst": 3, "failed_auth_per_minute": 1})
+    unknown = "Bearer atlas_0123456789abcdef_" + "A" * 43
+    app = create_app(strict, store=graph)
+    with TestClient(app) as client:
+        assert client.get("/v1/me", headers={"Authorization": "Bearer atlas_nonsense"}).status_code == 401
+        assert client.get("/v1/me", headers={"Authorization": "Bearer " + "x" * 5000}).status_code == 401
+        assert lookups == [], "a malformed key reached the database"
+        assert client.get("/v1/me", headers=good).status_code == 200  # the burst is of failures, not of requests
+        lookups.clear()
+        assert client.get("/v1/me", headers={"Authorization": unknown}).status_code == 401
+        assert len(lookups) == 1  # a well-formed key costs one look-up, and this third failure is the last
+        lookups.clear()
+        for headers in ({"Authorization": unknown}, good):
+            limited = client.get("/v1/me", headers=headers)
+            assert limited.status_code == 429, limited.text
+            assert limited.json()["error"]["code"] == "rate_limited"
+            assert int(limited.headers["Retry-After"]) >= 1
+        assert lookups == [], "a blocked address still costs look-ups"
+        # Another address is not held back (the app's state is the one the first client's lifespan set up).
+        elsewhere = TestClient(app, client=("192.0.2.7", 50000))
+        assert elsewhere.get("/v1/me", headers=good).status_code == 200

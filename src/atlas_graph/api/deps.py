@@ -14,7 +14,7 @@ from atlas_graph.services.access import authenticate
 from atlas_graph.services.analysis import AnalysisRuntime
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.jobs import JobRunner
-from atlas_graph.services.rate_limit import RateLimiter
+from atlas_graph.services.rate_limit import FailedAuthLimiter, RateLimiter
 from atlas_graph.store.graph import GraphStore
 
 _bearer = HTTPBearer(auto_error=False, description="An atlas-graph API key: `Authorization: Bearer atlas_...`")
@@ -57,7 +57,18 @@ def get_caller(
 ) -> Caller:
     if credentials is None:
         raise AuthenticationFailed("missing API key: send `Authorization: Bearer <key>`")
-    caller = authenticate(store, token=credentials.credentials, request_id=getattr(request.state, "request_id", None))
+    failures: FailedAuthLimiter = request.app.state.failed_auth_limiter
+    # The peer's address, not X-Forwarded-For, which any client can write: behind a proxy, run uvicorn with
+    # --proxy-headers and --forwarded-allow-ips so that the address is the proxy's client (docs/operations.md).
+    address = request.client.host if request.client is not None else "unknown"
+    failures.check(address)
+    try:
+        caller = authenticate(
+            store, token=credentials.credentials, request_id=getattr(request.state, "request_id", None)
+        )
+    except AuthenticationFailed:
+        failures.failed(address)
+        raise
     limiter: RateLimiter = request.app.state.rate_limiter
     limiter.check(caller.key_id)
     request.state.caller = caller

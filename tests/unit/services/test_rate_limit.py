@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from atlas_graph.errors import RateLimited
-from atlas_graph.services.rate_limit import RateLimiter
+from atlas_graph.services import rate_limit
+from atlas_graph.services.rate_limit import FailedAuthLimiter, RateLimiter
 
 
 def test_burst_then_refill_per_key() -> None:
@@ -26,3 +27,34 @@ def test_burst_then_refill_per_key() -> None:
         limiter.check("key-a")
     with pytest.raises(RateLimited):
         limiter.check("key-a")
+
+
+def test_failed_authentications_block_an_address_until_it_may_fail_again() -> None:
+    now = [0.0]
+    failures = FailedAuthLimiter(per_minute=6, burst=2, clock=lambda: now[0])
+    failures.check("10.0.0.1")  # checking spends nothing
+    failures.check("10.0.0.1")
+    failures.failed("10.0.0.1")
+    failures.failed("10.0.0.1")
+    with pytest.raises(RateLimited) as refused:
+        failures.check("10.0.0.1")
+    assert refused.value.retry_after == 10  # six failures a minute: one every ten seconds
+    failures.check("10.0.0.2")  # another address is not held back
+    now[0] += 10.0
+    failures.check("10.0.0.1")
+    failures.failed("10.0.0.1")
+    with pytest.raises(RateLimited):
+        failures.check("10.0.0.1")
+
+
+def test_idle_buckets_are_dropped_past_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rate_limit, "MAX_IDLE_BUCKETS", 3)
+    now = [0.0]
+    buckets = rate_limit.TokenBuckets(per_minute=60, burst=1, clock=lambda: now[0])
+    for address in ("a", "b", "c"):
+        assert buckets.take(address) is None
+    assert buckets.take("a") == 1  # still empty: its entry is kept
+    now[0] += 5.0  # every bucket is full again, so none needs to be remembered
+    assert buckets.take("d") is None
+    assert buckets.take("d") == 1
+    assert len(buckets._buckets) == 1
