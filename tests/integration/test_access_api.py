@@ -83,8 +83,8 @@ def test_role_without_the_right_is_403(client: TestClient, auth_headers: KeyFact
         _assert_json_error(response.json(), "forbidden")
 
 
-def test_admin_manages_organizations_and_keys(client: TestClient, auth_headers: KeyFactory) -> None:
-    admin = auth_headers("Operators", Role.ADMIN)
+def test_operator_manages_organizations_and_keys(client: TestClient, auth_headers: KeyFactory) -> None:
+    admin = auth_headers("Operators", Role.OPERATOR)
     assert client.post("/v1/organizations", json={"name": "Bank CSIRT"}, headers=admin).status_code == 201
     duplicate = client.post("/v1/organizations", json={"name": "Bank CSIRT"}, headers=admin)
     assert duplicate.status_code == 409
@@ -107,7 +107,7 @@ def test_admin_manages_organizations_and_keys(client: TestClient, auth_headers: 
 
 
 def test_bad_organization_name_is_422(client: TestClient, auth_headers: KeyFactory) -> None:
-    admin = auth_headers("Operators", Role.ADMIN)
+    admin = auth_headers("Operators", Role.OPERATOR)
     response = client.post("/v1/organizations", json={"name": "a|b"}, headers=admin)
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["location"] == ["name"]
