@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from atlas_graph.logs import json_log_config
     from atlas_graph.main import create_app, open_store
     from atlas_graph.neo4j_local import LocalNeo4j
 
@@ -134,7 +135,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
                 _offer_demo(store, settings, host=host, port=port)
             say(f"serving on http://{host}:{port}  API docs: http://{host}:{port}/docs")
             say("an API key: atlas-graph orgs create ORG && atlas-graph keys create --org ORG --role analyst")
-            uvicorn.run(create_app(settings, store=store), host=host, port=port, log_level="info")
+            log_config = json_log_config() if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+            app = create_app(settings, store=store)
+            uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config)
         finally:
             store.close()
     finally:

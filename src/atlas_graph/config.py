@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,12 @@ class Settings(BaseSettings):
     # minute; past that, every request from the address is 429 until it may fail again.
     failed_auth_per_minute: int = Field(default=30, ge=1)
     failed_auth_burst: int = Field(default=60, ge=1)
+
+    # Who may read GET /metrics: the operator's key, or (on a host where only the operator reaches loopback, and no
+    # reverse proxy forwards to it from there) any client on loopback, for a scraper without a key.
+    metrics_access: Literal["operator", "loopback"] = "operator"
+    # `json`: one JSON object a line, with the request id, for a log collector; `text`: uvicorn's own lines.
+    log_format: Literal["text", "json"] = "text"
 
     # Analyses too large to answer at once run as jobs, this many at a time.
     analysis_workers: int = Field(default=1, ge=1, le=8)

@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 
 from atlas_graph.api.body_limit import BodySizeLimit
 from atlas_graph.api.exception_handlers import register_exception_handlers
+from atlas_graph.api.http_metrics import RequestMetrics
 from atlas_graph.api.json_body import add_body_schemas
 from atlas_graph.api.request_id import RequestId
 from atlas_graph.api.routes import ROUTERS
@@ -80,7 +81,9 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    # Added last = outermost: the request id first, then the size limit before any layer reads the body.
+    # Added last = outermost: the request id first, then the metrics (which time and count every answer, refusals
+    # of the size limit included), then the size limit before any layer reads the body.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(RequestId)
     return app

@@ -9,50 +9,20 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
-import pytest
 
 from atlas_graph.config import Settings
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.processes import process_alive
 from atlas_graph.services import access, organizations
 from atlas_graph.store.graph import GraphStore
+from tests.integration.served import served
 
 GRACE_SECONDS = 10.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def server_environment(settings: Settings, port: int) -> dict[str, str]:
-    """The test's Neo4j, for a server started as a user would start it."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("ATLAS_")}
-    environment["ATLAS_PORT"] = str(port)
-    if settings.neo4j_uri is not None:
-        password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
-        environment.update(
-            ATLAS_NEO4J_URI=settings.neo4j_uri,
-            ATLAS_NEO4J_USER=settings.neo4j_user,
-            ATLAS_NEO4J_PASSWORD=password,
-            ATLAS_NEO4J_DATABASE=settings.neo4j_database,
-        )
-    else:
-        environment.update(
-            ATLAS_LOCAL_NEO4J_DIR=str(settings.local_neo4j_dir.resolve()),
-            ATLAS_LOCAL_NEO4J_PORT=str(settings.local_neo4j_port),
-        )
-    return environment
 
 
 def descendants(root: int) -> dict[int, str]:
@@ -80,37 +50,12 @@ def descendants(root: int) -> dict[int, str]:
     return found
 
 
-@pytest.fixture
-def server(settings: Settings, graph: GraphStore, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port = free_port()
-    command = [str(Path(sys.executable).with_name("atlas-graph")), "serve", "--port", str(port)]
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(command, env=server_environment(settings, port), stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx2.get(f"{base}/v1/health", timeout=2).status_code < 500:
-                break
-        except httpx2.TransportError:
-            pass
-        assert process.poll() is None, (tmp_path / "serve.log").read_text()
-        assert time.monotonic() < deadline, "the server did not start: " + (tmp_path / "serve.log").read_text()
-        time.sleep(0.2)
-    try:
-        yield process, base
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        log.close()
+def test_no_process_of_the_api_outlives_a_kill_9(settings: Settings, graph: GraphStore, tmp_path: Path) -> None:
+    with served(settings, tmp_path) as server:
+        killed_leaves_nothing(server.process, server.base, graph)
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc (Linux)")
-def test_no_process_of_the_api_outlives_a_kill_9(
-    server: tuple[subprocess.Popen[bytes], str], graph: GraphStore
-) -> None:
-    process, base = server
+def killed_leaves_nothing(process: subprocess.Popen[bytes], base: str, graph: GraphStore) -> None:
     organizations.create_organization(graph, name="Org Procs")
     token = access.issue_key(graph, organization="Org Procs", role=Role.ANALYST).token
     headers = {"Authorization": f"Bearer {token}"}

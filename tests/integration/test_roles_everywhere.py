@@ -38,6 +38,7 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/v1/keys"): Permission.ADMINISTER,
     ("DELETE", "/v1/keys/{key_id}"): Permission.ADMINISTER,
     ("GET", "/v1/audit"): Permission.ADMINISTER,
+    ("GET", "/v1/storage"): Permission.OPERATE,
 }
 # Where ADMINISTER reaches only the caller's own organization for a member's admin, and every one for the operator:
 # test_operator.py attacks these across organizations.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from atlas_graph.errors import AuthenticationFailed
+from atlas_graph.errors import AuthenticationFailed, PermissionDenied
 from atlas_graph.models.vocabulary import Permission
 from atlas_graph.services.access import authenticate
 from atlas_graph.services.analysis import AnalysisRuntime
@@ -76,6 +77,23 @@ def get_caller(
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def authorize_metrics(
+    request: Request,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """`/metrics` for the operator's key, or for any loopback client with ATLAS_METRICS_ACCESS=loopback."""
+    if request.app.state.settings.metrics_access == "loopback":
+        try:
+            loopback = request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+        except ValueError:  # not an address (a test client's name)
+            loopback = False
+        if not loopback:
+            raise PermissionDenied("/metrics answers loopback clients only (ATLAS_METRICS_ACCESS=loopback)")
+        return
+    get_caller(request, store, credentials).require(Permission.OPERATE)
 
 
 def requires(permission: Permission) -> Callable[[Caller], Caller]:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from atlas_graph.errors import AtlasGraphError, NotFound
+from atlas_graph.metrics import JOB_DURATION, JOBS, JOBS_FINISHED
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class JobRunner:
                 if oldest.status in ("queued", "running"):
                     break
                 self._jobs.popitem(last=False)
+        JOBS.labels(state="queued").inc()
         self._executor.submit(self._run, job, work)
         return job
 
@@ -70,10 +72,16 @@ class JobRunner:
         return job
 
     def shutdown(self) -> None:
+        cancelled = 0
+        with self._lock:
+            cancelled = sum(1 for job in self._jobs.values() if job.status == "queued")
         self._executor.shutdown(wait=False, cancel_futures=True)
+        JOBS.labels(state="queued").dec(cancelled)  # never to run: no longer waiting in this process
 
     @staticmethod
     def _run(job: Job, work: Callable[[Progress], Any]) -> None:
+        JOBS.labels(state="queued").dec()
+        JOBS.labels(state="running").inc()
         job.status = "running"
         job.started_at = datetime.now(UTC)
         try:
@@ -90,3 +98,6 @@ class JobRunner:
             job.status = "succeeded"
         finally:
             job.finished_at = datetime.now(UTC)
+            JOBS.labels(state="running").dec()
+            JOBS_FINISHED.labels(kind=job.kind, state=job.status).inc()
+            JOB_DURATION.labels(kind=job.kind).observe((job.finished_at - job.started_at).total_seconds())

@@ -12,6 +12,7 @@ from atlas_graph.store import (
     paths,
     projection,
     schema,
+    statistics,
 )
 
 # Importing a store module declares the queries it runs; the app imports this tuple so that all are declared
@@ -28,4 +29,5 @@ STORE_MODULES = (
     paths,
     projection,
     schema,
+    statistics,
 )

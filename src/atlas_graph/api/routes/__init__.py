@@ -10,6 +10,7 @@ from atlas_graph.api.routes import (
     export,
     health,
     me,
+    operations,
     organizations,
     paths,
     stix,
@@ -27,5 +28,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     analysis.router,
     audit.router,
     export.router,
+    operations.router,
     web.router,
 )
