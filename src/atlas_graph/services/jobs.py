@@ -60,7 +60,9 @@ class JobRunner:
                     break
                 self._jobs.popitem(last=False)
         JOBS.labels(state="queued").inc()
-        self._executor.submit(self._run, job, work)
+        future = self._executor.submit(self._run, job, work)
+        # A job cancelled at shutdown never runs: it waits no longer, so it leaves the queued count.
+        future.add_done_callback(lambda done: JOBS.labels(state="queued").dec() if done.cancelled() else None)
         return job
 
     def get(self, job_id: str, *, organization: str) -> Job:
@@ -72,11 +74,7 @@ class JobRunner:
         return job
 
     def shutdown(self) -> None:
-        cancelled = 0
-        with self._lock:
-            cancelled = sum(1 for job in self._jobs.values() if job.status == "queued")
         self._executor.shutdown(wait=False, cancel_futures=True)
-        JOBS.labels(state="queued").dec(cancelled)  # never to run: no longer waiting in this process
 
     @staticmethod
     def _run(job: Job, work: Callable[[Progress], Any]) -> None:
