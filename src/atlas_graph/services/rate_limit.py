@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -9,8 +10,9 @@ from collections.abc import Callable
 
 from atlas_graph.errors import RateLimited
 
-# Buckets back at their full burst say nothing that a new bucket would not; past this many, they are dropped so that
-# a stream of one-off addresses cannot grow the table without bound.
+# Past this many buckets, those back at their full burst (which say nothing a new bucket would not) are dropped, and
+# if that is not enough, the longest untouched: a flood of one-off addresses cannot grow the table without bound.
+# Forgetting an address gives it a fresh allowance, which is all a flood from that many addresses could get anyway.
 MAX_IDLE_BUCKETS = 10_000
 
 
@@ -51,11 +53,16 @@ class TokenBuckets:
         return math.ceil((1.0 - tokens) / self._rate) if self._rate > 0 else 60
 
     def _drop_full_buckets(self, now: float) -> None:
-        self._buckets = {
+        kept = {
             name: (tokens, last)
             for name, (tokens, last) in self._buckets.items()
             if tokens + (now - last) * self._rate < self._burst
         }
+        if len(kept) >= MAX_IDLE_BUCKETS // 2:
+            # Keep the most recently touched half, so that the next scan is as far away as this one.
+            newest = sorted(kept.items(), key=lambda item: item[1][1], reverse=True)[: MAX_IDLE_BUCKETS // 2]
+            kept = dict(newest)
+        self._buckets = kept
 
 
 class RateLimiter:
@@ -83,10 +90,22 @@ class FailedAuthLimiter:
 
     def check(self, address: str) -> None:
         """Raise RateLimited when `address` has used up its failed authentications."""
+        address = client_network(address)
         wait = self._buckets.wait(address)
         if wait is not None:
             raise RateLimited(f"too many failed authentications from this address; retry in {wait} s", retry_after=wait)
 
     def failed(self, address: str) -> None:
         """Count one failed authentication of `address`."""
-        self._buckets.take(address)
+        self._buckets.take(client_network(address))
+
+
+def client_network(address: str) -> str:
+    """What one client is: its IPv4 address, or its IPv6 /64, which one subscriber usually holds whole."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)

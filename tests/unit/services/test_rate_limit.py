@@ -58,3 +58,26 @@ def test_idle_buckets_are_dropped_past_the_bound(monkeypatch: pytest.MonkeyPatch
     assert buckets.take("d") is None
     assert buckets.take("d") == 1
     assert len(buckets._buckets) == 1
+
+
+def test_an_ipv6_client_is_its_64_and_a_mapped_ipv4_its_address() -> None:
+    failures = FailedAuthLimiter(per_minute=1, burst=1, clock=lambda: 0.0)
+    failures.failed("2001:db8:1:2::1")
+    with pytest.raises(RateLimited):
+        failures.check("2001:db8:1:2:ffff::9")  # another address of the same /64
+    failures.check("2001:db8:1:3::1")
+    failures.failed("::ffff:192.0.2.1")
+    with pytest.raises(RateLimited):
+        failures.check("192.0.2.1")
+    assert rate_limit.client_network("testclient") == "testclient"
+
+
+def test_a_flood_of_addresses_keeps_the_table_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rate_limit, "MAX_IDLE_BUCKETS", 10)
+    now = [0.0]
+    buckets = rate_limit.TokenBuckets(per_minute=1, burst=1, clock=lambda: now[0])
+    for n in range(100):
+        now[0] += 0.001
+        buckets.take(f"address-{n}")  # each left empty: none is full again within the test
+        assert len(buckets._buckets) <= 10
+    assert buckets.take("address-99") is not None  # the newest are still remembered
