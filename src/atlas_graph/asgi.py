@@ -4,7 +4,14 @@
 `main.serving_app` builds. This module only builds it, and only when an ASGI server imports it.
 """
 
+import logging.config
+
 from atlas_graph.config import Settings
+from atlas_graph.logs import json_log_config
 from atlas_graph.main import serving_app
 
-app = serving_app(Settings())
+settings = Settings()
+if settings.log_format == "json":
+    # The ASGI server set up its logging before importing this module; this replaces it.
+    logging.config.dictConfig(json_log_config())
+app = serving_app(settings)

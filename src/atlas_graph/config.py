@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -60,6 +61,16 @@ class Settings(BaseSettings):
     # Requests per API key: `rate_limit_burst` at once, then `rate_limit_per_minute` a minute (429 beyond).
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     rate_limit_burst: int = Field(default=200, ge=1)
+    # Failed authentications per client address: `failed_auth_burst` at once, then `failed_auth_per_minute` a
+    # minute; past that, every request from the address is 429 until it may fail again.
+    failed_auth_per_minute: int = Field(default=30, ge=1)
+    failed_auth_burst: int = Field(default=60, ge=1)
+
+    # Who may read GET /metrics: the operator's key, or (on a host where only the operator reaches loopback, and no
+    # reverse proxy forwards to it from there) any client on loopback, for a scraper without a key.
+    metrics_access: Literal["operator", "loopback"] = "operator"
+    # `json`: one JSON object a line, with the request id, for a log collector; `text`: uvicorn's own lines.
+    log_format: Literal["text", "json"] = "text"
 
     # Analyses too large to answer at once run as jobs, this many at a time.
     analysis_workers: int = Field(default=1, ge=1, le=8)

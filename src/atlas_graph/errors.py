@@ -12,7 +12,7 @@ The tree::
     ├── Conflict                    the request contradicts what is stored                   -> 409
     ├── InvalidInput                valid JSON that breaks a domain rule, per item and field -> 422
     ├── PayloadTooLarge             a body or bundle over its limit                          -> 413
-    └── RateLimited                 too many requests for one API key                        -> 429
+    └── RateLimited                 too many requests for a key, or failed keys from an address -> 429
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class PayloadTooLarge(AtlasGraphError):
 
 
 class RateLimited(AtlasGraphError):
-    """An API key made more requests than its rate allows; `retry_after` is in seconds."""
+    """A key made more requests, or an address more failed authentications, than allowed; `retry_after` in s."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         self.retry_after = retry_after

@@ -15,13 +15,14 @@ from fastapi.openapi.utils import get_openapi
 
 from atlas_graph.api.body_limit import BodySizeLimit
 from atlas_graph.api.exception_handlers import register_exception_handlers
+from atlas_graph.api.http_metrics import RequestMetrics
 from atlas_graph.api.json_body import add_body_schemas
 from atlas_graph.api.request_id import RequestId
 from atlas_graph.api.routes import RAW_BODY_MODELS, ROUTERS
 from atlas_graph.config import Settings
 from atlas_graph.services.connection import connection_for
 from atlas_graph.services.jobs import JobRunner
-from atlas_graph.services.rate_limit import RateLimiter
+from atlas_graph.services.rate_limit import FailedAuthLimiter, RateLimiter
 from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore
@@ -71,6 +72,9 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    app.state.failed_auth_limiter = FailedAuthLimiter(
+        per_minute=settings.failed_auth_per_minute, burst=settings.failed_auth_burst
+    )
 
     register_exception_handlers(app)
     for router in ROUTERS:
@@ -85,8 +89,10 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    # Added last = outermost: the request id first, then the size limit before any layer reads the body.
+    # Added last = outermost: the request id first, then the metrics (which time and count every answer, refusals
+    # of the size limit included), then the size limit before any layer reads the body.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(RequestId)
     return app
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
 from atlas_graph.config import Settings
@@ -80,8 +83,8 @@ def test_role_without_the_right_is_403(client: TestClient, auth_headers: KeyFact
         _assert_json_error(response.json(), "forbidden")
 
 
-def test_admin_manages_organizations_and_keys(client: TestClient, auth_headers: KeyFactory) -> None:
-    admin = auth_headers("Operators", Role.ADMIN)
+def test_operator_manages_organizations_and_keys(client: TestClient, auth_headers: KeyFactory) -> None:
+    admin = auth_headers("Operators", Role.OPERATOR)
     assert client.post("/v1/organizations", json={"name": "Bank CSIRT"}, headers=admin).status_code == 201
     duplicate = client.post("/v1/organizations", json={"name": "Bank CSIRT"}, headers=admin)
     assert duplicate.status_code == 409
@@ -104,7 +107,7 @@ def test_admin_manages_organizations_and_keys(client: TestClient, auth_headers: 
 
 
 def test_bad_organization_name_is_422(client: TestClient, auth_headers: KeyFactory) -> None:
-    admin = auth_headers("Operators", Role.ADMIN)
+    admin = auth_headers("Operators", Role.OPERATOR)
     response = client.post("/v1/organizations", json={"name": "a|b"}, headers=admin)
     assert response.status_code == 422
     assert response.json()["error"]["problems"][0]["location"] == ["name"]
@@ -122,3 +125,39 @@ def test_rate_limit_is_429_with_retry_after(settings: Settings, graph: GraphStor
         assert int(limited.headers["Retry-After"]) >= 1
         # Another key of the same organization has its own allowance.
         assert client.get("/v1/me", headers=auth_headers("Org A", Role.READER)).status_code == 200
+
+
+def test_failed_authentications_are_limited_per_address_without_lookups_for_malformed_keys(
+    settings: Settings, graph: GraphStore, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: every failed authentication was a Neo4j look-up, and an address could fail without end."""
+    good = auth_headers("Org A", Role.READER)
+    lookups: list[str] = []
+    read = graph.read
+
+    def counted_read(name: str, parameters: dict[str, Any] | None = None) -> Any:
+        lookups.append(name)
+        return read(name, parameters)
+
+    monkeypatch.setattr(graph, "read", counted_read)
+    strict = settings.model_copy(update={"failed_auth_burst": 3, "failed_auth_per_minute": 1})
+    unknown = "Bearer atlas_0123456789abcdef_" + "A" * 43
+    app = create_app(strict, store=graph)
+    with TestClient(app) as client:
+        assert client.get("/v1/me", headers={"Authorization": "Bearer atlas_nonsense"}).status_code == 401
+        assert client.get("/v1/me", headers={"Authorization": "Bearer " + "x" * 5000}).status_code == 401
+        assert lookups == [], "a malformed key reached the database"
+        assert client.get("/v1/me", headers=good).status_code == 200  # the burst is of failures, not of requests
+        lookups.clear()
+        assert client.get("/v1/me", headers={"Authorization": unknown}).status_code == 401
+        assert len(lookups) == 1  # a well-formed key costs one look-up, and this third failure is the last
+        lookups.clear()
+        for headers in ({"Authorization": unknown}, good):
+            limited = client.get("/v1/me", headers=headers)
+            assert limited.status_code == 429, limited.text
+            assert limited.json()["error"]["code"] == "rate_limited"
+            assert int(limited.headers["Retry-After"]) >= 1
+        assert lookups == [], "a blocked address still costs look-ups"
+        # Another address is not held back (the app's state is the one the first client's lifespan set up).
+        elsewhere = TestClient(app, client=("192.0.2.7", 50000))
+        assert elsewhere.get("/v1/me", headers=good).status_code == 200

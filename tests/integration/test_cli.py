@@ -43,6 +43,20 @@ def test_keys_create_prints_only_the_key(settings: Settings, graph: GraphStore) 
     assert "CLI Org" in listed.stdout and lines[0] not in listed.stdout
 
 
+def test_operator_keys_belong_to_no_organization(settings: Settings, graph: GraphStore) -> None:
+    env = _env_for(settings)
+    issued = _run("keys", "create", "--role", "operator", env=env)
+    assert issued.returncode == 0, issued.stderr
+    (token,) = issued.stdout.splitlines()
+    assert token.startswith("atlas_") and "(operator)" in issued.stderr
+    listed = _run("keys", "list", env=env)
+    assert "\t(operator)\toperator\tactive" in listed.stdout
+    # A member's key must name its organization: one line, not a traceback.
+    orphan = _run("keys", "create", "--role", "reader", env=env)
+    assert orphan.returncode != 0 and orphan.stdout == ""
+    assert len(orphan.stderr.strip().splitlines()) == 1 and "organization" in orphan.stderr, orphan.stderr
+
+
 def test_wrong_password_is_one_clear_line(settings: Settings, graph: GraphStore) -> None:
     result = _run("orgs", "list", env=_env_for(settings, ATLAS_NEO4J_PASSWORD="definitely-wrong"))
     assert result.returncode == 1

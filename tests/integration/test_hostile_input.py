@@ -348,7 +348,7 @@ organization_names = st.one_of(
 
 
 def test_organization_and_key_admin_refuse_or_store_exactly(client: TestClient, auth_headers: KeyFactory) -> None:
-    admin = auth_headers("Org Admin", "admin")
+    admin = auth_headers("Org Admin", "operator")
     pattern = re.compile(ORGANIZATION_NAME_PATTERN)
 
     @EXAMPLES

@@ -72,9 +72,10 @@ def keys(fuzzed_app: FastAPI, store: GraphStore) -> dict[str, dict[str, str]]:
         organizations.create_organization(store, name=name)
     caller = Caller(organization="Org Fuzz", role=Role.ANALYST, key_id="fuzz-seed")
     ingest_bundle(store, caller=caller, bundle=BundleIn.model_validate(SEED_BUNDLE), max_items=100)
+    holders = {"analyst": "Org Fuzz", "admin": "Org Fuzz", "operator": None}
     return {
-        role: {"Authorization": f"Bearer {access.issue_key(store, organization='Org Fuzz', role=Role(role)).token}"}
-        for role in ("analyst", "admin")
+        role: {"Authorization": f"Bearer {access.issue_key(store, organization=holder, role=Role(role)).token}"}
+        for role, holder in holders.items()
     }
 
 
@@ -92,7 +93,7 @@ BOUNDED = settings(
 )
 
 
-@pytest.mark.parametrize("role", ["analyst", "admin"])
+@pytest.mark.parametrize("role", ["analyst", "admin", "operator"])
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{method} {path}" for method, path in OPERATIONS])
 def test_no_server_error(method: str, path: str, role: str, fuzz_schema: Any, keys: dict[str, dict[str, str]]) -> None:
     operation = fuzz_schema[path][method]

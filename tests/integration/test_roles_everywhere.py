@@ -32,13 +32,17 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/export/stix"): Permission.READ,
     ("GET", "/v1/export/graphml"): Permission.READ,
     ("GET", "/v1/export/csv"): Permission.READ,
-    ("GET", "/v1/organizations"): Permission.ADMINISTER,
-    ("POST", "/v1/organizations"): Permission.ADMINISTER,
+    ("GET", "/v1/organizations"): Permission.OPERATE,
+    ("POST", "/v1/organizations"): Permission.OPERATE,
     ("GET", "/v1/keys"): Permission.ADMINISTER,
     ("POST", "/v1/keys"): Permission.ADMINISTER,
     ("DELETE", "/v1/keys/{key_id}"): Permission.ADMINISTER,
     ("GET", "/v1/audit"): Permission.ADMINISTER,
+    ("GET", "/v1/storage"): Permission.OPERATE,
 }
+# Where ADMINISTER reaches only the caller's own organization for a member's admin, and every one for the operator:
+# test_operator.py attacks these across organizations.
+ORGANIZATION_SCOPED = {("GET", "/v1/keys"), ("POST", "/v1/keys"), ("DELETE", "/v1/keys/{key_id}"), ("GET", "/v1/audit")}
 # Valid bodies, so that an allowed role gets past validation and a refused one is refused for its role alone.
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/bundles"): {"entities": [{"kind": "actor", "name": "Role Probe"}]},
@@ -59,6 +63,10 @@ def test_every_operation_has_a_decided_role(client: TestClient) -> None:
         if path.startswith("/v1/")
     }
     assert operations == set(REQUIRED)
+    # A new administrative endpoint must decide whether a member's admin reaches only its own organization there.
+    assert {operation for operation, needed in REQUIRED.items() if needed is Permission.ADMINISTER} == (
+        ORGANIZATION_SCOPED
+    )
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -135,6 +135,8 @@ class World:
     ids: dict[str, str]
     headers: dict[str, dict[str, str]]
     version: str
+    admin_headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Each organization's admin, who reads its own organization's audit trail."""
     maker_entity_claim: str = ""
     maker_relationship_claim: str = ""
     maker_job: str = ""
@@ -171,17 +173,19 @@ def world(tlp: Tlp, matrix_client: TestClient, store: GraphStore) -> World:
 
 def build_world(tlp: Tlp, client: TestClient, store: GraphStore) -> World:
     delete_everything(store)
-    headers = {}
+    headers, admin_headers = {}, {}
     for organization in (*CALLERS, BASE_ORG):
         organizations.create_organization(store, name=organization)
         token = access.issue_key(store, organization=organization, role=Role.ANALYST).token
         headers[organization] = {"Authorization": f"Bearer {token}"}
+        admin_token = access.issue_key(store, organization=organization, role=Role.ADMIN).token
+        admin_headers[organization] = {"Authorization": f"Bearer {admin_token}"}
     base = base_bundle()
     posted = client.post("/v1/bundles", json=base, headers=headers[BASE_ORG])
     assert posted.status_code == 200, posted.text
     ids = {e["name"]: item["id"] for e, item in zip(base["entities"], posted.json()["entities"], strict=True)}
     ids.update({"Phantom": PHANTOM_ID, "Shadow Host": SHADOW_ID})
-    world = World(tlp=tlp, ids=ids, headers=headers, version="")
+    world = World(tlp=tlp, ids=ids, headers=headers, version="", admin_headers=admin_headers)
     world.before = {read.name: read.ask(client, headers[OUTSIDER], world) for read in READS}
 
     layer = client.post("/v1/bundles", json=layer_bundle(tlp, ids), headers=headers[MAKER])
@@ -319,6 +323,17 @@ def maker_job(client: TestClient, headers: dict[str, str], world: World) -> dict
     if response.status_code == 200:
         return {"status": 200, "body": {"job_id": response.json()["job_id"], "kind": response.json()["kind"]}}
     return normalized(response, named_id=job_id)
+
+
+def audit_of(name: str) -> Ask:
+    """The audit trail of one entity, as the caller's organization's admin reads it."""
+
+    def ask(client: TestClient, headers: dict[str, str], world: World) -> dict[str, Any]:
+        caller = next(organization for organization, known in world.headers.items() if known == headers)
+        params = {"entity": world.ids[name]}
+        return normalized(client.get("/v1/audit", params=params, headers=world.admin_headers[caller]))
+
+    return ask
 
 
 # --- what each read must give ----------------------------------------------------------------------------------------
@@ -586,6 +601,19 @@ def retract_seen(answer: Any, seen: Seen) -> None:
     forbidden(answer, seen)
 
 
+def no_events(answer: Any, seen: Seen) -> None:
+    assert ok(answer)["events"] == [], answer
+
+
+def own_layer_event(answer: Any, seen: Seen) -> None:
+    """The maker's admin sees the layer's bundle; a partner that may see the layer still reads no one else's trail."""
+    events = ok(answer)["events"]
+    if seen.caller == MAKER:
+        assert [(event["organization"], event["action"]) for event in events] == [(MAKER, "bundle.post")], events
+    else:
+        assert events == [], events
+
+
 SERVICE_KINDS = {"kinds": "service_provider", "method": "degree"}
 READS: tuple[Read, ...] = (
     Read("entity Haven", get("/v1/entities/{Haven}"), haven_seen, haven_hidden),
@@ -746,6 +774,10 @@ READS: tuple[Read, ...] = (
         maker_asks=False,
     ),
     Read("the maker's job", maker_job, maker_job_seen, not_found, caller_specific=True),
+    # A member's admin reads its own organization's audit trail only: no id of another's claim comes through it.
+    Read("audit of Haven", audit_of("Haven"), own_layer_event, no_events, caller_specific=True),
+    Read("audit of Phantom", audit_of("Phantom"), own_layer_event, no_events, caller_specific=True),
+    Read("audit of Crew 3", audit_of("Crew 3"), own_layer_event, no_events, caller_specific=True),
 )
 
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from atlas_graph.errors import AuthenticationFailed
+from atlas_graph.errors import AuthenticationFailed, PermissionDenied
 from atlas_graph.models.vocabulary import Permission
 from atlas_graph.services.access import authenticate
 from atlas_graph.services.analysis import AnalysisRuntime
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.jobs import JobRunner
-from atlas_graph.services.rate_limit import RateLimiter
+from atlas_graph.services.rate_limit import FailedAuthLimiter, RateLimiter
 from atlas_graph.store.graph import GraphStore
 
 _bearer = HTTPBearer(auto_error=False, description="An atlas-graph API key: `Authorization: Bearer atlas_...`")
@@ -57,7 +58,18 @@ def get_caller(
 ) -> Caller:
     if credentials is None:
         raise AuthenticationFailed("missing API key: send `Authorization: Bearer <key>`")
-    caller = authenticate(store, token=credentials.credentials, request_id=getattr(request.state, "request_id", None))
+    failures: FailedAuthLimiter = request.app.state.failed_auth_limiter
+    # The peer's address, not X-Forwarded-For, which any client can write: behind a proxy, run uvicorn with
+    # --proxy-headers and --forwarded-allow-ips so that the address is the proxy's client (docs/operations.md).
+    address = request.client.host if request.client is not None else "unknown"
+    failures.check(address)
+    try:
+        caller = authenticate(
+            store, token=credentials.credentials, request_id=getattr(request.state, "request_id", None)
+        )
+    except AuthenticationFailed:
+        failures.failed(address)
+        raise
     limiter: RateLimiter = request.app.state.rate_limiter
     limiter.check(caller.key_id)
     request.state.caller = caller
@@ -65,6 +77,23 @@ def get_caller(
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def authorize_metrics(
+    request: Request,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """`/metrics` for the operator's key, or for any loopback client with ATLAS_METRICS_ACCESS=loopback."""
+    if request.app.state.settings.metrics_access == "loopback":
+        try:
+            loopback = request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+        except ValueError:  # not an address (a test client's name)
+            loopback = False
+        if not loopback:
+            raise PermissionDenied("/metrics answers loopback clients only (ATLAS_METRICS_ACCESS=loopback)")
+        return
+    get_caller(request, store, credentials).require(Permission.OPERATE)
 
 
 def requires(permission: Permission) -> Callable[[Caller], Caller]:
@@ -79,3 +108,4 @@ ReaderDep = Annotated[Caller, Depends(requires(Permission.READ))]
 WriterDep = Annotated[Caller, Depends(requires(Permission.WRITE))]
 CuratorDep = Annotated[Caller, Depends(requires(Permission.CURATE))]
 AdminDep = Annotated[Caller, Depends(requires(Permission.ADMINISTER))]
+OperatorDep = Annotated[Caller, Depends(requires(Permission.OPERATE))]

@@ -10,6 +10,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from atlas_graph.logs import CURRENT_REQUEST_ID
+
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
@@ -25,10 +27,15 @@ class RequestId:
         # Honour an id from a proxy so that its logs and our audit trail line up.
         request_id = supplied if 0 < len(supplied) <= 128 and supplied.isprintable() else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        # For the log lines written while it is handled, uvicorn's access line included (logs.py).
+        token = CURRENT_REQUEST_ID.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode("latin-1"))]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            CURRENT_REQUEST_ID.reset(token)

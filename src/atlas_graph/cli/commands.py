@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="API keys")
     keys_commands = keys.add_subparsers(title="actions", metavar="ACTION", required=True)
     keys_create = keys_commands.add_parser("create", help="issue a key; prints only the key on stdout")
-    keys_create.add_argument("--org", required=True, help="the organization the key acts for")
+    keys_create.add_argument("--org", help="the organization the key acts for (none for an operator key)")
     keys_create.add_argument("--role", required=True, choices=[role.value for role in Role])
     keys_create.add_argument("--label", help="a note to recognise the key by (e.g. the integration's name)")
     keys_create.set_defaults(handler=run_keys_create)
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from atlas_graph.logs import json_log_config
     from atlas_graph.main import open_store, serving_app
     from atlas_graph.neo4j_local import LocalNeo4j
 
@@ -127,7 +128,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
                 _offer_demo(store, settings, host=host, port=port)
             say(f"serving on http://{host}:{port}  API docs: http://{host}:{port}/docs")
             say("an API key: atlas-graph orgs create ORG && atlas-graph keys create --org ORG --role analyst")
-            uvicorn.run(serving_app(settings, store=store), host=host, port=port, log_level="info")
+            log_config = json_log_config() if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+            app = serving_app(settings, store=store)
+            uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config)
         finally:
             store.close()
     finally:
@@ -244,7 +247,7 @@ def run_keys_list(args: argparse.Namespace, settings: Settings) -> int:
     with cli_store(settings) as store:
         for key in organization_store.list_api_keys(store, organization=args.org):
             state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-            print(f"{key.key_id}\t{key.organization}\t{key.role}\t{state}\t{key.label or ''}")
+            print(f"{key.key_id}\t{key.organization or '(operator)'}\t{key.role}\t{state}\t{key.label or ''}")
     return 0
 
 

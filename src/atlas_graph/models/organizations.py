@@ -24,7 +24,13 @@ class OrganizationOut(BaseModel):
 class ApiKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organization: str = Field(min_length=1, max_length=100)
+    organization: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Omitted: the caller's own organization (a member's admin). The operator names it, but for "
+        "an `operator` key, which belongs to no organization.",
+    )
     role: Role
     label: str | None = Field(default=None, max_length=200)
 
@@ -32,13 +38,13 @@ class ApiKeyIn(BaseModel):
 class ApiKeyIssuedOut(BaseModel):
     key_id: str
     token: str = Field(description="The key itself. Shown once; atlas-graph keeps only its hash.")
-    organization: str
+    organization: str = Field(description="`(operator)` for an operator key")
     role: Role
 
 
 class ApiKeyOut(BaseModel):
     key_id: str
-    organization: str
+    organization: str | None = Field(description="null for an operator key")
     role: Role
     label: str | None
     created_at: datetime

@@ -144,19 +144,23 @@ class Role(StrEnum):
     READER = "reader"
     ANALYST = "analyst"
     INTEGRATION = "integration"
-    ADMIN = "admin"
+    ADMIN = "admin"  # a member organization's administrator
+    OPERATOR = "operator"  # the coalition's operator: not a member, so it belongs to no organization
 
 
 class Permission(StrEnum):
     READ = "read"
     WRITE = "write"
     CURATE = "curate"  # merge entities, retract own assertions
-    ADMINISTER = "administer"
+    ADMINISTER = "administer"  # keys and audit trail: of the caller's own organization, or of all with OPERATE
+    OPERATE = "operate"  # the coalition's membership: create organizations, every organization's keys and audit
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.READER: frozenset({Permission.READ}),
     Role.ANALYST: frozenset({Permission.READ, Permission.WRITE, Permission.CURATE}),
     Role.INTEGRATION: frozenset({Permission.WRITE}),
-    Role.ADMIN: frozenset(Permission),
+    Role.ADMIN: frozenset({Permission.READ, Permission.WRITE, Permission.CURATE, Permission.ADMINISTER}),
+    # No READ or WRITE: the operator runs who may take part, not the intelligence (docs/operations.md).
+    Role.OPERATOR: frozenset({Permission.ADMINISTER, Permission.OPERATE}),
 }

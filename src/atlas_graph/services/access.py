@@ -9,10 +9,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from atlas_graph.errors import AuthenticationFailed
-from atlas_graph.models.vocabulary import Role
+from atlas_graph.errors import AuthenticationFailed, InvalidInput, Problem
+from atlas_graph.models.vocabulary import Permission, Role
 from atlas_graph.services import audit
-from atlas_graph.services.caller import LOCAL_ADMINISTRATOR, Caller
+from atlas_graph.services.caller import LOCAL_ADMINISTRATOR, OPERATOR_ORGANIZATION, Caller
 from atlas_graph.store import organizations as organization_store
 from atlas_graph.store.graph import GraphStore
 
@@ -44,28 +44,58 @@ def parse_token(token: str) -> tuple[str, str]:
 
 
 def issue_key(
-    store: GraphStore, *, organization: str, role: Role, label: str | None = None, actor: Caller | None = None
+    store: GraphStore,
+    *,
+    organization: str | None,
+    role: Role,
+    label: str | None = None,
+    actor: Caller | None = None,
 ) -> IssuedKey:
-    """Create a key for an existing organization and return its token, which only the caller ever sees."""
+    """Create a key and return its token, which only the caller ever sees.
+
+    The operator issues keys to any organization, and operator keys, which belong to none; a member's admin issues
+    keys only to its own organization (`organization` None means that one), and never an operator key.
+    """
+    actor = actor or LOCAL_ADMINISTRATOR
     key_id = secrets.token_hex(8)
     # token_urlsafe(32) is 43 characters of 256 random bits.
     secret = secrets.token_urlsafe(32)
-    started = audit.entry(actor or LOCAL_ADMINISTRATOR, "key.create", organization=organization, role=role.value)
-    audit.audited(
-        store,
-        started,
-        lambda: organization_store.create_api_key(
+    started = audit.entry(actor, "key.create", organization=organization, role=role.value)
+
+    def create() -> str | None:
+        holder = _key_holder(actor, organization, role)
+        organization_store.create_api_key(
             store,
-            organization=organization,
+            organization=holder,
             key_id=key_id,
             secret_hash=hash_secret(secret),
             role=role.value,
             label=label,
             now=datetime.now(UTC),
             audit=started,
-        ),
+        )
+        return holder
+
+    holder = audit.audited(store, started, create)
+    return IssuedKey(
+        key_id=key_id,
+        token=f"{KEY_PREFIX}_{key_id}_{secret}",
+        organization=holder or OPERATOR_ORGANIZATION,
+        role=role,
     )
-    return IssuedKey(key_id=key_id, token=f"{KEY_PREFIX}_{key_id}_{secret}", organization=organization, role=role)
+
+
+def _key_holder(actor: Caller, organization: str | None, role: Role) -> str | None:
+    """The organization a new key of `role` belongs to, as `actor` may issue it (None: an operator key)."""
+    if role is Role.OPERATOR:
+        actor.require(Permission.OPERATE)
+        if organization is not None:
+            raise InvalidInput([Problem(("organization",), "an operator key belongs to no organization: omit it")])
+        return None
+    holder = actor.administered(organization)
+    if holder is None:
+        raise InvalidInput([Problem(("organization",), "required: the organization the key acts for")])
+    return holder
 
 
 def authenticate(store: GraphStore, *, token: str, request_id: str | None = None) -> Caller:
@@ -76,15 +106,27 @@ def authenticate(store: GraphStore, *, token: str, request_id: str | None = None
         raise AuthenticationFailed("unknown API key")
     if credentials.revoked:
         raise AuthenticationFailed("revoked API key")
+    role = Role(credentials.role)
+    if (credentials.organization is None) != (role is Role.OPERATOR):
+        # Never made so; a key stored this way is not to be trusted with either reading.
+        raise AuthenticationFailed("unknown API key")
     return Caller(
-        organization=credentials.organization, role=Role(credentials.role), key_id=key_id, request_id=request_id
+        organization=credentials.organization or OPERATOR_ORGANIZATION, role=role, key_id=key_id, request_id=request_id
     )
 
 
 def revoke_key(store: GraphStore, *, key_id: str, actor: Caller | None = None) -> datetime:
-    started = audit.entry(actor or LOCAL_ADMINISTRATOR, "key.revoke", key_id=key_id)
+    """Revoke a key; a member's admin reaches only its own organization's, and another's is 404 like a missing one."""
+    actor = actor or LOCAL_ADMINISTRATOR
+    started = audit.entry(actor, "key.revoke", key_id=key_id)
     return audit.audited(
         store,
         started,
-        lambda: organization_store.revoke_api_key(store, key_id=key_id, now=datetime.now(UTC), audit=started),
+        lambda: organization_store.revoke_api_key(
+            store,
+            key_id=key_id,
+            organization=actor.administered(None),
+            now=datetime.now(UTC),
+            audit=started,
+        ),
     )

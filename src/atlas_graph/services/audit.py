@@ -52,6 +52,7 @@ def _record_failure(store: GraphStore, finished: AuditEntry) -> None:
 def list_events(
     store: GraphStore,
     *,
+    caller: Caller,
     organization: str | None,
     since: datetime | None,
     until: datetime | None,
@@ -59,10 +60,14 @@ def list_events(
     offset: int,
     limit: int,
 ) -> list[AuditEvent]:
-    """Audit events, newest first; a time without an offset is UTC."""
+    """Audit events, newest first; a time without an offset is UTC.
+
+    A member's admin reads its own organization's events only (whose entity ids are of claims it made), the operator
+    everybody's.
+    """
     return audit_store.list_events(
         store,
-        organization=organization,
+        organization=caller.administered(organization),
         since=_utc(since),
         until=_utc(until),
         entity_id=entity_id,

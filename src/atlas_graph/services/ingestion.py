@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+from atlas_graph import metrics
 from atlas_graph.errors import PayloadTooLarge
 from atlas_graph.models.bundles import (
     BundleCountsOut,
@@ -49,7 +50,9 @@ def ingest_bundle(
         )
         return _result(written.plan, written.relationship_states)
 
-    return audit.audited(store, started, write)
+    result = audit.audited(store, started, write)
+    metrics.record_bundle(entities=len(result.entities), relationships=len(result.relationships))
+    return result
 
 
 def _result(plan: BundlePlan, states: dict[str, ingestion_store.ClaimState]) -> BundleResultOut:

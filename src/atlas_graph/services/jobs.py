@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from atlas_graph.errors import AtlasGraphError, NotFound
+from atlas_graph.metrics import JOB_DURATION, JOBS, JOBS_FINISHED
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,10 @@ class JobRunner:
                 if oldest.status in ("queued", "running"):
                     break
                 self._jobs.popitem(last=False)
-        self._executor.submit(self._run, job, work)
+        JOBS.labels(state="queued").inc()
+        future = self._executor.submit(self._run, job, work)
+        # A job cancelled at shutdown never runs: it waits no longer, so it leaves the queued count.
+        future.add_done_callback(lambda done: JOBS.labels(state="queued").dec() if done.cancelled() else None)
         return job
 
     def get(self, job_id: str, *, organization: str) -> Job:
@@ -74,6 +78,8 @@ class JobRunner:
 
     @staticmethod
     def _run(job: Job, work: Callable[[Progress], Any]) -> None:
+        JOBS.labels(state="queued").dec()
+        JOBS.labels(state="running").inc()
         job.status = "running"
         job.started_at = datetime.now(UTC)
         try:
@@ -90,3 +96,6 @@ class JobRunner:
             job.status = "succeeded"
         finally:
             job.finished_at = datetime.now(UTC)
+            JOBS.labels(state="running").dec()
+            JOBS_FINISHED.labels(kind=job.kind, state=job.status).inc()
+            JOB_DURATION.labels(kind=job.kind).observe((job.finished_at - job.started_at).total_seconds())

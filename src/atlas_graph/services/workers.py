@@ -121,8 +121,12 @@ class AnalysisWorkers:
     def _shared_progress(self) -> Any:
         with self._lock:
             if self._manager is None:
-                self._manager = multiprocessing.get_context("forkserver").Manager()
-                self._progress = self._manager.dict()
+                manager = SyncManager(ctx=multiprocessing.get_context("forkserver"))
+                # The manager holds the forkserver's "alive" pipe and the resource tracker's, as every forkserver
+                # child does: while it ran on, orphaned, after a kill -9 of the API, so did both of them.
+                manager.start(initializer=watch_owner, initargs=(os.getpid(),))
+                self._manager = manager
+                self._progress = manager.dict()
             return self._progress
 
 
@@ -133,6 +137,15 @@ def _prepare_worker(niceness: int, owner: int) -> None:
         logger.warning("could not lower the priority of analysis worker %s", os.getpid())
     # Workers are children of the forkserver, not of the API process, so nothing stops them when the service
     # does: a ranking started before Ctrl-C went on for minutes, orphaned, holding a core and the forkserver.
+    watch_owner(owner)
+
+
+def watch_owner(owner: int) -> None:
+    """In a child process: exit as soon as `owner` (the API process) is gone, however it ended.
+
+    The forkserver exits when no process holds its "alive" pipe any more, and the resource tracker when none holds
+    its pipe; every forkserver child holds both, so the children's exit ends the whole tree.
+    """
     threading.Thread(target=_exit_with_owner, args=(owner,), name="owner-watch", daemon=True).start()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from neo4j import ManagedTransaction, Record
 
+from atlas_graph.metrics import WRITE_LOCK_WAIT
 from atlas_graph.models.vocabulary import COMMUNITY_TLPS
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.cypher import CypherLibrary
@@ -53,7 +55,11 @@ def refresh_relationship_sharing(
 
 
 def bump_graph_version(tx: ManagedTransaction, queries: CypherLibrary) -> int:
+    """Count a write, taking the write lock on the counter's node: writes run one at a time from here on."""
+    started = time.perf_counter()
     version: int = tx.run(queries[BUMP_GRAPH_VERSION]).single(strict=True)["version"]
+    # The query itself is one node's update: what it takes beyond that is waiting for the writes ahead.
+    WRITE_LOCK_WAIT.observe(time.perf_counter() - started)
     return version
 
 

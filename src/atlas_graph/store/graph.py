@@ -20,6 +20,7 @@ from neo4j.exceptions import (
 )
 
 from atlas_graph.errors import StoreUnavailable
+from atlas_graph.metrics import NEO4J_CALLS_IN_FLIGHT
 from atlas_graph.store.cypher import CypherLibrary
 
 SERVER_COMPONENTS = "read/server_components"
@@ -119,7 +120,11 @@ class GraphStore:
 
 @contextmanager
 def translated_errors() -> Iterator[None]:
-    """Map the driver's connectivity and auth errors onto StoreUnavailable, with one readable line."""
+    """Map the driver's connectivity and auth errors onto StoreUnavailable, with one readable line.
+
+    Every call to the driver runs inside this, so it also counts the calls in flight.
+    """
+    NEO4J_CALLS_IN_FLIGHT.inc()
     try:
         yield
     except AuthError as error:
@@ -142,6 +147,8 @@ def translated_errors() -> Iterator[None]:
         if isinstance(error, (ValueError, TypeError)):
             raise
         raise StoreUnavailable(f"Neo4j driver error: {_one_line(str(error))}") from error
+    finally:
+        NEO4J_CALLS_IN_FLIGHT.dec()
 
 
 def _one_line(text: str | None) -> str:

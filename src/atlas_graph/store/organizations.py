@@ -16,10 +16,19 @@ from atlas_graph.store.values import native_datetime
 CREATE_ORGANIZATION = "write/organization_create"
 LIST_ORGANIZATIONS = "read/organization_list"
 CREATE_API_KEY = "write/api_key_create"
+CREATE_OPERATOR_KEY = "write/operator_key_create"
 API_KEY_BY_ID = "read/api_key_by_id"
 LIST_API_KEYS = "read/api_key_list"
 REVOKE_API_KEY = "write/api_key_revoke"
-QUERIES = (CREATE_ORGANIZATION, LIST_ORGANIZATIONS, CREATE_API_KEY, API_KEY_BY_ID, LIST_API_KEYS, REVOKE_API_KEY)
+QUERIES = (
+    CREATE_ORGANIZATION,
+    LIST_ORGANIZATIONS,
+    CREATE_API_KEY,
+    CREATE_OPERATOR_KEY,
+    API_KEY_BY_ID,
+    LIST_API_KEYS,
+    REVOKE_API_KEY,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class StoredOrganization:
 @dataclass(frozen=True)
 class StoredApiKey:
     key_id: str
-    organization: str
+    organization: str | None  # None: an operator key
     role: str
     label: str | None
     created_at: datetime
@@ -45,7 +54,7 @@ class ApiKeyCredentials:
 
     secret_hash: str
     role: str
-    organization: str
+    organization: str | None  # None: an operator key
     revoked: bool
 
 
@@ -75,7 +84,7 @@ def list_organizations(store: GraphStore) -> list[StoredOrganization]:
 def create_api_key(
     store: GraphStore,
     *,
-    organization: str,
+    organization: str | None,
     key_id: str,
     secret_hash: str,
     role: str,
@@ -92,7 +101,8 @@ def create_api_key(
             "label": label,
             "now": now,
         }
-        if tx.run(store.queries[CREATE_API_KEY], parameters).single() is None:
+        query = CREATE_API_KEY if organization is not None else CREATE_OPERATOR_KEY
+        if tx.run(store.queries[query], parameters).single() is None:
             return False
         append_in(tx, store, audit.finished(outcome="succeeded", issued_key=key_id, to=organization, role=role))
         return True
@@ -128,9 +138,13 @@ def list_api_keys(store: GraphStore, *, organization: str | None = None) -> list
     ]
 
 
-def revoke_api_key(store: GraphStore, *, key_id: str, now: datetime, audit: AuditEntry) -> datetime:
+def revoke_api_key(
+    store: GraphStore, *, key_id: str, organization: str | None, now: datetime, audit: AuditEntry
+) -> datetime:
+    """Revoke a key; with `organization`, only one of that organization's (else NotFound, as for a missing key)."""
+
     def work(tx: ManagedTransaction) -> datetime | None:
-        record = tx.run(store.queries[REVOKE_API_KEY], key_id=key_id, now=now).single()
+        record = tx.run(store.queries[REVOKE_API_KEY], key_id=key_id, organization=organization, now=now).single()
         if record is None:
             return None
         append_in(tx, store, audit.finished(outcome="succeeded", revoked_key=key_id))

@@ -19,6 +19,7 @@ from atlas_graph.store import (
     paths,
     projection,
     schema,
+    statistics,
 )
 
 QUERY_NAMES: frozenset[str] = frozenset(
@@ -35,5 +36,6 @@ QUERY_NAMES: frozenset[str] = frozenset(
         *paths.QUERIES,
         *projection.QUERIES,
         *schema.QUERIES,
+        *statistics.QUERIES,
     )
 )

@@ -60,7 +60,9 @@ def test_hash_is_deterministic_and_does_not_contain_the_secret() -> None:
         (Role.READER, {Permission.READ}, {Permission.WRITE, Permission.CURATE, Permission.ADMINISTER}),
         (Role.ANALYST, {Permission.READ, Permission.WRITE, Permission.CURATE}, {Permission.ADMINISTER}),
         (Role.INTEGRATION, {Permission.WRITE}, {Permission.READ, Permission.CURATE, Permission.ADMINISTER}),
-        (Role.ADMIN, set(Permission), set()),
+        # A member's admin no longer operates the coalition (issue 17): that is the operator's, who reads no claims.
+        (Role.ADMIN, set(Permission) - {Permission.OPERATE}, {Permission.OPERATE}),
+        (Role.OPERATOR, {Permission.ADMINISTER, Permission.OPERATE}, {Permission.READ, Permission.WRITE}),
     ],
 )
 def test_role_permissions(role: Role, allowed: set[Permission], denied: set[Permission]) -> None:

@@ -11,6 +11,7 @@ from atlas_graph.api.routes import (
     export,
     health,
     me,
+    operations,
     organizations,
     paths,
     stix,
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     analysis.router,
     audit.router,
     export.router,
+    operations.router,
     web.router,
 )
 

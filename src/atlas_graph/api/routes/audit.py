@@ -1,4 +1,4 @@
-"""`GET /v1/audit`: the append-only trail of every write and admin action (administrators only)."""
+"""`GET /v1/audit`: the append-only trail of every write and admin action (a member's admin: its own only)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ router = APIRouter(prefix="/v1", tags=["administration"])
 def get_audit(
     store: StoreDep,
     caller: AdminDep,
-    organization: Annotated[str | None, Query(max_length=100)] = None,
+    organization: Annotated[
+        str | None, Query(max_length=100, description="The operator only; a member's admin reads its own")
+    ] = None,
     since: Annotated[datetime | None, Query(description="From this time (inclusive)")] = None,
     until: Annotated[datetime | None, Query(description="Before this time")] = None,
     entity: Annotated[str | None, Query(max_length=256, description="Events that touched this entity id")] = None,
@@ -27,7 +29,14 @@ def get_audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPageOut:
     events = audit.list_events(
-        store, organization=organization, since=since, until=until, entity_id=entity, offset=offset, limit=limit
+        store,
+        caller=caller,
+        organization=organization,
+        since=since,
+        until=until,
+        entity_id=entity,
+        offset=offset,
+        limit=limit,
     )
     return AuditPageOut(
         offset=offset,

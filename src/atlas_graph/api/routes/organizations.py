@@ -1,10 +1,10 @@
-"""Admin endpoints: member organizations and their API keys."""
+"""Administration: member organizations (the operator's) and API keys (the operator's, or a member admin's own)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from atlas_graph.api.deps import AdminDep, StoreDep
+from atlas_graph.api.deps import AdminDep, OperatorDep, StoreDep
 from atlas_graph.models.organizations import (
     ApiKeyIn,
     ApiKeyIssuedOut,
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["administration"])
 
 
 @router.get("/organizations", response_model=list[OrganizationOut], summary="List member organizations")
-def list_organizations(store: StoreDep, caller: AdminDep) -> list[OrganizationOut]:
+def list_organizations(store: StoreDep, caller: OperatorDep) -> list[OrganizationOut]:
     return [
         OrganizationOut(name=o.name, created_at=o.created_at, active_keys=o.active_keys)
         for o in organizations.list_organizations(store)
@@ -32,7 +32,7 @@ def list_organizations(store: StoreDep, caller: AdminDep) -> list[OrganizationOu
     status_code=status.HTTP_201_CREATED,
     summary="Register a member organization",
 )
-def create_organization(body: OrganizationIn, store: StoreDep, caller: AdminDep) -> OrganizationOut:
+def create_organization(body: OrganizationIn, store: StoreDep, caller: OperatorDep) -> OrganizationOut:
     created = organizations.create_organization(store, name=body.name, actor=caller)
     return OrganizationOut(name=created.name, created_at=created.created_at)
 
@@ -48,7 +48,7 @@ def list_keys(store: StoreDep, caller: AdminDep, organization: str | None = None
             created_at=k.created_at,
             revoked_at=k.revoked_at,
         )
-        for k in api_keys.list_keys(store, organization=organization)
+        for k in api_keys.list_keys(store, organization=organization, caller=caller)
     ]
 
 
