@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from atlas_graph.cli_backup import add_backup_parsers
 from atlas_graph.cli_import import add_import_parser
 from atlas_graph.config import Settings
 from atlas_graph.errors import AtlasGraphError
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys_revoke.set_defaults(handler=run_keys_revoke)
 
     add_import_parser(commands)
+    add_backup_parsers(commands)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from atlas_graph.store import (
     audit,
+    backup,
     claims,
     entities,
     export,
@@ -18,6 +19,7 @@ from atlas_graph.store import (
 # before CypherLibrary.load checks that every one has a file.
 STORE_MODULES = (
     audit,
+    backup,
     claims,
     entities,
     export,
