@@ -15,7 +15,10 @@ import hashlib
 import json
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +36,7 @@ from atlas_graph.services.connection import connection_for
 from atlas_graph.store.backup import DumpedNode, DumpedRelationship, dump_graph, node_count
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.maintenance import delete_everything
-from tests.conftest import TEST_NEO4J_DIR
+from tests.conftest import TEST_NEO4J_DIR, KeyFactory
 
 ORGS = ("Org A", "Org B", "Org C")
 
@@ -318,3 +321,32 @@ def _environment(settings: Settings) -> dict[str, str]:
         "ATLAS_NEO4J_PASSWORD": connection.password or "",
         "ATLAS_NEO4J_DATABASE": connection.database,
     }
+
+
+def test_writes_wait_for_a_backup_and_are_not_in_it(
+    settings: Settings, graph: GraphStore, auth_headers: KeyFactory
+) -> None:
+    """A bundle posted while a backup reads waits for the backup's lock: the backup has none of it."""
+    headers = auth_headers("Org A")
+    locked, release = threading.Event(), threading.Event()
+    names: list[str] = []
+
+    def begin(version: str) -> None:
+        locked.set()
+        assert release.wait(30)
+
+    def node(dumped: DumpedNode) -> None:
+        names.append(str(dumped.properties.get("name")))
+
+    with TestClient(create_app(settings, store=graph)) as client:
+        _post(client, headers, entities=[{"kind": "actor", "name": "Before"}])
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            dumping = pool.submit(dump_graph, graph, begin=begin, node=node, relationship=lambda dumped: None)
+            assert locked.wait(30)
+            posting = pool.submit(_post, client, headers, entities=[{"kind": "actor", "name": "During"}])
+            time.sleep(1.5)
+            assert not posting.done(), "a bundle committed while the backup held the write lock"
+            release.set()
+            dumping.result(timeout=30)
+            posting.result(timeout=30)
+    assert "Before" in names and "During" not in names
