@@ -34,6 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.export import CSV_LIST_SEPARATOR
+from atlas_graph.models.uris import claims_to_be_a_web_link, is_web_link
 from atlas_graph.models.vocabulary import (
     COMMUNITY_TLPS,
     ActorCategory,
@@ -43,6 +44,7 @@ from atlas_graph.models.vocabulary import (
     Tlp,
 )
 from atlas_graph.services.caller import Caller
+from atlas_graph.services.csv_cells import neutralize_csv_row
 from atlas_graph.services.entities import describe
 from atlas_graph.store import export as export_store
 from atlas_graph.store.export import ExportedEntity, ExportedRelationship
@@ -94,7 +96,6 @@ _SOFTWARE_TOOLS = {ServiceKind.TOOL.value, ServiceKind.PHISHING_KIT.value, Servi
 _VICTIM_CLASSES = {"organization": "organization", "sector": "class", "individual": "individual"}
 _STIX_TYPES_WITH_ALIASES = {"intrusion-set", "threat-actor", "campaign", "malware", "tool", "infrastructure"}
 _STIX_TYPES_WITH_SEEN = {"intrusion-set", "threat-actor", "campaign", "malware", "infrastructure"}
-_URL = re.compile(r"^https?://", re.IGNORECASE)
 _CHUNK = 64 * 1024
 
 
@@ -293,8 +294,11 @@ def relationship_objects(
 
 def external_reference(reference: str) -> dict[str, str]:
     """A URL keeps its URL; `source:id` becomes source_name and external_id, which stix_import joins back."""
-    if _URL.match(reference):
+    if is_web_link(reference):
         return {"source_name": urlsplit(reference).hostname or "reference", "url": reference}
+    if claims_to_be_a_web_link(reference):
+        # Stored before links were checked (models/uris.py): text, so that the bundle stays valid STIX.
+        return {"source_name": "atlas-graph", "description": reference}
     source, separator, identifier = reference.partition(":")
     if separator and source.strip() and identifier.strip():
         return {"source_name": source, "external_id": identifier}
@@ -671,7 +675,7 @@ def _csv_entry(
         writer = csv.writer(text)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(neutralize_csv_row(row))
             if sink.size >= _CHUNK:
                 yield sink.take()
         text.flush()
