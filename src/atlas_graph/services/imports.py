@@ -295,6 +295,8 @@ class JsonStream:
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._text, self._pos)
+            except RecursionError:
+                raise self._error("nested too deeply") from None
             except json.JSONDecodeError as error:
                 if self._may_be_cut(error) and self._read_more():
                     continue
@@ -1255,7 +1257,9 @@ def _misp_items(
     skip: int,
 ) -> Iterator[Batch]:
     for key, value in stream.members(streamed=("values",)):
-        if key != "values" or not isinstance(value, Iterator):
+        if key == "values" and not isinstance(value, Iterator):
+            raise InvalidInput([Problem(("values",), f"must be a list of clusters, not {value!r:.50}")])
+        if key != "values":
             continue
         for index, (cluster, _, _) in enumerate(value):
             if index < skip:
