@@ -203,8 +203,22 @@ def api_answers(client: TestClient, keys: dict[str, dict[str, str]]) -> dict[str
         answers["keys"] = client.get("/v1/keys", headers=admin).json()
         answers["organizations"] = client.get("/v1/organizations", headers=admin).json()
         assert len(listed) >= 5 and answers["audit"]["events"], name
-        digests[name] = hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()
+        digests[name] = hashlib.sha256(json.dumps(unordered(answers), sort_keys=True).encode()).hexdigest()
     return digests
+
+
+def unordered(answer: Any) -> Any:
+    """The answer with every list sorted: the content, not the storage order.
+
+    Where an answer does not sort a list (assertions, edges), it comes in the order Neo4j stores things, and a
+    restore stores them in another order than years of writes and deletions did: the run of the whole suite, whose
+    earlier tests leave freed record ids behind, showed it. The content must be the same; the order need not.
+    """
+    if isinstance(answer, dict):
+        return {key: unordered(value) for key, value in answer.items()}
+    if isinstance(answer, list):
+        return sorted((unordered(item) for item in answer), key=lambda item: json.dumps(item, sort_keys=True))
+    return answer
 
 
 def canonical_dump(store: GraphStore) -> tuple[list[str], list[str]]:
