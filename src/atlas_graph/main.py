@@ -10,13 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from atlas_graph.api.body_limit import BodySizeLimit
 from atlas_graph.api.exception_handlers import register_exception_handlers
 from atlas_graph.api.http_metrics import RequestMetrics
 from atlas_graph.api.json_body import add_body_schemas
+from atlas_graph.api.json_guard import refuse_duplicate_keys
 from atlas_graph.api.request_id import RequestId
 from atlas_graph.api.routes import RAW_BODY_MODELS, ROUTERS
 from atlas_graph.config import Settings
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
         version="0.1.0",
         summary="Maps the cybercrime ecosystem: pooled intelligence in Neo4j, chokepoint analysis in NetworkX.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_duplicate_keys)],
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)

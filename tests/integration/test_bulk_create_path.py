@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from neo4j import ManagedTransaction
 
@@ -86,6 +87,13 @@ def post_bundle(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     answer: dict[str, Any] = response.json()
     return answer
+
+
+@pytest.fixture(autouse=True)
+def share_with_members(auth_headers: KeyFactory) -> None:
+    """The organizations the claims here share with: share_with names only registered members (issue 17)."""
+    auth_headers("Org B")
+    auth_headers("Org C")
 
 
 def test_bulk_created_relationships_equal_first_claims_written_by_the_upsert(

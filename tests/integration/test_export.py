@@ -173,6 +173,13 @@ def by_name(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {obj["name"]: obj for obj in bundle["objects"] if "name" in obj and obj["type"] != "marking-definition"}
 
 
+@pytest.fixture(autouse=True)
+def share_with_members(auth_headers: KeyFactory) -> None:
+    """The organizations the claims here share with: share_with names only registered members (issue 17)."""
+    auth_headers("Org B")
+    auth_headers("Org C")
+
+
 def test_stix_export_is_valid_and_carries_provenance(client: TestClient, auth_headers: KeyFactory) -> None:
     org_a = auth_headers("Org A")
     post_bundle(client, org_a, ECOSYSTEM)
@@ -398,7 +405,8 @@ def test_stix_round_trip_gives_the_same_export(
     exported.write_text(json.dumps(first), encoding="utf-8")
 
     delete_everything(graph)
-    organizations.create_organization(graph, name="Org A")
+    for member in ("Org A", "Org B", "Org C"):  # share_with names only registered members
+        organizations.create_organization(graph, name=member)
     parser = argparse.ArgumentParser()
     add_import_parser(parser.add_subparsers())
     args = parser.parse_args(

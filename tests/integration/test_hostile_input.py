@@ -13,6 +13,7 @@ Examples are derandomized (the same ones on every run, no example database), so 
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -92,7 +93,12 @@ def has_text(value: str) -> bool:
     return bool(value.strip())
 
 
-names = hostile(500).filter(has_text)
+def without_control_characters(value: str) -> str:
+    return "".join(character for character in value if unicodedata.category(character) != "Cc")
+
+
+# Names with control characters are refused (issue 17; test_input_rules.py): the rest must come back byte for byte.
+names = hostile(500).map(without_control_characters).filter(has_text)
 references = hostile(2048)
 descriptions = hostile(20_000)
 attribute_values = hostile(4096)
@@ -269,7 +275,7 @@ def test_stix_values_come_back_byte_for_byte(client: TestClient, auth_headers: K
 
     @EXAMPLES
     @given(name=names, aliases=st.lists(names, min_size=1, max_size=3, unique=True), description=descriptions)
-    @example(name="\x00'}) MATCH (n) DETACH DELETE n //", aliases=["\u202eRTL", "e\u0301"], description="$param")
+    @example(name="'}) MATCH (n) DETACH DELETE n //", aliases=["\u202eRTL", "e\u0301"], description="$param")
     def round_trip(name: str, aliases: list[str], description: str) -> None:
         entities_before, relationships_before = canary.totals()
         object_id = f"intrusion-set--{uuid.uuid4()}"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from atlas_graph.cli.backup_command import add_backup_parsers
 from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, cli_store, say
 from atlas_graph.cli.import_command import add_import_parser
 from atlas_graph.config import Settings
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys_revoke.set_defaults(handler=run_keys_revoke)
 
     add_import_parser(commands)
+    add_backup_parsers(commands)
     return parser
 
 

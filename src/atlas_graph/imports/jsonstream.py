@@ -83,6 +83,8 @@ class JsonStream:
         while True:
             try:
                 value, end = self._decoder.raw_decode(self._text, self._pos)
+            except RecursionError:
+                raise self._error("nested too deeply") from None
             except json.JSONDecodeError as error:
                 if self._may_be_cut(error) and self._read_more():
                     continue

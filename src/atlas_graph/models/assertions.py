@@ -5,14 +5,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from atlas_graph.models.uris import claims_to_be_a_web_link, is_uri
 from atlas_graph.models.vocabulary import Tlp
 
 DEFAULT_CONFIDENCE = 50
 DEFAULT_TLP = Tlp.GREEN
 
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+def _checked_reference(reference: str) -> str:
+    # A report id or a defanged link (hxxps://...) is kept as text; a reference that says it is a web link must be
+    # one, or every member's STIX export of it would fail validation (models/uris.py).
+    if claims_to_be_a_web_link(reference) and not is_uri(reference):
+        raise ValueError(f"{reference[:100]!r} begins like a web link but is not a URI (RFC 3986)")
+    return reference
+
+
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_checked_reference)]
 # What an organization may be called (services/organizations.py checks it on registration). Names go into the
 # sharing tokens the store matches on ('|maker|shared-with|...|'), so `|` and control characters are never part of one.
 ORGANIZATION_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ._@&()'-]{0,99}$"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from atlas_graph.models.assertions import AssertionFields
+from atlas_graph.models.text import without_control_characters
 from atlas_graph.models.vocabulary import CATEGORIES, EntityKind, RelationshipType
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(without_control_characters)]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
 AttributeValue = Annotated[str, StringConstraints(max_length=4096)] | int | float | bool

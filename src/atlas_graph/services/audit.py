@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from atlas_graph.errors import AtlasGraphError, InvalidInput, PayloadTooLarge, StoreUnavailable
+from atlas_graph.errors import AtlasGraphError, InvalidInput, PayloadTooLarge, Problem, StoreUnavailable
 from atlas_graph.services.caller import Caller
 from atlas_graph.store import audit as audit_store
 from atlas_graph.store.audit import AuditEntry, AuditEvent
@@ -68,17 +68,21 @@ def list_events(
     return audit_store.list_events(
         store,
         organization=caller.administered(organization),
-        since=_utc(since),
-        until=_utc(until),
+        since=_utc(since, "since"),
+        until=_utc(until, "until"),
         entity_id=entity_id,
         skip=offset,
         limit=limit,
     )
 
 
-def _utc(moment: datetime | None) -> datetime | None:
+def _utc(moment: datetime | None, field: str) -> datetime | None:
     # Event times are stored in UTC. Neo4j takes offsets up to +-18:00 only (Python up to +-24h: a 500), and would
     # compare a naive time with them as null, which matched no event at all.
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 is before year 1 in UTC: Python cannot hold it (it was a plain-text 500).
+        raise InvalidInput([Problem(("query", field), "is outside the years 1 to 9999 once in UTC")]) from None

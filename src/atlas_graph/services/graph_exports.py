@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from atlas_graph.models.export import CSV_LIST_SEPARATOR
 from atlas_graph.models.vocabulary import Tlp
 from atlas_graph.services.caller import Caller
+from atlas_graph.services.csv_cells import neutralize_csv_row
 from atlas_graph.services.entities import describe
 from atlas_graph.services.streaming import CHUNK_BYTES, started
 from atlas_graph.store import export as export_store
@@ -165,7 +166,7 @@ def _csv_entry(
         writer = csv.writer(text)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(neutralize_csv_row(row))
             if sink.size >= CHUNK_BYTES:
                 yield sink.take()
         text.flush()

@@ -19,6 +19,7 @@ from atlas_graph.models.vocabulary import RelationshipType
 from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.resolution import BundlePlan, Status, lookup_keys, plan_bundle
+from atlas_graph.services.share_with import with_registered_share_with
 from atlas_graph.store import ingestion as ingestion_store
 from atlas_graph.store.graph import GraphStore
 
@@ -39,11 +40,12 @@ def ingest_bundle(
 
     def write() -> BundleResultOut:
         check_bundle_size(bundle, max_items=max_items)
+        registered = with_registered_share_with(store, bundle)
         written = ingestion_store.write_bundle(
             store,
             organization=caller.organization,
-            keys=lookup_keys(bundle.entities, bundle.relationships),
-            plan=lambda stored: plan_bundle(bundle.entities, bundle.relationships, stored),
+            keys=lookup_keys(registered.entities, registered.relationships),
+            plan=lambda stored: plan_bundle(registered.entities, registered.relationships, stored),
             rows=lambda plan: (plan.entities, plan.relationships),
             now=datetime.now(UTC),
             audit=started,

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from atlas_graph.models.uris import claims_to_be_a_web_link, is_web_link
 from atlas_graph.models.vocabulary import COMMUNITY_TLPS, EntityKind, RelationshipType, Tlp
 from atlas_graph.stix.vocabulary import (
     ATLAS_EXTENSION_ID,
@@ -38,7 +38,6 @@ _EPOCH = "2025-01-01T00:00:00.000Z"
 _COMMUNITY = {tlp.value for tlp in COMMUNITY_TLPS}
 _STIX_TYPES_WITH_ALIASES = {"intrusion-set", "threat-actor", "campaign", "malware", "tool", "infrastructure"}
 _STIX_TYPES_WITH_SEEN = {"intrusion-set", "threat-actor", "campaign", "malware", "infrastructure"}
-_URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
 # --- Identifiers and fixed objects -------------------------------------------------------------------------
@@ -221,8 +220,11 @@ def relationship_objects(
 
 def external_reference(reference: str) -> dict[str, str]:
     """A URL keeps its URL; `source:id` becomes source_name and external_id, which stix.reading joins back."""
-    if _URL.match(reference):
+    if is_web_link(reference):
         return {"source_name": urlsplit(reference).hostname or "reference", "url": reference}
+    if claims_to_be_a_web_link(reference):
+        # Stored before links were checked (models/uris.py): text, so that the bundle stays valid STIX.
+        return {"source_name": "atlas-graph", "description": reference}
     source, separator, identifier = reference.partition(":")
     if separator and source.strip() and identifier.strip():
         return {"source_name": source, "external_id": identifier}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from atlas_graph.store import (
     audit,
+    backup,
     claims,
     entities,
     export,
@@ -15,6 +16,7 @@ from atlas_graph.store import (
     ingestion,
     maintenance,
     merges,
+    organization_names,
     organizations,
     paths,
     projection,
@@ -25,6 +27,7 @@ from atlas_graph.store import (
 QUERY_NAMES: frozenset[str] = frozenset(
     (
         *audit.QUERIES,
+        *backup.QUERIES,
         *claims.QUERIES,
         *entities.QUERIES,
         *export.QUERIES,
@@ -32,6 +35,7 @@ QUERY_NAMES: frozenset[str] = frozenset(
         *ingestion.QUERIES,
         *maintenance.QUERIES,
         *merges.QUERIES,
+        *organization_names.QUERIES,
         *organizations.QUERIES,
         *paths.QUERIES,
         *projection.QUERIES,

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
+from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, item_id, why
 from atlas_graph.imports.jsonstream import JsonStream
 from atlas_graph.imports.options import ImportOptions
@@ -256,7 +257,9 @@ def _misp_items(
     skip: int,
 ) -> Iterator[Batch]:
     for key, value in stream.members(streamed=("values",)):
-        if key != "values" or not isinstance(value, Iterator):
+        if key == "values" and not isinstance(value, Iterator):
+            raise InvalidInput([Problem(("values",), f"must be a list of clusters, not {value!r:.50}")])
+        if key != "values":
             continue
         for index, (cluster, _, _) in enumerate(value):
             if index < skip:
