@@ -129,7 +129,7 @@ def test_duplicate_json_keys_are_refused_and_named(client: TestClient, auth_head
         headers={**org_a, "Content-Type": "application/json"},
     )
     assert "'into' appears twice" in _problems(merge)[0]["message"]
-    admin = auth_headers("Org A", "admin")
+    admin = auth_headers("Org A", "operator")
     organization = client.post(
         "/v1/organizations",
         content=b'{"name": "X", "name": "Y"}',
@@ -171,7 +171,7 @@ def test_share_with_names_registered_organizations_in_any_case(
     own = client.get(f"/v1/entities/{entity_id}", headers=org_a).json()["assertions"][0]
     assert own["share_with"] == ["Partner"]
     # An organization registered later under a name that was refused inherits nothing; and one name, one member.
-    admin = auth_headers("Org A", "admin")
+    admin = auth_headers("Org A", "operator")
     assert client.post("/v1/organizations", json={"name": "partner"}, headers=admin).status_code == 409
     assert client.post("/v1/organizations", json={"name": "Future Org"}, headers=admin).status_code == 201
     later = access.issue_key(graph, organization="Future Org", role=Role.READER).token
