@@ -1,0 +1,686 @@
+"""Criminal capabilities: who supplies what, what actors lose when targets fall, and who can act on each target.
+
+A disruption planner does not ask how fragmented the graph becomes but which capabilities criminals lose once they
+have moved to the substitutes within their reach. This module measures that (see ``docs/planning.md``):
+
+- a **supplier** is a service provider, financier or infrastructure entity that is not software (category
+  ``tool`` or ``malware``); its **capability** is ``kind/category``;
+- an actor **has** a capability when a supplier of it is reachable along dependencies (`DEPENDENCY_EDGES`);
+- removing a set S of targets makes an actor **lose** a capability when it is in S, or when it no longer reaches a
+  supplier and the substitution rule leaves it none (``none``, ``affiliates`` or ``market``);
+- the **loss** of S sums ``harm(actor) * criticality(capability)`` over the lost pairs, where
+  ``harm(actor) = 1 + the victims it targets``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, get_args
+
+import networkx as nx
+
+from atlas_graph.analysis._adjacency import dependency_view, reach_closure, relationship_edges
+from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
+
+__all__ = [
+    "ACTIONS",
+    "FITTING_ACTIONS",
+    "SOFTWARE_CATEGORIES",
+    "SUPPLIER_KINDS",
+    "CapabilityLoss",
+    "MemberProfile",
+    "Substitution",
+    "actionable_targets",
+    "actor_capabilities",
+    "capability_loss",
+    "capability_of",
+    "capability_scores",
+    "dependency_digraph",
+    "harm",
+    "is_target",
+    "suppliers",
+]
+
+Substitution = Literal["none", "affiliates", "market"]
+"""Where an actor that no longer reaches a supplier of a capability may still find one; see `capability_loss`."""
+
+SUPPLIER_KINDS: frozenset[str] = frozenset({"service_provider", "financier", "infrastructure"})
+"""Kinds of the entities that supply capabilities."""
+
+SOFTWARE_CATEGORIES: frozenset[str] = frozenset({"tool", "malware"})
+"""Categories of service providers that are software, not parties: never suppliers, never targets."""
+
+ACTIONS: tuple[str, ...] = ("arrest", "sanction", "takedown", "seize", "sinkhole", "suspend", "freeze")
+"""The actions a coalition member may take."""
+
+FITTING_ACTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "actor": frozenset({"arrest", "sanction"}),
+        "service_provider": frozenset({"takedown", "arrest", "seize"}),
+        "financier": frozenset({"freeze", "seize", "sanction"}),
+        "infrastructure": frozenset({"takedown", "sinkhole", "suspend", "seize"}),
+    }
+)
+"""Which actions fit a target of each kind. Victims are never targets."""
+
+TARGETING = "TARGETS"
+AFFILIATION = "AFFILIATED_WITH"
+
+
+def capability_of(kind: str | None, category: str | None) -> str | None:
+    """Return the capability an entity supplies, ``kind/category`` (``kind/other`` without one), or None.
+
+    Examples
+    --------
+    >>> capability_of("service_provider", "bulletproof_hosting")
+    'service_provider/bulletproof_hosting'
+    >>> capability_of("financier", None)
+    'financier/other'
+    >>> capability_of("service_provider", "tool") is None, capability_of("actor", "group") is None
+    (True, True)
+    """
+    if kind not in SUPPLIER_KINDS or category in SOFTWARE_CATEGORIES:
+        return None
+    return f"{kind}/{category or 'other'}"
+
+
+def is_target(kind: str | None, category: str | None) -> bool:
+    """Return whether an entity of this kind and category may be acted on: not a victim, not software."""
+    return kind in FITTING_ACTIONS and category not in SOFTWARE_CATEGORIES
+
+
+def dependency_digraph(G: nx.Graph) -> nx.DiGraph:
+    """Return the dependency digraph of `G`: an edge ``u -> v`` when `u` depends on `v`.
+
+    Parameters
+    ----------
+    G : NetworkX multidigraph
+        The ecosystem as the projection builds it: a relationship type per edge (``type`` or the key).
+
+    Returns
+    -------
+    dependencies : networkx.DiGraph
+        Every node of `G`, with its attributes; ``u -> v`` for ``USES``, ``OPERATES``, ``AFFILIATED_WITH`` and
+        ``PAYS`` u->v, and for ``SUPPLIES`` and ``LAUNDERS_FOR`` v->u.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("host", "gang", key="SUPPLIES", type="SUPPLIES")
+    'SUPPLIES'
+    >>> list(dependency_digraph(G).edges)
+    [('gang', 'host')]
+    """
+    view = dependency_view(G, DEPENDENCY_EDGES)
+    dependencies = nx.DiGraph()
+    dependencies.add_nodes_from(G.nodes(data=True))
+    nodes = view.nodes
+    dependencies.add_edges_from((nodes[i], nodes[j]) for i, successors in enumerate(view.links) for j in successors)
+    return dependencies
+
+
+def suppliers(G: nx.Graph) -> dict[Hashable, str]:
+    """Return every supplier of `G` mapped to its capability, in the graph's node order."""
+    found: dict[Hashable, str] = {}
+    for v, attributes in G.nodes(data=True):
+        capability = capability_of(attributes.get("kind"), attributes.get("category"))
+        if capability is not None:
+            found[v] = capability
+    return found
+
+
+def harm(G: nx.Graph) -> dict[Hashable, int]:
+    """Return each actor's harm: 1 + the number of distinct victims it `TARGETS`."""
+    kind = dict(G.nodes(data="kind"))
+    victims: dict[Hashable, set[Hashable]] = {v: set() for v, k in kind.items() if k == "actor"}
+    for u, v, rel in relationship_edges(G):
+        if rel == TARGETING and u in victims and kind.get(v) == "victim":
+            victims[u].add(v)
+    return {actor: 1 + len(targeted) for actor, targeted in victims.items()}
+
+
+def actor_capabilities(G: nx.Graph) -> dict[Hashable, frozenset[str]]:
+    """Return each actor's capabilities: those of the suppliers it reaches along dependencies.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("gang", kind="actor")
+    >>> G.add_node("core", kind="actor")
+    >>> G.add_node("host", kind="service_provider", category="bulletproof_hosting")
+    >>> _ = G.add_edge("gang", "core", key="AFFILIATED_WITH", type="AFFILIATED_WITH")
+    >>> _ = G.add_edge("core", "host", key="USES", type="USES")
+    >>> sorted(actor_capabilities(G)["gang"])
+    ['service_provider/bulletproof_hosting']
+    """
+    model = LossModel(G, substitution="none")
+    return {model.nodes[a]: model.labels(model.before[a]) for a in model.all_actors}
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilityLoss:
+    """What removing a set of targets takes from the actors.
+
+    Attributes
+    ----------
+    removed : frozenset
+        The targets removed.
+    loss : float
+        The sum of ``harm(actor) * criticality(capability)`` over the lost (actor, capability) pairs.
+    losses : mapping
+        Each actor in scope that loses something, mapped to the capabilities it loses (all of them when it was
+        removed itself).
+    displacement : mapping
+        Each (actor, capability) that an actor in scope keeps although the removal touched it (a supplier it
+        reached was removed, or it no longer reaches one itself), mapped to ``(route, suppliers)``: the route is
+        ``"own"`` (it still reaches these suppliers), ``"affiliates"`` (an affiliate of it does) or ``"market"``
+        (suppliers left elsewhere); at most `listed` suppliers are named, in the graph's order.
+    """
+
+    removed: frozenset[Hashable]
+    loss: float
+    losses: Mapping[Hashable, frozenset[str]]
+    displacement: Mapping[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]]
+
+
+def capability_loss(
+    G: nx.Graph,
+    removed: Iterable[Hashable],
+    *,
+    substitution: Substitution = "affiliates",
+    actors: Iterable[Hashable] | None = None,
+    criticality: Mapping[str, float] | None = None,
+    listed: int = 5,
+) -> CapabilityLoss:
+    """Return the capabilities actors lose when `removed` is taken out of `G`, after substitution.
+
+    Parameters
+    ----------
+    G : NetworkX multidigraph
+        The ecosystem (node attributes `kind` and `category`; a relationship type per edge).
+    removed : iterable
+        The targets taken out. Nodes that are not in `G` are ignored.
+    substitution : {"none", "affiliates", "market"}, optional (default="affiliates")
+        Where an actor that no longer reaches a supplier of a capability may still find one:
+
+        - ``"none"``: nowhere; it loses the capability;
+        - ``"affiliates"``: through an actor `AFFILIATED_WITH` it (either direction), not removed, that still
+          reaches a supplier of it;
+        - ``"market"``: anywhere, as long as any supplier of it is left.
+    actors : iterable or None, optional (default=None)
+        The actors whose losses count; None for every actor.
+    criticality : mapping or None, optional (default=None)
+        A weight per capability; 1 for capabilities not named.
+    listed : int, optional (default=5)
+        Most suppliers named per displaced (actor, capability).
+
+    Returns
+    -------
+    loss : CapabilityLoss
+
+    Raises
+    ------
+    ValueError
+        If `substitution` is unknown, a criticality is negative, or `actors` names a node that is not an actor.
+
+    Examples
+    --------
+    Two gangs rent from one hoster; one of them also from a second hoster:
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> for gang in ("gang", "crew"):
+    ...     G.add_node(gang, kind="actor")
+    >>> for host in ("east", "west"):
+    ...     G.add_node(host, kind="service_provider", category="bulletproof_hosting")
+    >>> for user, host in (("gang", "east"), ("crew", "east"), ("crew", "west")):
+    ...     _ = G.add_edge(user, host, key="USES", type="USES")
+    >>> result = capability_loss(G, ["east"], substitution="none")
+    >>> result.loss, dict(result.losses)
+    (1.0, {'gang': frozenset({'service_provider/bulletproof_hosting'})})
+    >>> result.displacement[("crew", "service_provider/bulletproof_hosting")]
+    ('own', ('west',))
+    >>> capability_loss(G, ["east"], substitution="market").loss
+    0.0
+    """
+    model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
+    flags = model.flags(v for v in removed if v in model.index)
+    state = model.state(flags)
+    losses = {model.nodes[a]: model.labels(lost) for a, lost in zip(model.scope, state.lost, strict=True) if lost}
+    return CapabilityLoss(
+        removed=frozenset(model.nodes[i] for i, flag in enumerate(flags) if flag),
+        loss=state.loss,
+        losses=losses,
+        displacement=model.displacement(flags, state, listed=listed),
+    )
+
+
+def capability_scores(
+    G: nx.Graph,
+    *,
+    substitution: Substitution = "affiliates",
+    candidates: Iterable[Hashable] | None = None,
+    actors: Iterable[Hashable] | None = None,
+    criticality: Mapping[str, float] | None = None,
+) -> dict[Hashable, float]:
+    """Return loss({v}) for each candidate target `v`: the capability ranking's score.
+
+    Parameters
+    ----------
+    G : NetworkX multidigraph
+        The ecosystem.
+    substitution, actors, criticality
+        As for `capability_loss`.
+    candidates : iterable or None, optional (default=None)
+        The nodes to score; None for every target (`is_target`). Victims and software are never scored.
+
+    Returns
+    -------
+    scores : dict
+        Candidate to the loss its removal alone causes, in the graph's node order.
+
+    Notes
+    -----
+    Only the nodes that reach `v` along dependencies can lose anything when `v` goes, so each score searches
+    those again and takes everything downstream from one search of the whole graph.
+    """
+    model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
+    empty = model.state(bytearray(len(model.nodes)))
+    chosen = model.targets() if candidates is None else model.targets(candidates)
+    return {model.nodes[v]: model.gain(v, empty) for v in chosen}
+
+
+@dataclass(frozen=True, slots=True)
+class MemberProfile:
+    """What one coalition member can do, and where.
+
+    Attributes
+    ----------
+    name : str
+        The organization.
+    jurisdictions : frozenset of str
+        ISO 3166-1 alpha-2 codes, or ``"*"`` for a member whose action is not bound to a country.
+    actions : frozenset of str
+        Some of `ACTIONS`.
+    """
+
+    name: str
+    jurisdictions: frozenset[str]
+    actions: frozenset[str]
+
+    def __post_init__(self) -> None:
+        unknown = self.actions - set(ACTIONS)
+        if unknown:
+            raise ValueError(f"unknown actions {sorted(unknown)}; expected some of {list(ACTIONS)}")
+
+    def fitting_actions(self, kind: str | None, category: str | None, countries: Collection[str]) -> list[str]:
+        """Return the actions this member can take against an entity, in `ACTIONS` order (empty if none)."""
+        if not is_target(kind, category):
+            return []
+        if "*" not in self.jurisdictions and self.jurisdictions.isdisjoint(countries):
+            return []
+        fitting = FITTING_ACTIONS[str(kind)] & self.actions
+        return [action for action in ACTIONS if action in fitting]
+
+
+def actionable_targets(G: nx.Graph, coalition: Iterable[MemberProfile]) -> dict[Hashable, tuple[tuple[str, str], ...]]:
+    """Return the targets some member of `coalition` can act on, each with its ``(member, action)`` pairs.
+
+    Member m can act on v when m has an action that fits v's kind (`FITTING_ACTIONS`) and m's jurisdictions
+    include ``"*"`` or share a country with v (node attribute `countries`). An entity with no known country is
+    reachable only by ``"*"`` members. Victims and software are never targets.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("host", kind="service_provider", category="bulletproof_hosting", countries={"DE"})
+    >>> G.add_node("site", kind="infrastructure", category="domain")
+    >>> police = MemberProfile("de-police", frozenset({"DE"}), frozenset({"takedown", "arrest"}))
+    >>> registrar = MemberProfile("registrars", frozenset({"*"}), frozenset({"suspend"}))
+    >>> actionable_targets(G, [police, registrar])
+    {'host': (('de-police', 'arrest'), ('de-police', 'takedown')), 'site': (('registrars', 'suspend'),)}
+    """
+    members = list(coalition)
+    found: dict[Hashable, tuple[tuple[str, str], ...]] = {}
+    for v, attributes in G.nodes(data=True):
+        kind, category = attributes.get("kind"), attributes.get("category")
+        if not is_target(kind, category):
+            continue
+        countries = frozenset(attributes.get("countries") or ())
+        pairs = tuple(
+            (member.name, action) for member in members for action in member.fitting_actions(kind, category, countries)
+        )
+        if pairs:
+            found[v] = pairs
+    return found
+
+
+# ------------------------------------------------------------------------------------------ the loss model
+
+
+class _Overlay:
+    """A list of closures with some entries replaced, read like the list itself."""
+
+    __slots__ = ("base", "changes")
+
+    def __init__(self, base: list[int], changes: dict[int, int]) -> None:
+        self.base = base
+        self.changes = changes
+
+    def __getitem__(self, i: int) -> int:
+        change = self.changes.get(i)
+        return self.base[i] if change is None else change
+
+
+Closures = list[int] | _Overlay
+"""What each node reaches, by node number: a whole list, or one with a few entries replaced."""
+
+
+@dataclass(slots=True)
+class LossState:
+    """The graph without some removed nodes: what every node reaches, and what each actor in scope lost."""
+
+    removed: bytearray
+    closure: list[int]
+    """Per node number, the capabilities (bits) it reaches; 0 for removed nodes."""
+    lost: list[int]
+    """Per actor in scope (the order of `LossModel.scope`), the capabilities (bits) it lost."""
+    loss: float
+
+
+class LossModel:
+    """The numbered dependency digraph with capabilities as bits, and the loss of any set of removed nodes.
+
+    Shared by `capability_loss`, `capability_scores` and the plans: built once per graph, then each loss is a
+    search of the digraph (or, for one more node, of the part of it that reaches the node).
+    """
+
+    def __init__(
+        self,
+        G: nx.Graph,
+        *,
+        substitution: Substitution,
+        actors: Iterable[Hashable] | None = None,
+        criticality: Mapping[str, float] | None = None,
+    ) -> None:
+        if substitution not in get_args(Substitution):
+            raise ValueError(f"unknown substitution {substitution!r}; expected one of {get_args(Substitution)}")
+        self.substitution = substitution
+        view = dependency_view(G, DEPENDENCY_EDGES)
+        self.nodes = view.nodes
+        self.index = view.index
+        self.successors = view.links
+        n = len(self.nodes)
+        self.kind = [G.nodes[v].get("kind") for v in self.nodes]
+        self.category = [G.nodes[v].get("category") for v in self.nodes]
+        supplied = suppliers(G)
+        self.capabilities = sorted(set(supplied.values()))
+        bit = {capability: b for b, capability in enumerate(self.capabilities)}
+        self.marks = [0] * n
+        self.suppliers_of: list[list[int]] = [[] for _ in self.capabilities]
+        for v, capability in supplied.items():
+            i = self.index[v]
+            self.marks[i] = 1 << bit[capability]
+            self.suppliers_of[bit[capability]].append(i)
+        self.all_actors = [i for i in range(n) if self.kind[i] == "actor"]
+        if actors is None:
+            self.scope = self.all_actors
+        else:
+            chosen = set(actors)
+            strangers = [a for a in chosen if a not in self.index or self.kind[self.index[a]] != "actor"]
+            if strangers:
+                raise ValueError(f"not actors of the graph: {sorted(map(str, strangers))[:5]}")
+            self.scope = [i for i in self.all_actors if self.nodes[i] in chosen]
+        weights = {} if criticality is None else dict(criticality)
+        negative = [capability for capability, weight in weights.items() if weight < 0]
+        if negative:
+            raise ValueError(f"criticality must not be negative: {sorted(negative)}")
+        self.criticality = [float(weights.get(capability, 1.0)) for capability in self.capabilities]
+        self.uniform = all(weight == 1.0 for weight in self.criticality)
+        harms = harm(G)
+        self.harm = [float(harms.get(self.nodes[i], 0)) for i in range(n)]
+        self.affiliates: list[list[int]] = [[] for _ in range(n)]
+        for u, v, rel in relationship_edges(G):
+            if rel != AFFILIATION or u == v:
+                continue
+            i, j = self.index[u], self.index[v]
+            if self.kind[i] == "actor" and self.kind[j] == "actor":
+                if j not in self.affiliates[i]:
+                    self.affiliates[i].append(j)
+                if i not in self.affiliates[j]:
+                    self.affiliates[j].append(i)
+        self.before = reach_closure(self.successors, self.marks)
+        self.position = {a: p for p, a in enumerate(self.scope)}
+        self._predecessors: list[list[int]] | None = None
+        self._watchers: list[list[int]] | None = None
+
+    # ------------------------------------------------------------------------------------------ basics
+
+    def flags(self, nodes: Iterable[Hashable]) -> bytearray:
+        """Return a 0/1 flag per node number, set for `nodes`."""
+        flags = bytearray(len(self.nodes))
+        for v in nodes:
+            flags[self.index[v]] = 1
+        return flags
+
+    def labels(self, mask: int) -> frozenset[str]:
+        """Return the capabilities in a bit set."""
+        return frozenset(c for b, c in enumerate(self.capabilities) if mask >> b & 1)
+
+    def weight(self, actor: int, mask: int) -> float:
+        """Return the weight of losing the capabilities `mask` for `actor` (a node number)."""
+        if not mask:
+            return 0.0
+        if self.uniform:
+            return self.harm[actor] * mask.bit_count()
+        total = 0.0
+        while mask:
+            low = mask & -mask
+            total += self.criticality[low.bit_length() - 1]
+            mask ^= low
+        return self.harm[actor] * total
+
+    def targets(self, candidates: Iterable[Hashable] | None = None) -> list[int]:
+        """Return the node numbers of the targets among `candidates` (default: all), in the graph's order."""
+        if candidates is None:
+            return [i for i in range(len(self.nodes)) if is_target(self.kind[i], self.category[i])]
+        chosen = {self.index[v] for v in candidates if v in self.index}
+        return [i for i in sorted(chosen) if is_target(self.kind[i], self.category[i])]
+
+    @property
+    def predecessors(self) -> list[list[int]]:
+        """Each node's predecessors in the dependency digraph: the nodes that depend on it."""
+        if self._predecessors is None:
+            self._predecessors = [[] for _ in self.nodes]
+            for v, targets in enumerate(self.successors):
+                for w in targets:
+                    self._predecessors[w].append(v)
+        return self._predecessors
+
+    @property
+    def watchers(self) -> list[list[int]]:
+        """Per node, the actors in scope whose loss depends on what it reaches: itself, and its affiliates."""
+        if self._watchers is None:
+            watchers: list[list[int]] = [[] for _ in self.nodes]
+            for a in self.scope:
+                watchers[a].append(a)
+                if self.substitution == "affiliates":
+                    for b in self.affiliates[a]:
+                        watchers[b].append(a)
+            self._watchers = watchers
+        return self._watchers
+
+    # ------------------------------------------------------------------------------------------ losses
+
+    def gone(self, removed: bytearray) -> int:
+        """Return the capabilities whose suppliers are all removed (none left on the market)."""
+        mask = 0
+        for b, group in enumerate(self.suppliers_of):
+            if all(removed[s] for s in group):
+                mask |= 1 << b
+        return mask
+
+    def lost_mask(self, actor: int, removed: bytearray, closure: Closures, gone: int) -> int:
+        """Return the capabilities `actor` loses, given what every node still reaches."""
+        had = self.before[actor]
+        if removed[actor]:
+            return had
+        if self.substitution == "market":
+            # With no supplier left anywhere, none is reachable either.
+            return had & gone
+        missing = had & ~closure[actor]
+        if not missing or self.substitution == "none":
+            return missing
+        for b in self.affiliates[actor]:
+            if not removed[b]:
+                missing &= ~closure[b]
+        return missing
+
+    def state(self, removed: bytearray) -> LossState:
+        """Return the state of the graph without the flagged nodes."""
+        closure = reach_closure(self.successors, self.marks, removed=removed)
+        gone = self.gone(removed) if self.substitution == "market" else 0
+        lost = [self.lost_mask(a, removed, closure, gone) for a in self.scope]
+        loss = sum(self.weight(a, mask) for a, mask in zip(self.scope, lost, strict=True))
+        return LossState(removed=removed, closure=closure, lost=lost, loss=loss)
+
+    def loss(self, removed: bytearray) -> float:
+        """Return the loss of removing the flagged nodes."""
+        return self.state(removed).loss
+
+    def upstream(self, v: int, removed: bytearray) -> bytearray:
+        """Return flags for the nodes other than `v` that reach `v` without passing removed nodes."""
+        predecessors = self.predecessors
+        upstream = bytearray(len(self.nodes))
+        frontier = [v]
+        while frontier:
+            for u in predecessors[frontier.pop()]:
+                if not upstream[u] and not removed[u] and u != v:
+                    upstream[u] = 1
+                    frontier.append(u)
+        return upstream
+
+    def advance(self, v: int, state: LossState) -> tuple[float, list[int], dict[int, int], dict[int, int]]:
+        """Return what removing `v` on top of `state` gives: the loss gained, and the changes to apply.
+
+        The changes are the touched nodes (numbers), their new closures and the actors' new lost masks (by
+        position in `scope`). Only the nodes that reach `v` can reach less, so only they are searched again.
+        """
+        removed = state.removed
+        if removed[v]:
+            return 0.0, [], {}, {}
+        upstream = self.upstream(v, removed)
+        touched = [u for u, flag in enumerate(upstream) if flag]
+        after = bytearray(removed)
+        after[v] = 1
+        if self.substitution == "market":
+            closure_changes: dict[int, int] = {}
+            gone = self.gone(after)
+            newly_gone = gone & ~self.gone(removed)
+            watched = set(self.watchers[v])
+            if newly_gone:
+                watched.update(a for a in self.scope if self.before[a] & newly_gone)
+            closure: Closures = state.closure
+        else:
+            upstream[v] = 1
+            partial = reach_closure(self.successors, self.marks, removed=after, inside=upstream, settled=state.closure)
+            closure_changes = {u: partial[u] for u in touched}
+            closure_changes[v] = 0
+            gone = 0
+            watchers = self.watchers
+            watched = {a for u in (*touched, v) for a in watchers[u]}
+            closure = _Overlay(state.closure, closure_changes)
+        gain = 0.0
+        lost_changes: dict[int, int] = {}
+        for a in watched:
+            p = self.position[a]
+            new = self.lost_mask(a, after, closure, gone)
+            if new != state.lost[p]:
+                gain += self.weight(a, new) - self.weight(a, state.lost[p])
+                lost_changes[p] = new
+        return gain, touched, closure_changes, lost_changes
+
+    def gain(self, v: int, state: LossState) -> float:
+        """Return loss(removed + v) - loss(removed)."""
+        return self.advance(v, state)[0]
+
+    def remove(self, v: int, state: LossState) -> LossState:
+        """Return the state with `v` removed as well."""
+        gain, _, closure_changes, lost_changes = self.advance(v, state)
+        removed = bytearray(state.removed)
+        removed[v] = 1
+        closure = list(state.closure)
+        for u, mask in closure_changes.items():
+            closure[u] = mask
+        lost = list(state.lost)
+        for p, mask in lost_changes.items():
+            lost[p] = mask
+        return LossState(removed=removed, closure=closure, lost=lost, loss=state.loss + gain)
+
+    # ------------------------------------------------------------------------------------------ displacement
+
+    def reachable_suppliers(self, actor: int, removed: bytearray) -> dict[int, list[int]]:
+        """Return, per capability bit, the suppliers `actor` reaches without passing removed nodes."""
+        seen = bytearray(len(self.nodes))
+        seen[actor] = 1
+        frontier = [actor]
+        found: dict[int, list[int]] = {}
+        while frontier:
+            u = frontier.pop()
+            if self.marks[u]:
+                found.setdefault(self.marks[u].bit_length() - 1, []).append(u)
+            for w in self.successors[u]:
+                if not seen[w] and not removed[w]:
+                    seen[w] = 1
+                    frontier.append(w)
+        for group in found.values():
+            group.sort()
+        return found
+
+    def displacement(
+        self, removed: bytearray, state: LossState, *, listed: int
+    ) -> dict[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]]:
+        """Return, per (actor, capability) kept although the removal touched it, the route and suppliers."""
+        touched = bytearray(len(self.nodes))
+        frontier = [v for v, flag in enumerate(removed) if flag]
+        for v in frontier:
+            touched[v] = 1
+        while frontier:
+            for u in self.predecessors[frontier.pop()]:
+                if not touched[u]:
+                    touched[u] = 1
+                    frontier.append(u)
+        gone = self.gone(removed)
+        moved: dict[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]] = {}
+        for p, a in enumerate(self.scope):
+            if removed[a] or not touched[a]:
+                continue
+            kept = self.before[a] & ~state.lost[p]
+            if not kept:
+                continue
+            before = self.reachable_suppliers(a, bytearray(len(self.nodes)))
+            now = self.reachable_suppliers(a, removed)
+            affiliates: dict[int, list[int]] | None = None
+            for b in range(len(self.capabilities)):
+                if not kept >> b & 1 or before.get(b) == now.get(b):
+                    continue
+                if now.get(b):
+                    route, found = "own", now[b]
+                elif self.substitution == "affiliates":
+                    if affiliates is None:
+                        affiliates = {}
+                        for f in self.affiliates[a]:
+                            if not removed[f]:
+                                for bit, group in self.reachable_suppliers(f, removed).items():
+                                    affiliates.setdefault(bit, []).extend(group)
+                    route, found = "affiliates", sorted(set(affiliates.get(b, [])))
+                else:
+                    route = "market"
+                    found = [s for s in self.suppliers_of[b] if not removed[s]] if not gone >> b & 1 else []
+                moved[(self.nodes[a], self.capabilities[b])] = (route, tuple(self.nodes[s] for s in found[:listed]))
+        return moved
