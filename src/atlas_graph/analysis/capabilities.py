@@ -416,8 +416,9 @@ class LossModel:
         self.index = view.index
         self.successors = view.links
         n = len(self.nodes)
-        self.kind = [G.nodes[v].get("kind") for v in self.nodes]
-        self.category = [G.nodes[v].get("category") for v in self.nodes]
+        attributes = G.nodes
+        self.kind = [attributes[v].get("kind") for v in self.nodes]
+        self.category = [attributes[v].get("category") for v in self.nodes]
         supplied = suppliers(G)
         self.capabilities = sorted(set(supplied.values()))
         bit = {capability: b for b, capability in enumerate(self.capabilities)}
@@ -442,18 +443,22 @@ class LossModel:
             raise ValueError(f"criticality must not be negative: {sorted(negative)}")
         self.criticality = [float(weights.get(capability, 1.0)) for capability in self.capabilities]
         self.uniform = all(weight == 1.0 for weight in self.criticality)
-        harms = harm(G)
-        self.harm = [float(harms.get(self.nodes[i], 0)) for i in range(n)]
-        self.affiliates: list[list[int]] = [[] for _ in range(n)]
+        # One pass over the typed edges for both harm (distinct victims targeted) and affiliations.
+        victims: list[set[int]] = [set() for _ in range(n)]
+        affiliated: list[set[int]] = [set() for _ in range(n)]
+        kind, index = self.kind, self.index
         for u, v, rel in relationship_edges(G):
-            if rel != AFFILIATION or u == v:
-                continue
-            i, j = self.index[u], self.index[v]
-            if self.kind[i] == "actor" and self.kind[j] == "actor":
-                if j not in self.affiliates[i]:
-                    self.affiliates[i].append(j)
-                if i not in self.affiliates[j]:
-                    self.affiliates[j].append(i)
+            if rel == TARGETING:
+                i, j = index[u], index[v]
+                if kind[i] == "actor" and kind[j] == "victim":
+                    victims[i].add(j)
+            elif rel == AFFILIATION and u != v:
+                i, j = index[u], index[v]
+                if kind[i] == "actor" and kind[j] == "actor":
+                    affiliated[i].add(j)
+                    affiliated[j].add(i)
+        self.harm = [1.0 + len(victims[i]) if kind[i] == "actor" else 0.0 for i in range(n)]
+        self.affiliates: list[list[int]] = [sorted(near) for near in affiliated]
         self.before = reach_closure(self.successors, self.marks)
         self.position = {a: p for p, a in enumerate(self.scope)}
         self._predecessors: list[list[int]] | None = None

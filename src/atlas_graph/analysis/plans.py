@@ -74,7 +74,8 @@ class Objective:
         ``"highs"`` when the integer program's answer is the plan, else ``"greedy"``, ``"baseline:<method>"``
         or ``"none"`` (nothing to remove).
     seconds : float
-        Time spent finding the plan, baselines included.
+        Time spent finding the plan: the model, its reduction, the greedy and the integer program (the
+        baselines and the final scoring come on top).
     """
 
     loss: float
@@ -246,15 +247,17 @@ def plan(
     pool = [v for v in sorted(eligible - excluded - chosen_ones) if cost[v] <= room + 1e-9]
 
     base = model.state(model.flags(model.nodes[v] for v in required))
-    reduced = _reduce(model, base, pool, cost)
+    reduced = _reduce(model, base, pool, cost, room)
     deadline = started + time_limit
-    greedy = _greedy(reduced, room, deadline=started + _GREEDY_SHARE * time_limit)
-    greedy = _swap(reduced, greedy, room, deadline=started + 2 * _GREEDY_SHARE * time_limit)
+    singles = _single_gains(reduced)
+    greedy = _greedy(reduced, singles, room, deadline=started + _GREEDY_SHARE * time_limit)
+    greedy = _swap(reduced, singles, greedy, room, deadline=started + 2 * _GREEDY_SHARE * time_limit)
     solution = _solve(reduced, room, time_limit=max(0.5, deadline - time.perf_counter()))
 
     proposals: list[tuple[str, list[int]]] = [("greedy", greedy)]
     if solution.chosen is not None:
         proposals.insert(0, ("highs", solution.chosen))
+    searched = time.perf_counter() - started
     compared = [
         _baseline(G, model, method, pool, cost, room, required, base, seed=seed) for method in dict.fromkeys(baselines)
     ]
@@ -278,11 +281,10 @@ def plan(
         without = model.flags(model.nodes[u] for u in best_nodes if u != v)
         targets.append(PlanTarget(node=model.nodes[v], cost=cost[v], loss=best_state.loss - model.loss(without)))
     losses = {model.nodes[a]: model.labels(lost) for a, lost in zip(model.scope, best_state.lost, strict=True) if lost}
-    seconds = time.perf_counter() - started
     return Plan(
         targets=tuple(targets),
         objective=Objective(
-            loss=best_state.loss, optimal=optimal, upper_bound=upper, solver=best_name, seconds=seconds
+            loss=best_state.loss, optimal=optimal, upper_bound=upper, solver=best_name, seconds=searched
         ),
         losses=losses,
         displacement=model.displacement(best_state.removed, best_state, listed=5),
@@ -334,6 +336,8 @@ class _Region:
     pairs: list[tuple[float, int, tuple[int, ...]]]
     """(weight, actor's global number if it is a candidate else -1, the local nodes that must all lose it)."""
     predecessors: list[list[int]] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    """Per local node, its cost."""
 
     def reach(self, removed: bytearray) -> bytearray:
         """Return per local node whether it still reaches the capability with the global `removed` gone."""
@@ -396,7 +400,7 @@ class _Reduced:
         return total
 
 
-def _reduce(model: LossModel, base: LossState, pool: list[int], cost: list[float]) -> _Reduced:
+def _reduce(model: LossModel, base: LossState, pool: list[int], cost: list[float], room: float) -> _Reduced:
     candidate = bytearray(len(model.nodes))
     for v in pool:
         candidate[v] = 1
@@ -420,17 +424,18 @@ def _reduce(model: LossModel, base: LossState, pool: list[int], cost: list[float
         base=base,
     )
     if model.substitution == "market":
-        _reduce_market(reduced, candidate)
+        _reduce_market(reduced, candidate, room)
     else:
-        _reduce_routes(reduced, candidate)
+        _reduce_routes(reduced, candidate, room)
     return reduced
 
 
-def _reduce_market(reduced: _Reduced, candidate: bytearray) -> None:
+def _reduce_market(reduced: _Reduced, candidate: bytearray, room: float) -> None:
     model, base = reduced.model, reduced.base
     for c, group in enumerate(model.suppliers_of):
         left = [s for s in group if not base.removed[s]]
-        if left and all(candidate[s] for s in left):
+        # Only a capability whose remaining suppliers are all candidates, and affordable together, can go.
+        if left and all(candidate[s] for s in left) and sum(reduced.cost[s] for s in left) <= room + 1e-9:
             reduced.wipeable[c] = left
             reduced.wipe_weight[c] = 0.0
             for s in left:
@@ -449,7 +454,7 @@ def _reduce_market(reduced: _Reduced, candidate: bytearray) -> None:
                     reduced.wipe_weight[c] += weight
 
 
-def _reduce_routes(reduced: _Reduced, candidate: bytearray) -> None:
+def _reduce_routes(reduced: _Reduced, candidate: bytearray, room: float) -> None:
     model, base = reduced.model, reduced.base
     removed = base.removed
     successors = model.successors
@@ -489,6 +494,37 @@ def _reduce_routes(reduced: _Reduced, candidate: bytearray) -> None:
                 (model.harm[a] * model.criticality[c], a if candidate[a] else -1, watched)
             )
     for c, pairs in sorted(pairs_of.items()):
+        parts = _RouteParts(model, candidate, sure, removed, closure, reduced.cost, room)
+        region = parts.region(c, pairs)
+        # Pairs whose routes no set of candidates within the budget can all cut are never lost: drop them.
+        open_pairs = [pair for pair in region.pairs if not _cut_exceeds(region, pair, room)]
+        if not open_pairs:
+            continue
+        if len(open_pairs) < len(region.pairs):
+            region = _compact(region, open_pairs)
+        number = len(reduced.regions)
+        reduced.regions.append(region)
+        for u in region.nodes:
+            if candidate[u]:
+                reduced.member_of.setdefault(u, []).append(number)
+
+
+@dataclass(frozen=True, slots=True)
+class _RouteParts:
+    """What building a capability's region needs to know about the graph."""
+
+    model: LossModel
+    candidate: bytearray
+    sure: list[int]
+    removed: bytearray
+    closure: list[int]
+    cost: list[float]
+    room: float
+
+    def region(self, c: int, pairs: list[tuple[float, int, tuple[int, ...]]]) -> _Region:
+        """Return the region of capability `c` that decides `pairs` (watched nodes as global numbers)."""
+        model, candidate, sure, removed, closure = self.model, self.candidate, self.sure, self.removed, self.closure
+        successors = model.successors
         bit = 1 << c
         local: dict[int, int] = {}
         nodes: list[int] = []
@@ -500,11 +536,18 @@ def _reduce_routes(reduced: _Reduced, candidate: bytearray) -> None:
                     nodes.append(w)
                     frontier.append(w)
         region_successors: dict[int, list[int]] = {}
-        anchored = bytearray()
         while frontier:
             u = frontier.pop()
             if candidate[u] and (sure[u] & bit or model.marks[u] & bit):
                 continue  # its route survives unless it is removed itself: what lies beyond does not matter
+            # Direct suppliers (or anchored candidates) are routes of one hop each: more than the budget can
+            # cut, and the node is robust without a search.
+            direct = 0.0
+            for w in successors[u]:
+                if candidate[w] and not removed[w] and (sure[w] & bit or model.marks[w] & bit):
+                    direct += self.cost[w]
+            if direct > self.room + 1e-9:
+                continue
             following = []
             for w in successors[u]:
                 if removed[w] or not closure[w] & bit:
@@ -525,11 +568,10 @@ def _reduce_routes(reduced: _Reduced, candidate: bytearray) -> None:
             else:
                 anchored[i] = 1
                 lists.append([])
-        predecessors: list[list[int]] = [[] for _ in nodes]
-        for i, following in enumerate(lists):
-            for j in following:
-                predecessors[j].append(i)
-        region = _Region(
+        starts = list(dict.fromkeys(local[w] for _, _, watched in pairs for w in watched))
+        costs = [self.cost[u] for u in nodes]
+        _anchor_robust(lists, anchored, removable, costs, self.room, starts)
+        raw = _Region(
             capability=c,
             nodes=nodes,
             local=local,
@@ -537,13 +579,188 @@ def _reduce_routes(reduced: _Reduced, candidate: bytearray) -> None:
             anchored=anchored,
             removable=removable,
             pairs=[(weight, actor, tuple(local[w] for w in watched)) for weight, actor, watched in pairs],
-            predecessors=predecessors,
+            cost=costs,
         )
-        number = len(reduced.regions)
-        reduced.regions.append(region)
-        for u in nodes:
-            if candidate[u]:
-                reduced.member_of.setdefault(u, []).append(number)
+        return _compact(raw, raw.pairs)
+
+
+def _compact(region: _Region, pairs: list[tuple[float, int, tuple[int, ...]]]) -> _Region:
+    """Return the part of `region` that decides `pairs` (local numbers): what their watched nodes reach up to
+    and including the first anchored node on each route. Nothing beyond an anchored node can matter."""
+    anchored, lists = region.anchored, region.successors
+    starts = list(dict.fromkeys(w for _, _, watched in pairs for w in watched))
+    kept: dict[int, int] = {}
+    order: list[int] = []
+    frontier = list(starts)
+    for i in starts:
+        kept[i] = len(order)
+        order.append(i)
+    while frontier:
+        i = frontier.pop()
+        if anchored[i]:
+            continue
+        for j in lists[i]:
+            if j not in kept:
+                kept[j] = len(order)
+                order.append(j)
+                frontier.append(j)
+    final = [[] if anchored[i] else [kept[j] for j in lists[i]] for i in order]
+    predecessors: list[list[int]] = [[] for _ in order]
+    for i, following in enumerate(final):
+        for j in following:
+            predecessors[j].append(i)
+    nodes = region.nodes
+    return _Region(
+        capability=region.capability,
+        nodes=[nodes[i] for i in order],
+        local={nodes[i]: k for k, i in enumerate(order)},
+        successors=final,
+        anchored=bytearray(anchored[i] for i in order),
+        removable=bytearray(region.removable[i] for i in order),
+        pairs=[(weight, actor, tuple(kept[w] for w in watched)) for weight, actor, watched in pairs],
+        predecessors=predecessors,
+        cost=[region.cost[i] for i in order],
+    )
+
+
+def _anchor_robust(
+    successors: list[list[int]],
+    anchored: bytearray,
+    removable: bytearray,
+    cost: list[float],
+    room: float,
+    starts: list[int],
+) -> None:
+    """Anchor, in place, the nodes whose routes no set of candidates within `room` can all cut.
+
+    Such a node reaches the capability under every plan within the budget unless it is removed itself, so it
+    counts as anchored (a node that is not a candidate then always reaches it) and what lies beyond it does not
+    matter. Nodes are settled in depth-first post-order, downstream first, so that later searches stop early
+    at the nodes already anchored.
+    """
+    n = len(successors)
+    seen = bytearray(n)
+    postorder: list[int] = []
+    for start in starts:
+        if seen[start]:
+            continue
+        seen[start] = 1
+        work = [(start, iter(successors[start]))]
+        while work:
+            v, pending = work[-1]
+            for w in pending:
+                if not seen[w]:
+                    seen[w] = 1
+                    work.append((w, iter(successors[w])))
+                    break
+            else:
+                work.pop()
+                postorder.append(v)
+    for u in postorder:
+        if not anchored[u] and _cut_bound(successors, anchored, removable, cost, u, room) > room:
+            anchored[u] = 1
+            successors[u] = []
+
+
+def _cut_bound(
+    successors: list[list[int]],
+    anchored: bytearray,
+    removable: bytearray,
+    cost: list[float],
+    start: int,
+    room: float,
+) -> float:
+    """Return a lower bound on the cost of cutting every route from `start` (not removed) to an anchored node.
+
+    Routes that share no node but `start` must each be cut at a different node, so the cheapest candidate on
+    each of a set of such routes, summed, is a lower bound on any cut. Routes are found one breadth-first search
+    at a time, each stopping at the first anchored node, until the bound exceeds `room` or none is left.
+    """
+    used = bytearray(len(successors))
+    total = 0.0
+    while True:
+        parent = {start: start}
+        frontier = [start]
+        end = -1
+        while frontier and end < 0:
+            following = []
+            for u in frontier:
+                for w in successors[u]:
+                    if w in parent or used[w]:
+                        continue
+                    parent[w] = u
+                    if anchored[w]:
+                        end = w
+                        break
+                    following.append(w)
+                if end >= 0:
+                    break
+            frontier = following
+        if end < 0:
+            return total
+        cheapest = math.inf
+        v = end
+        while v != start:
+            if removable[v] and cost[v] < cheapest:
+                cheapest = cost[v]
+            used[v] = 1
+            v = parent[v]
+        total += cheapest
+        if total > room + 1e-9:
+            return total
+
+
+def _cut_exceeds(region: _Region, pair: tuple[float, int, tuple[int, ...]], room: float) -> bool:
+    """Return whether every set of candidates that cuts all the pair's routes costs more than `room`.
+
+    Routes that share no node but their start must each be cut at a different node, so the cheapest candidate
+    on each of a set of such routes, summed, is a lower bound on any cut. Routes are found one breadth-first
+    search at a time, each stopping at the first anchored node, until the bound exceeds `room` or none is left.
+    """
+    _, actor, watched = pair
+    cost = region.cost
+    used = bytearray(len(region.nodes))
+    total = 0.0
+    for start in watched:
+        # The actor's own removal is not a cut of its pair; an affiliate that is a candidate can be removed.
+        shared = region.nodes[start] == actor or not region.removable[start]
+        while not used[start]:
+            path = _shortest_route(region, start, used)
+            if path is None:
+                break
+            cheapest = min(
+                (cost[u] for u in path if region.removable[u] and not (shared and u == start)), default=math.inf
+            )
+            total += cheapest
+            if total > room + 1e-9:
+                return True
+            for u in path:
+                if u != start or not shared:
+                    used[u] = 1
+    return False
+
+
+def _shortest_route(region: _Region, start: int, used: bytearray) -> list[int] | None:
+    """Return the nodes of a shortest route from `start` to an anchored node avoiding `used`, or None."""
+    if region.anchored[start]:
+        return [start]
+    parent = {start: start}
+    frontier = [start]
+    while frontier:
+        following = []
+        for u in frontier:
+            for w in region.successors[u]:
+                if w in parent or used[w]:
+                    continue
+                parent[w] = u
+                if region.anchored[w]:
+                    path = [w]
+                    while path[-1] != start:
+                        path.append(parent[path[-1]])
+                    return path
+                following.append(w)
+        frontier = following
+    return None
 
 
 # ------------------------------------------------------------------------------------------ greedy and swaps
@@ -555,13 +772,11 @@ def _single_gains(reduced: _Reduced) -> dict[int, float]:
     for region in reduced.regions:
         for v, gain in _region_single_gains(region).items():
             gains[v] = gains.get(v, 0.0) + gain
-    if reduced.wipeable:
-        empty = bytearray(len(reduced.model.nodes))
-        for v in reduced.pool:
-            if v in reduced.member_of:
-                empty[v] = 1
-                gains[v] = reduced.loss(empty)
-                empty[v] = 0
+    for c, group in reduced.wipeable.items():
+        if len(group) == 1:
+            (v,) = group
+            gains[v] = gains.get(v, 0.0) + reduced.wipe_weight[c]
+            gains[v] += sum(weight for bit, a, weight in reduced.wipe_pairs if bit == c and a != v)
     return gains
 
 
@@ -707,23 +922,34 @@ class _Search:
             for _, actor, _ in region.pairs:
                 if actor >= 0:
                     self.touches.setdefault(actor, set()).add(number)
+        self.supplies: dict[int, list[int]] = {}
+        for c, group in reduced.wipeable.items():
+            for supplier in group:
+                self.supplies.setdefault(supplier, []).append(c)
+        self.wipe_pairs: dict[int, list[tuple[int, float]]] = {c: [] for c in reduced.wipeable}
+        self.wiped_actor: dict[int, list[int]] = {}
+        for c, actor, weight in reduced.wipe_pairs:
+            self.wipe_pairs[c].append((actor, weight))
+            self.wiped_actor.setdefault(actor, []).append(c)
 
-    def market_loss(self, chosen: bytearray) -> float:
+    def market_loss(self, chosen: bytearray, capabilities: Iterable[int]) -> float:
+        """Return the weight lost on the market through these capabilities, with `chosen` removed."""
         reduced = self.reduced
         total = 0.0
-        for c, group in reduced.wipeable.items():
-            if all(chosen[s] for s in group):
+        for c in capabilities:
+            if all(chosen[s] for s in reduced.wipeable[c]):
                 total += reduced.wipe_weight[c]
-        for c, a, weight in reduced.wipe_pairs:
-            if not chosen[a] and all(chosen[s] for s in reduced.wipeable[c]):
-                total += weight
+                total += sum(weight for a, weight in self.wipe_pairs[c] if not chosen[a])
         return total
 
     def delta(self, flips: Iterable[int]) -> tuple[float, dict[int, float]]:
         """Return the change in loss of flipping the given candidates in or out, and the new region losses."""
         chosen = self.chosen
         flipped = list(flips)
-        before_market = self.market_loss(chosen) if self.reduced.wipeable else 0.0
+        market = {c for v in flipped for c in self.supplies.get(v, ())} | {
+            c for v in flipped for c in self.wiped_actor.get(v, ())
+        }
+        before_market = self.market_loss(chosen, market)
         for v in flipped:
             chosen[v] ^= 1
         try:
@@ -736,8 +962,7 @@ class _Search:
                     if number not in regions:
                         regions[number] = self.reduced.regions[number].loss(chosen)
             change += sum(loss - self.region_loss[number] for number, loss in regions.items())
-            if self.reduced.wipeable:
-                change += self.market_loss(chosen) - before_market
+            change += self.market_loss(chosen, market) - before_market
         finally:
             for v in flipped:
                 chosen[v] ^= 1
@@ -753,9 +978,8 @@ class _Search:
         return [v for v, flag in enumerate(self.chosen) if flag]
 
 
-def _greedy(reduced: _Reduced, room: float, *, deadline: float) -> list[int]:
+def _greedy(reduced: _Reduced, singles: Mapping[int, float], room: float, *, deadline: float) -> list[int]:
     """Add the candidate of highest gain per cost while the budget allows, re-evaluating gains lazily."""
-    singles = _single_gains(reduced)
     cost = reduced.cost
     search = _Search(reduced)
     heap = [(-gain / cost[v], v, 0) for v, gain in singles.items() if gain > 0]
@@ -780,9 +1004,10 @@ def _greedy(reduced: _Reduced, room: float, *, deadline: float) -> list[int]:
     return search.members()
 
 
-def _swap(reduced: _Reduced, start: list[int], room: float, *, deadline: float) -> list[int]:
+def _swap(
+    reduced: _Reduced, singles: Mapping[int, float], start: list[int], room: float, *, deadline: float
+) -> list[int]:
     """Improve a plan by adding a candidate or trading a chosen one for another, while that helps."""
-    singles = _single_gains(reduced)
     cost = reduced.cost
     pool = heapq.nlargest(_SWAP_POOL, singles, key=lambda v: (singles[v], -v))
     search = _Search(reduced)
@@ -863,7 +1088,10 @@ def _solve(reduced: _Reduced, room: float, *, time_limit: float) -> _Solution:
         r = [program.variable(0.0, integral=False) for _ in region.nodes]
         for i, u in enumerate(region.nodes):
             if region.anchored[i]:
-                program.row([(r[i], 1.0), (chosen(u), 1.0)], 1.0, inf)
+                if region.removable[i]:
+                    program.row([(r[i], 1.0), (chosen(u), 1.0)], 1.0, inf)
+                else:
+                    program.row([(r[i], 1.0)], 1.0, inf)
                 continue
             for j in region.successors[i]:
                 terms = [(r[i], 1.0), (r[j], -1.0)]
