@@ -178,7 +178,7 @@ class CapabilityLoss:
         Each (actor, capability) that an actor in scope keeps although the removal touched it (a supplier it
         reached was removed, or it no longer reaches one itself), mapped to ``(route, suppliers)``: the route is
         ``"own"`` (it still reaches these suppliers), ``"affiliates"`` (an affiliate of it does) or ``"market"``
-        (suppliers left elsewhere); at most `listed` suppliers are named, in the graph's order.
+        (suppliers left elsewhere); at most `listed` suppliers are named, nearest first.
     """
 
     removed: frozenset[Hashable]
@@ -629,63 +629,78 @@ class LossModel:
 
     # ------------------------------------------------------------------------------------------ displacement
 
-    def reachable_suppliers(self, actor: int, removed: bytearray) -> dict[int, list[int]]:
-        """Return, per capability bit, the suppliers `actor` reaches without passing removed nodes."""
+    def nearest_suppliers(
+        self, starts: Iterable[int], removed: bytearray, wanted: int, listed: int
+    ) -> dict[int, list[int]]:
+        """Return, per capability bit in `wanted`, up to `listed` suppliers reachable from `starts` without
+        passing removed nodes, nearest first: the search stops once each wanted capability has enough."""
         seen = bytearray(len(self.nodes))
-        seen[actor] = 1
-        frontier = [actor]
+        frontier = [v for v in starts if not removed[v]]
+        for v in frontier:
+            seen[v] = 1
         found: dict[int, list[int]] = {}
-        while frontier:
-            u = frontier.pop()
-            if self.marks[u]:
-                found.setdefault(self.marks[u].bit_length() - 1, []).append(u)
-            for w in self.successors[u]:
-                if not seen[w] and not removed[w]:
-                    seen[w] = 1
-                    frontier.append(w)
-        for group in found.values():
-            group.sort()
+        missing = wanted
+        while frontier and missing:
+            following = []
+            for u in frontier:
+                mark = self.marks[u]
+                if mark & missing:
+                    group = found.setdefault(mark.bit_length() - 1, [])
+                    group.append(u)
+                    if len(group) >= listed:
+                        missing &= ~mark
+                for w in self.successors[u]:
+                    if not seen[w] and not removed[w]:
+                        seen[w] = 1
+                        following.append(w)
+            frontier = following
         return found
 
     def displacement(
         self, removed: bytearray, state: LossState, *, listed: int
     ) -> dict[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]]:
-        """Return, per (actor, capability) kept although the removal touched it, the route and suppliers."""
-        touched = bytearray(len(self.nodes))
-        frontier = [v for v, flag in enumerate(removed) if flag]
-        for v in frontier:
-            touched[v] = 1
-        while frontier:
-            for u in self.predecessors[frontier.pop()]:
-                if not touched[u]:
-                    touched[u] = 1
-                    frontier.append(u)
+        """Return, per (actor, capability) kept although the removal touched it, the route and suppliers.
+
+        The removal touches an actor's capability when the actor reached, before, a removed node that gave
+        access to it. Suppliers are listed nearest first.
+        """
+        touched = [0] * len(self.nodes)
+        for v, flag in enumerate(removed):
+            if not flag or not self.before[v]:
+                continue
+            reach = self.before[v]
+            frontier = [v]
+            while frontier:
+                for u in self.predecessors[frontier.pop()]:
+                    if touched[u] & reach != reach:
+                        touched[u] |= reach
+                        frontier.append(u)
         gone = self.gone(removed)
         moved: dict[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]] = {}
         for p, a in enumerate(self.scope):
-            if removed[a] or not touched[a]:
+            if removed[a]:
                 continue
-            kept = self.before[a] & ~state.lost[p]
-            if not kept:
+            shaken = self.before[a] & ~state.lost[p] & touched[a]
+            if not shaken:
                 continue
-            before = self.reachable_suppliers(a, bytearray(len(self.nodes)))
-            now = self.reachable_suppliers(a, removed)
-            affiliates: dict[int, list[int]] | None = None
-            for b in range(len(self.capabilities)):
-                if not kept >> b & 1 or before.get(b) == now.get(b):
-                    continue
-                if now.get(b):
-                    route, found = "own", now[b]
-                elif self.substitution == "affiliates":
-                    if affiliates is None:
-                        affiliates = {}
-                        for f in self.affiliates[a]:
-                            if not removed[f]:
-                                for bit, group in self.reachable_suppliers(f, removed).items():
-                                    affiliates.setdefault(bit, []).extend(group)
-                    route, found = "affiliates", sorted(set(affiliates.get(b, [])))
-                else:
-                    route = "market"
-                    found = [s for s in self.suppliers_of[b] if not removed[s]] if not gone >> b & 1 else []
-                moved[(self.nodes[a], self.capabilities[b])] = (route, tuple(self.nodes[s] for s in found[:listed]))
+            own = shaken & state.closure[a]
+            elsewhere = shaken & ~own
+            routes: list[tuple[str, int, dict[int, list[int]]]] = []
+            if own:
+                routes.append(("own", own, self.nearest_suppliers([a], removed, own, listed)))
+            if elsewhere and self.substitution == "affiliates":
+                near = self.nearest_suppliers(self.affiliates[a], removed, elsewhere, listed)
+                routes.append(("affiliates", elsewhere, near))
+            elif elsewhere:
+                left = {
+                    b: [s for s in self.suppliers_of[b] if not removed[s]][:listed]
+                    for b in range(len(self.capabilities))
+                    if elsewhere >> b & 1 and not gone >> b & 1
+                }
+                routes.append(("market", elsewhere, left))
+            for route, mask, found in routes:
+                for b in range(len(self.capabilities)):
+                    if mask >> b & 1:
+                        suppliers = tuple(self.nodes[s] for s in found.get(b, [])[:listed])
+                        moved[(self.nodes[a], self.capabilities[b])] = (route, suppliers)
         return moved
