@@ -65,6 +65,9 @@ FITTING_ACTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 """Which actions fit a target of each kind. Victims are never targets."""
 
+_DISPLACEMENT_SEARCH = 2000
+"""Nodes a displacement search visits before it settles for the substitutes found (at least one of each)."""
+
 TARGETING = "TARGETS"
 AFFILIATION = "AFFILIATED_WITH"
 
@@ -175,8 +178,8 @@ class CapabilityLoss:
         Each actor in scope that loses something, mapped to the capabilities it loses (all of them when it was
         removed itself).
     displacement : mapping
-        Each (actor, capability) that an actor in scope keeps although the removal touched it (a supplier it
-        reached was removed, or it no longer reaches one itself), mapped to ``(route, suppliers)``: the route is
+        Each (actor, capability) that an actor in scope keeps although the removal touched it (it reached a
+        removed supplier of it, or it no longer reaches one itself), mapped to ``(route, suppliers)``: the route is
         ``"own"`` (it still reaches these suppliers), ``"affiliates"`` (an affiliate of it does) or ``"market"``
         (suppliers left elsewhere); at most `listed` suppliers are named, nearest first.
     """
@@ -640,11 +643,17 @@ class LossModel:
             seen[v] = 1
         found: dict[int, list[int]] = {}
         missing = wanted
-        while frontier and missing:
+        unseen = wanted
+        visited = 0
+        # Enough once each wanted capability has `listed` suppliers, or one each and the search has gone far:
+        # listing the last far-away substitutes is not worth searching a whole strongly connected core per actor.
+        while frontier and missing and (unseen or visited < _DISPLACEMENT_SEARCH):
             following = []
+            visited += len(frontier)
             for u in frontier:
                 mark = self.marks[u]
                 if mark & missing:
+                    unseen &= ~mark
                     group = found.setdefault(mark.bit_length() - 1, [])
                     group.append(u)
                     if len(group) >= listed:
@@ -661,14 +670,14 @@ class LossModel:
     ) -> dict[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]]:
         """Return, per (actor, capability) kept although the removal touched it, the route and suppliers.
 
-        The removal touches an actor's capability when the actor reached, before, a removed node that gave
-        access to it. Suppliers are listed nearest first.
+        A kept capability is listed when the actor reached a removed supplier of it before, or no longer reaches
+        one itself. Suppliers are listed nearest first.
         """
         touched = [0] * len(self.nodes)
         for v, flag in enumerate(removed):
-            if not flag or not self.before[v]:
+            if not flag or not self.marks[v]:
                 continue
-            reach = self.before[v]
+            reach = self.marks[v]
             frontier = [v]
             while frontier:
                 for u in self.predecessors[frontier.pop()]:
@@ -680,11 +689,11 @@ class LossModel:
         for p, a in enumerate(self.scope):
             if removed[a]:
                 continue
-            shaken = self.before[a] & ~state.lost[p] & touched[a]
-            if not shaken:
+            kept = self.before[a] & ~state.lost[p]
+            elsewhere = kept & ~state.closure[a]
+            own = kept & touched[a] & ~elsewhere
+            if not own and not elsewhere:
                 continue
-            own = shaken & state.closure[a]
-            elsewhere = shaken & ~own
             routes: list[tuple[str, int, dict[int, list[int]]]] = []
             if own:
                 routes.append(("own", own, self.nearest_suppliers([a], removed, own, listed)))

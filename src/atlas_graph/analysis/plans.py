@@ -36,7 +36,7 @@ _GREEDY_SHARE = 0.25
 """Share of the time limit the greedy may take before the integer program gets the rest."""
 _SWAP_POOL = 40
 """Candidates, by their loss alone, that local swaps try in place of a chosen target."""
-_BETWEENNESS_SOURCES = 100
+_BETWEENNESS_SOURCES = 20
 """Actors sampled for the betweenness baseline: it needs the order of the top few candidates, not exact shares,
 and the sample keeps it to seconds on 100,000 entities."""
 
