@@ -65,9 +65,6 @@ FITTING_ACTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 """Which actions fit a target of each kind. Victims are never targets."""
 
-_DISPLACEMENT_SEARCH = 2000
-"""Nodes a displacement search visits before it settles for the substitutes found (at least one of each)."""
-
 TARGETING = "TARGETS"
 AFFILIATION = "AFFILIATED_WITH"
 
@@ -632,38 +629,31 @@ class LossModel:
 
     # ------------------------------------------------------------------------------------------ displacement
 
-    def nearest_suppliers(
-        self, starts: Iterable[int], removed: bytearray, wanted: int, listed: int
-    ) -> dict[int, list[int]]:
-        """Return, per capability bit in `wanted`, up to `listed` suppliers reachable from `starts` without
-        passing removed nodes, nearest first: the search stops once each wanted capability has enough."""
-        seen = bytearray(len(self.nodes))
-        frontier = [v for v in starts if not removed[v]]
-        for v in frontier:
-            seen[v] = 1
-        found: dict[int, list[int]] = {}
-        missing = wanted
-        unseen = wanted
-        visited = 0
-        # Enough once each wanted capability has `listed` suppliers, or one each and the search has gone far:
-        # listing the last far-away substitutes is not worth searching a whole strongly connected core per actor.
-        while frontier and missing and (unseen or visited < _DISPLACEMENT_SEARCH):
+    def nearest_suppliers(self, bit: int, removed: bytearray, listed: int) -> list[list[int]]:
+        """Return, per node, up to `listed` suppliers of capability `bit` it reaches without removed nodes,
+        nearest first.
+
+        One breadth-first search from all the suppliers at once, against the dependencies, in which each node
+        keeps the first `listed` suppliers that arrive: linear in the graph times `listed`, for every node.
+        """
+        labels: list[list[int]] = [[] for _ in self.nodes]
+        frontier: list[tuple[int, int]] = []
+        for s in self.suppliers_of[bit]:
+            if not removed[s]:
+                labels[s].append(s)
+                frontier.append((s, s))
+        predecessors = self.predecessors
+        while frontier:
             following = []
-            visited += len(frontier)
-            for u in frontier:
-                mark = self.marks[u]
-                if mark & missing:
-                    unseen &= ~mark
-                    group = found.setdefault(mark.bit_length() - 1, [])
-                    group.append(u)
-                    if len(group) >= listed:
-                        missing &= ~mark
-                for w in self.successors[u]:
-                    if not seen[w] and not removed[w]:
-                        seen[w] = 1
-                        following.append(w)
+            for u, supplier in frontier:
+                for p in predecessors[u]:
+                    near = labels[p]
+                    if removed[p] or len(near) >= listed or supplier in near:
+                        continue
+                    near.append(supplier)
+                    following.append((p, supplier))
             frontier = following
-        return found
+        return labels
 
     def displacement(
         self, removed: bytearray, state: LossState, *, listed: int
@@ -685,6 +675,13 @@ class LossModel:
                         touched[u] |= reach
                         frontier.append(u)
         gone = self.gone(removed)
+        nearest: dict[int, list[list[int]]] = {}
+
+        def near(bit: int) -> list[list[int]]:
+            if bit not in nearest:
+                nearest[bit] = self.nearest_suppliers(bit, removed, listed)
+            return nearest[bit]
+
         moved: dict[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]] = {}
         for p, a in enumerate(self.scope):
             if removed[a]:
@@ -692,24 +689,17 @@ class LossModel:
             kept = self.before[a] & ~state.lost[p]
             elsewhere = kept & ~state.closure[a]
             own = kept & touched[a] & ~elsewhere
-            if not own and not elsewhere:
-                continue
-            routes: list[tuple[str, int, dict[int, list[int]]]] = []
-            if own:
-                routes.append(("own", own, self.nearest_suppliers([a], removed, own, listed)))
-            if elsewhere and self.substitution == "affiliates":
-                near = self.nearest_suppliers(self.affiliates[a], removed, elsewhere, listed)
-                routes.append(("affiliates", elsewhere, near))
-            elif elsewhere:
-                left = {
-                    b: [s for s in self.suppliers_of[b] if not removed[s]][:listed]
-                    for b in range(len(self.capabilities))
-                    if elsewhere >> b & 1 and not gone >> b & 1
-                }
-                routes.append(("market", elsewhere, left))
-            for route, mask, found in routes:
-                for b in range(len(self.capabilities)):
-                    if mask >> b & 1:
-                        suppliers = tuple(self.nodes[s] for s in found.get(b, [])[:listed])
-                        moved[(self.nodes[a], self.capabilities[b])] = (route, suppliers)
+            for b in range(len(self.capabilities)):
+                if own >> b & 1:
+                    route, found = "own", near(b)[a]
+                elif elsewhere >> b & 1 and self.substitution == "affiliates":
+                    labels = near(b)
+                    found = list(dict.fromkeys(s for f in self.affiliates[a] if not removed[f] for s in labels[f]))
+                    route = "affiliates"
+                elif elsewhere >> b & 1:
+                    route = "market"
+                    found = [] if gone >> b & 1 else [s for s in self.suppliers_of[b] if not removed[s]]
+                else:
+                    continue
+                moved[(self.nodes[a], self.capabilities[b])] = (route, tuple(self.nodes[s] for s in found[:listed]))
         return moved
