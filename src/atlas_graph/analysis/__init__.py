@@ -22,7 +22,6 @@ from atlas_graph.analysis.capabilities import (
     Substitution,
     actionable_targets,
     capability_loss,
-    capability_scores,
 )
 from atlas_graph.analysis.centrality import SupplyChainBetweenness, supply_chain_betweenness
 from atlas_graph.analysis.chokepoints import Chokepoint, MetricValue, RankingMethod, rank_chokepoints
@@ -35,7 +34,7 @@ from atlas_graph.analysis.fragmentation import (
     disruption_impact,
     fragmentation_metrics,
 )
-from atlas_graph.analysis.plans import Baseline, Objective, Plan, PlanTarget, plan
+from atlas_graph.analysis.plans import Baseline, Objective, Plan, PlanTarget, capability_scores, plan
 from atlas_graph.analysis.robustness import lcc_curve, removal_fraction_to_reach, robustness
 from atlas_graph.analysis.stability import ChokepointFrequency, ChokepointStability, chokepoint_stability
 from atlas_graph.analysis.structure import Bridge, CutVertex, articulation_points, bridges

@@ -36,7 +36,6 @@ __all__ = [
     "actor_capabilities",
     "capability_loss",
     "capability_of",
-    "capability_scores",
     "dependency_digraph",
     "harm",
     "is_target",
@@ -259,41 +258,6 @@ def capability_loss(
     )
 
 
-def capability_scores(
-    G: nx.Graph,
-    *,
-    substitution: Substitution = "affiliates",
-    candidates: Iterable[Hashable] | None = None,
-    actors: Iterable[Hashable] | None = None,
-    criticality: Mapping[str, float] | None = None,
-) -> dict[Hashable, float]:
-    """Return loss({v}) for each candidate target `v`: the capability ranking's score.
-
-    Parameters
-    ----------
-    G : NetworkX multidigraph
-        The ecosystem.
-    substitution, actors, criticality
-        As for `capability_loss`.
-    candidates : iterable or None, optional (default=None)
-        The nodes to score; None for every target (`is_target`). Victims and software are never scored.
-
-    Returns
-    -------
-    scores : dict
-        Candidate to the loss its removal alone causes, in the graph's node order.
-
-    Notes
-    -----
-    Only the nodes that reach `v` along dependencies can lose anything when `v` goes, so each score searches
-    those again and takes everything downstream from one search of the whole graph.
-    """
-    model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
-    empty = model.state(bytearray(len(model.nodes)))
-    chosen = model.targets() if candidates is None else model.targets(candidates)
-    return {model.nodes[v]: model.gain(v, empty) for v in chosen}
-
-
 @dataclass(frozen=True, slots=True)
 class MemberProfile:
     """What one coalition member can do, and where.
@@ -363,24 +327,6 @@ def actionable_targets(G: nx.Graph, coalition: Iterable[MemberProfile]) -> dict[
 # ------------------------------------------------------------------------------------------ the loss model
 
 
-class _Overlay:
-    """A list of closures with some entries replaced, read like the list itself."""
-
-    __slots__ = ("base", "changes")
-
-    def __init__(self, base: list[int], changes: dict[int, int]) -> None:
-        self.base = base
-        self.changes = changes
-
-    def __getitem__(self, i: int) -> int:
-        change = self.changes.get(i)
-        return self.base[i] if change is None else change
-
-
-Closures = list[int] | _Overlay
-"""What each node reaches, by node number: a whole list, or one with a few entries replaced."""
-
-
 @dataclass(slots=True)
 class LossState:
     """The graph without some removed nodes: what every node reaches, and what each actor in scope lost."""
@@ -396,8 +342,8 @@ class LossState:
 class LossModel:
     """The numbered dependency digraph with capabilities as bits, and the loss of any set of removed nodes.
 
-    Shared by `capability_loss`, `capability_scores` and the plans: built once per graph, then each loss is a
-    search of the digraph (or, for one more node, of the part of it that reaches the node).
+    Shared by `capability_loss` and the plans: built once per graph, then each loss is one search of the
+    digraph.
     """
 
     def __init__(
@@ -462,7 +408,6 @@ class LossModel:
         self.before = reach_closure(self.successors, self.marks)
         self.position = {a: p for p, a in enumerate(self.scope)}
         self._predecessors: list[list[int]] | None = None
-        self._watchers: list[list[int]] | None = None
 
     # ------------------------------------------------------------------------------------------ basics
 
@@ -507,19 +452,6 @@ class LossModel:
                     self._predecessors[w].append(v)
         return self._predecessors
 
-    @property
-    def watchers(self) -> list[list[int]]:
-        """Per node, the actors in scope whose loss depends on what it reaches: itself, and its affiliates."""
-        if self._watchers is None:
-            watchers: list[list[int]] = [[] for _ in self.nodes]
-            for a in self.scope:
-                watchers[a].append(a)
-                if self.substitution == "affiliates":
-                    for b in self.affiliates[a]:
-                        watchers[b].append(a)
-            self._watchers = watchers
-        return self._watchers
-
     # ------------------------------------------------------------------------------------------ losses
 
     def gone(self, removed: bytearray) -> int:
@@ -530,7 +462,7 @@ class LossModel:
                 mask |= 1 << b
         return mask
 
-    def lost_mask(self, actor: int, removed: bytearray, closure: Closures, gone: int) -> int:
+    def lost_mask(self, actor: int, removed: bytearray, closure: list[int], gone: int) -> int:
         """Return the capabilities `actor` loses, given what every node still reaches."""
         had = self.before[actor]
         if removed[actor]:
@@ -557,75 +489,6 @@ class LossModel:
     def loss(self, removed: bytearray) -> float:
         """Return the loss of removing the flagged nodes."""
         return self.state(removed).loss
-
-    def upstream(self, v: int, removed: bytearray) -> bytearray:
-        """Return flags for the nodes other than `v` that reach `v` without passing removed nodes."""
-        predecessors = self.predecessors
-        upstream = bytearray(len(self.nodes))
-        frontier = [v]
-        while frontier:
-            for u in predecessors[frontier.pop()]:
-                if not upstream[u] and not removed[u] and u != v:
-                    upstream[u] = 1
-                    frontier.append(u)
-        return upstream
-
-    def advance(self, v: int, state: LossState) -> tuple[float, list[int], dict[int, int], dict[int, int]]:
-        """Return what removing `v` on top of `state` gives: the loss gained, and the changes to apply.
-
-        The changes are the touched nodes (numbers), their new closures and the actors' new lost masks (by
-        position in `scope`). Only the nodes that reach `v` can reach less, so only they are searched again.
-        """
-        removed = state.removed
-        if removed[v]:
-            return 0.0, [], {}, {}
-        upstream = self.upstream(v, removed)
-        touched = [u for u, flag in enumerate(upstream) if flag]
-        after = bytearray(removed)
-        after[v] = 1
-        if self.substitution == "market":
-            closure_changes: dict[int, int] = {}
-            gone = self.gone(after)
-            newly_gone = gone & ~self.gone(removed)
-            watched = set(self.watchers[v])
-            if newly_gone:
-                watched.update(a for a in self.scope if self.before[a] & newly_gone)
-            closure: Closures = state.closure
-        else:
-            upstream[v] = 1
-            partial = reach_closure(self.successors, self.marks, removed=after, inside=upstream, settled=state.closure)
-            closure_changes = {u: partial[u] for u in touched}
-            closure_changes[v] = 0
-            gone = 0
-            watchers = self.watchers
-            watched = {a for u in (*touched, v) for a in watchers[u]}
-            closure = _Overlay(state.closure, closure_changes)
-        gain = 0.0
-        lost_changes: dict[int, int] = {}
-        for a in watched:
-            p = self.position[a]
-            new = self.lost_mask(a, after, closure, gone)
-            if new != state.lost[p]:
-                gain += self.weight(a, new) - self.weight(a, state.lost[p])
-                lost_changes[p] = new
-        return gain, touched, closure_changes, lost_changes
-
-    def gain(self, v: int, state: LossState) -> float:
-        """Return loss(removed + v) - loss(removed)."""
-        return self.advance(v, state)[0]
-
-    def remove(self, v: int, state: LossState) -> LossState:
-        """Return the state with `v` removed as well."""
-        gain, _, closure_changes, lost_changes = self.advance(v, state)
-        removed = bytearray(state.removed)
-        removed[v] = 1
-        closure = list(state.closure)
-        for u, mask in closure_changes.items():
-            closure[u] = mask
-        lost = list(state.lost)
-        for p, mask in lost_changes.items():
-            lost[p] = mask
-        return LossState(removed=removed, closure=closure, lost=lost, loss=state.loss + gain)
 
     # ------------------------------------------------------------------------------------------ displacement
 

@@ -26,7 +26,7 @@ from atlas_graph.analysis.capabilities import LossModel, LossState, Substitution
 from atlas_graph.analysis.centrality import supply_chain_betweenness
 from atlas_graph.analysis.dismantling import dismantling_order
 
-__all__ = ["Baseline", "BaselineMethod", "Objective", "Plan", "PlanTarget", "plan"]
+__all__ = ["Baseline", "BaselineMethod", "Objective", "Plan", "PlanTarget", "capability_scores", "plan"]
 
 BaselineMethod = Literal["degree", "betweenness", "fragmentation"]
 """The rankings a plan is compared with."""
@@ -293,6 +293,62 @@ def plan(
         budget=float(budget),
         substitution=substitution,
     )
+
+
+def capability_scores(
+    G: nx.Graph,
+    *,
+    substitution: Substitution = "affiliates",
+    candidates: Iterable[Hashable] | None = None,
+    actors: Iterable[Hashable] | None = None,
+    criticality: Mapping[str, float] | None = None,
+    costs: Mapping[Hashable, float] | None = None,
+) -> dict[Hashable, float]:
+    """Return loss({v}) for each candidate target `v`: the capability ranking's score.
+
+    Parameters
+    ----------
+    G : NetworkX multidigraph
+        The ecosystem.
+    substitution, actors, criticality
+        As for `capability_loss`.
+    candidates : iterable or None, optional (default=None)
+        The nodes to score; None for every target. Victims and software are never scored.
+    costs : mapping or None, optional (default=None)
+        As for `plan`; they only bound the reduction.
+
+    Returns
+    -------
+    scores : dict
+        Candidate to the loss its removal alone causes, in the graph's node order.
+
+    Notes
+    -----
+    The graph is reduced as for a plan whose budget is the largest candidate's cost, which is exact for every
+    single removal; then one dominator tree per capability gives every candidate's loss at once: a pair is cut
+    by v exactly when v dominates, against the dependencies, all the nodes whose routes decide it.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("gang", kind="actor")
+    >>> G.add_node("host", kind="service_provider", category="bulletproof_hosting")
+    >>> G.add_node("kit", kind="service_provider", category="tool")
+    >>> for software in ("host", "kit"):
+    ...     _ = G.add_edge("gang", software, key="USES", type="USES")
+    >>> capability_scores(G)
+    {'gang': 1.0, 'host': 1.0}
+    """
+    model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
+    cost = _costs(G, model, costs)
+    pool = model.targets(candidates)
+    if not pool:
+        return {}
+    base = model.state(bytearray(len(model.nodes)))
+    reduced = _reduce(model, base, pool, cost, max(cost[v] for v in pool))
+    singles = _single_gains(reduced)
+    return {model.nodes[v]: singles.get(v, 0.0) for v in pool}
 
 
 def _number(model: LossModel, v: Hashable, what: str) -> int:

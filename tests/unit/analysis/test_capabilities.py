@@ -11,11 +11,11 @@ from atlas_graph.analysis.capabilities import (
     actionable_targets,
     actor_capabilities,
     capability_loss,
-    capability_scores,
     dependency_digraph,
     harm,
     suppliers,
 )
+from atlas_graph.analysis.plans import capability_scores
 
 from .graphs import BPH, planning_example
 

@@ -11,7 +11,7 @@ import pytest
 
 from atlas_graph.analysis import rank_chokepoints
 from atlas_graph.analysis.capabilities import MemberProfile, Substitution, actionable_targets, capability_loss
-from atlas_graph.analysis.plans import plan
+from atlas_graph.analysis.plans import capability_scores, plan
 
 from .graphs import BPH, planning_example
 
@@ -86,6 +86,17 @@ def test_the_plan_is_the_brute_force_optimum(seed: int, substitution: Substituti
     assert {target.node for target in found.targets} <= set(candidates)
     chosen = [target.node for target in found.targets]
     assert capability_loss(G, chosen, substitution=substitution).loss == pytest.approx(found.objective.loss)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("substitution", RULES)
+def test_each_score_is_the_loss_of_removing_the_target_alone(seed: int, substitution: Substitution) -> None:
+    G = random_ecosystem(seed + 10)
+    scores = capability_scores(G, substitution=substitution)
+    targets = [v for v, data in G.nodes(data=True) if data["kind"] != "victim" and data["category"] != "tool"]
+    assert list(scores) == targets
+    for target in targets:
+        assert scores[target] == capability_loss(G, [target], substitution=substitution).loss, target
 
 
 def hand_built() -> tuple[nx.MultiDiGraph, dict[Hashable, tuple[tuple[str, str], ...]]]:
