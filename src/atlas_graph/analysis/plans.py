@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import networkx as nx
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
 
 from atlas_graph.analysis._adjacency import reach_closure, undirected_view
 from atlas_graph.analysis.capabilities import LossModel, LossState, Substitution
@@ -1130,6 +1127,12 @@ class _Program:
 
 
 def _solve(reduced: _Reduced, room: float, *, time_limit: float) -> _Solution:
+    # Imported here: SciPy takes seconds to import on a loaded machine, and every analysis worker and the API
+    # import this package, most of them never to plan.
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_array
+
     program = _Program()
     x: dict[int, int] = {}
 
