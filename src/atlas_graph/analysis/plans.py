@@ -169,7 +169,9 @@ def plan(
         The nodes that may be chosen: typically the targets the coalition can act on (`actionable_targets`).
         None for every target; victims and software are never chosen.
     time_limit : float, optional (default=30.0)
-        Seconds the search may take (the baselines and the final scoring come on top).
+        Seconds the search may take: the greedy and the local swaps up to a quarter each, the integer program
+        the rest but at least a quarter, so a search whose model took long may go beyond it (the baselines
+        and the final scoring come on top).
     baselines : iterable, optional
         Which rankings to compare with: some of "degree", "betweenness", "fragmentation".
     seed : int, optional (default=0)
@@ -246,11 +248,13 @@ def plan(
 
     base = model.state(model.flags(model.nodes[v] for v in required))
     reduced = _reduce(model, base, pool, cost, room)
-    deadline = started + time_limit
+    # Each step gets its share from when it starts, so that a slow model on a large graph still leaves the
+    # greedy and the integer program their time: at least a quarter of the limit each.
     singles = _single_gains(reduced)
-    greedy = _greedy(reduced, singles, room, deadline=started + _GREEDY_SHARE * time_limit)
-    greedy = _swap(reduced, singles, greedy, room, deadline=started + 2 * _GREEDY_SHARE * time_limit)
-    solution = _solve(reduced, room, time_limit=max(0.5, deadline - time.perf_counter()))
+    greedy = _greedy(reduced, singles, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
+    greedy = _swap(reduced, singles, greedy, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
+    remaining = started + time_limit - time.perf_counter()
+    solution = _solve(reduced, room, time_limit=max(_GREEDY_SHARE * time_limit, remaining))
 
     proposals: list[tuple[str, list[int]]] = [("greedy", greedy)]
     if solution.chosen is not None:
