@@ -11,8 +11,18 @@ measure it and return frozen dataclasses, and the services turn those into respo
 - `robustness`: the largest component along a removal order, and Schneider's R.
 - `chokepoints`: ranked chokepoints with the metrics behind each and a plain-words explanation.
 - `stability`: how often each chokepoint stays on top when uncertain edges are resampled by confidence.
+- `capabilities`: suppliers and capabilities, the capability actors lose after substitution, and which
+  coalition member can act on which target.
+- `plans`: the targets within a budget that cut the most capability, solved as an integer program.
 """
 
+from atlas_graph.analysis.capabilities import (
+    CapabilityLoss,
+    MemberProfile,
+    Substitution,
+    actionable_targets,
+    capability_loss,
+)
 from atlas_graph.analysis.centrality import SupplyChainBetweenness, supply_chain_betweenness
 from atlas_graph.analysis.chokepoints import Chokepoint, MetricValue, RankingMethod, rank_chokepoints
 from atlas_graph.analysis.dismantling import dismantling_order
@@ -24,6 +34,7 @@ from atlas_graph.analysis.fragmentation import (
     disruption_impact,
     fragmentation_metrics,
 )
+from atlas_graph.analysis.plans import Baseline, Objective, Plan, PlanTarget, capability_scores, plan
 from atlas_graph.analysis.robustness import lcc_curve, removal_fraction_to_reach, robustness
 from atlas_graph.analysis.stability import ChokepointFrequency, ChokepointStability, chokepoint_stability
 from atlas_graph.analysis.structure import Bridge, CutVertex, articulation_points, bridges
@@ -31,23 +42,34 @@ from atlas_graph.analysis.structure import Bridge, CutVertex, articulation_point
 __all__ = [
     "DEPENDENCY_EDGES",
     "TARGETING_EDGES",
+    "Baseline",
     "Bridge",
+    "CapabilityLoss",
     "Chokepoint",
     "ChokepointFrequency",
     "ChokepointStability",
     "CutVertex",
     "DisruptionImpact",
     "FragmentationMetrics",
+    "MemberProfile",
     "MetricValue",
+    "Objective",
+    "Plan",
+    "PlanTarget",
     "RankingMethod",
+    "Substitution",
     "SupplyChainBetweenness",
+    "actionable_targets",
     "articulation_points",
     "bridges",
+    "capability_loss",
+    "capability_scores",
     "chokepoint_stability",
     "dismantling_order",
     "disruption_impact",
     "fragmentation_metrics",
     "lcc_curve",
+    "plan",
     "rank_chokepoints",
     "removal_fraction_to_reach",
     "robustness",

@@ -20,6 +20,12 @@ The generator draws a market, not a random graph:
 - **Victims.** Organizations, individuals and whole sectors, with an ISO 3166 alpha-2 `country` and a
   `sector`, are TARGETED by actors (and by scam compounds, phishing-kit sellers and botnets).
 
+- **Disruption planning** (opt-in, ``planning=True``). Actors, providers, financiers and infrastructure get
+  `countries` (where an action against them would happen: hosters and exchanges in one to three jurisdictions,
+  domains, URLs, onion services and wallets in none that is known) and an `attributes.disruption_cost`; the
+  ecosystem comes with a coalition of member profiles (national police forces, a financial intelligence unit, a
+  registrar alliance that acts anywhere) to plan with. The rest of the ecosystem is the same as without it.
+
 Every relationship respects `ALLOWED_KIND_PAIRS`; there are no self-loops and no duplicate (type, source,
 target) triples. Entity and relationship counts are exactly the ones asked for. The same seed gives the
 same ecosystem, byte for byte: all randomness comes from `random.Random` instances seeded from `seed`.
@@ -62,6 +68,7 @@ __all__ = [
     "DEFAULT_RELATIONSHIP_MIX",
     "DEFAULT_TLP_WEIGHTS",
     "Ecosystem",
+    "PLANNING_COALITION",
     "generate_ecosystem",
 ]
 
@@ -557,6 +564,39 @@ _ALLOWED = frozenset(
     for source, target in pairs
 )
 
+# Disruption planning: who the actions would hit, and where.
+_PLANNED_KINDS = (EntityKind.ACTOR, EntityKind.SERVICE_PROVIDER, EntityKind.FINANCIER, EntityKind.INFRASTRUCTURE)
+_UNKNOWN_WHEREABOUTS = {
+    EntityKind.ACTOR: 0.3,  # most suspects are known only by handle
+    EntityKind.SERVICE_PROVIDER: 0.15,
+    EntityKind.FINANCIER: 0.1,
+    EntityKind.INFRASTRUCTURE: 0.1,  # of the located kinds; domains, URLs, onions and wallets have no country
+}
+"""Share of the entities of each kind whose country is not known, so that only a member acting anywhere can act."""
+_SPREAD_COUNTRIES: Mapping[StrEnum, tuple[_WeightedChoice[str], float]] = {
+    ServiceKind.BULLETPROOF_HOSTING: (_HOSTING_COUNTRIES, 0.5),
+    FinancierKind.EXCHANGE: (_FINANCIER_COUNTRIES, 0.4),
+    FinancierKind.PAYMENT_PROCESSOR: (_FINANCIER_COUNTRIES, 0.4),
+}
+"""Categories that operate across borders: (where else they are, how likely each extra country is)."""
+_COST_RANGES = {
+    EntityKind.ACTOR: (3, 6),  # an arrest takes an investigation and a warrant
+    EntityKind.SERVICE_PROVIDER: (2, 4),
+    EntityKind.FINANCIER: (2, 4),
+    EntityKind.INFRASTRUCTURE: (1, 1),  # a takedown or a suspension request
+}
+"""Inclusive range of `attributes.disruption_cost` per kind: relative effort, in units of one domain suspension."""
+
+PLANNING_COALITION: tuple[Mapping[str, Any], ...] = (
+    {"name": "nl-police", "jurisdictions": ("NL",), "actions": ("arrest", "takedown", "seize")},
+    {"name": "de-police", "jurisdictions": ("DE",), "actions": ("arrest", "takedown", "seize")},
+    {"name": "us-doj", "jurisdictions": ("US",), "actions": ("arrest", "takedown", "seize", "sanction")},
+    {"name": "uk-nca", "jurisdictions": ("GB",), "actions": ("arrest", "takedown", "seize")},
+    {"name": "eu-fiu", "jurisdictions": ("CY", "DE", "LT", "MT", "NL"), "actions": ("freeze",)},
+    {"name": "registrar-alliance", "jurisdictions": ("*",), "actions": ("suspend", "sinkhole")},
+)
+"""The member profiles a planning ecosystem comes with: who can act, where (``*``: anywhere) and how."""
+
 
 # ---------------------------------------------------------------------------------------------- the result
 
@@ -574,11 +614,15 @@ class Ecosystem:
         of their later endpoint among `entities`: the relationships among the first k entities come first.
     seed : int or None
         The seed that reproduces this ecosystem, or None if it was assembled by hand.
+    coalition : list of dict
+        Member profiles to plan disruptions with, each ``{"name", "jurisdictions", "actions"}`` (lists of
+        strings); empty unless the ecosystem was generated with ``planning=True``.
     """
 
     entities: list[JsonObject]
     relationships: list[JsonObject]
     seed: int | None = None
+    coalition: list[JsonObject] = field(default_factory=list)
 
     def as_bundle(self) -> JsonObject:
         """Return the whole ecosystem as one bundle: ``{"entities": [...], "relationships": [...]}``."""
@@ -645,7 +689,8 @@ class Ecosystem:
 
         Nodes are entity ids with the attributes ``kind``, ``name`` and ``category``; every relationship
         is an edge keyed by its type, with the attributes ``type``, ``confidence`` and ``organizations``
-        (always 1: one synthetic source asserts everything).
+        (always 1: one synthetic source asserts everything). Entities generated with ``planning=True`` also
+        give their nodes ``countries`` (a frozenset) and ``cost`` (their `disruption_cost`).
 
         Examples
         --------
@@ -654,13 +699,7 @@ class Ecosystem:
         (50, 200)
         """
         graph = nx.MultiDiGraph()
-        graph.add_nodes_from(
-            (
-                entity["id"],
-                {"kind": entity["kind"], "name": entity["name"], "category": entity.get("category")},
-            )
-            for entity in self.entities
-        )
+        graph.add_nodes_from((entity["id"], _node_attributes(entity)) for entity in self.entities)
         graph.add_edges_from(
             (
                 relationship["source"]["id"],
@@ -671,6 +710,16 @@ class Ecosystem:
             for relationship in self.relationships
         )
         return graph
+
+
+def _node_attributes(entity: JsonObject) -> JsonObject:
+    attributes: JsonObject = {"kind": entity["kind"], "name": entity["name"], "category": entity.get("category")}
+    if "countries" in entity:
+        attributes["countries"] = frozenset(entity["countries"])
+    cost = entity.get("attributes", {}).get("disruption_cost")
+    if cost is not None:
+        attributes["cost"] = float(cost)
+    return attributes
 
 
 def generate_ecosystem(
@@ -689,6 +738,7 @@ def generate_ecosystem(
     observed_from: date = DEFAULT_OBSERVED_FROM,
     observed_until: date = DEFAULT_OBSERVED_UNTIL,
     id_prefix: str = "syn",
+    planning: bool = False,
 ) -> Ecosystem:
     """Generate a synthetic cybercrime ecosystem with heavy-tailed hubs, affiliate programs and money flows.
 
@@ -725,6 +775,10 @@ def generate_ecosystem(
     id_prefix : str, default "syn"
         First part of every entity id (``"syn-actor-000042"``); give two ecosystems loaded into the same
         database different prefixes, or their entities will be merged.
+    planning : bool, default False
+        Also give actors, providers, financiers and infrastructure `countries` and an
+        `attributes.disruption_cost`, and return the `PLANNING_COALITION` as `Ecosystem.coalition`. These
+        draws come from a random stream of their own: everything else is the same as with ``planning=False``.
 
     Returns
     -------
@@ -766,6 +820,14 @@ def generate_ecosystem(
     'syn-service-provider-000001'
     >>> ecosystem == generate_ecosystem(entities=200, relationships=1000, seed=42)
     True
+    >>> planned = generate_ecosystem(entities=200, relationships=1000, seed=42, planning=True)
+    >>> hoster = planned.entities[1]
+    >>> hoster["category"], hoster["countries"], hoster["attributes"]["disruption_cost"]
+    ('bulletproof_hosting', ['NL', 'UA'], 3)
+    >>> planned.relationships == ecosystem.relationships
+    True
+    >>> [member["name"] for member in planned.coalition][:2]
+    ['nl-police', 'de-police']
     """
     _check_arguments(
         entities=entities,
@@ -819,7 +881,14 @@ def generate_ecosystem(
         _add_relationships(world, edges, total=relationships, mix=relationship_mix)
         details = _Details(relationship_rng, tlp_weights=tlp_weights, reports=reports)
         relationship_objects = _relationship_objects(edges, cast, ids, details)
-        return Ecosystem(entities=entity_objects, relationships=relationship_objects, seed=seed)
+        coalition: list[JsonObject] = []
+        if planning:
+            _add_planning_details(entity_objects, cast, rng=random.Random(f"atlas-graph/{seed}/planning"))
+            coalition = [
+                {key: list(value) if isinstance(value, tuple) else value for key, value in member.items()}
+                for member in PLANNING_COALITION
+            ]
+        return Ecosystem(entities=entity_objects, relationships=relationship_objects, seed=seed, coalition=coalition)
 
 
 @contextmanager
@@ -1197,6 +1266,30 @@ def _victim_name(cast: _Cast, index: int, adjective: str, noun: str, rng: random
     sector = _SECTORS.pick(rng)
     name = f"{adjective} {noun} {_SECTOR_NOUNS[sector]} {number:05d}"
     return name, {"country": country, "sector": sector, "size": _ORGANIZATION_SIZES.pick(rng)}
+
+
+def _add_planning_details(entity_objects: list[JsonObject], cast: _Cast, *, rng: random.Random) -> None:
+    """Give the entities a planner acts on their `countries` and `disruption_cost`, in place."""
+    for index, entity in enumerate(entity_objects):
+        kind = cast.kinds[index]
+        if kind not in _PLANNED_KINDS:
+            continue
+        attributes = entity["attributes"]
+        known = attributes.get("country")
+        countries: list[str] = []
+        if known is not None and rng.random() >= _UNKNOWN_WHEREABOUTS[kind]:
+            countries.append(known)
+            spread = _SPREAD_COUNTRIES.get(cast.categories[index])
+            if spread is not None:
+                places, likelihood = spread
+                for _ in range(2):
+                    if rng.random() < likelihood:
+                        country = places.pick(rng)
+                        if country not in countries:
+                            countries.append(country)
+        entity["countries"] = sorted(countries)
+        least, most = _COST_RANGES[kind]
+        attributes["disruption_cost"] = least + int(rng.random() * (most - least + 1))
 
 
 # --------------------------------------------------------------------------------------- the relationships

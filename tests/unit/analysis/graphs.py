@@ -45,3 +45,43 @@ def ecosystem() -> nx.MultiDiGraph:
     ]:
         G.add_edge(u, v, key=rel, type=rel, confidence=90, organizations=2)
     return G
+
+
+def planning_example() -> nx.MultiDiGraph:
+    """The worked example of docs/planning.md: a ransomware core with two affiliates, and FIN7.
+
+    The core uses Host East (bulletproof hosting, DE) and Cobalt Strike (a tool: software, never a supplier);
+    a mixer (NL) launders for it; affiliate_1 and affiliate_2 are AFFILIATED_WITH it; affiliate_2 and FIN7 also
+    use Host Island (bulletproof hosting, no known country). Harm: core 3 (two victims), affiliate_1 2,
+    affiliate_2 1, FIN7 2.
+    """
+    G = nx.MultiDiGraph()
+    for node, kind, category, countries, cost in [
+        ("core", "actor", "group", ("RU",), 4),
+        ("affiliate_1", "actor", "individual", ("NL",), 3),
+        ("affiliate_2", "actor", "individual", (), 3),
+        ("fin7", "actor", "group", ("US",), 5),
+        ("host_east", "service_provider", BPH, ("DE",), 2),
+        ("host_island", "service_provider", BPH, (), 2),
+        ("mixer", "financier", "mixer", ("NL",), 2),
+        ("cobalt_strike", "service_provider", "tool", (), 1),
+        ("hospital", "victim", "organization", ("DE",), 1),
+        ("school", "victim", "organization", ("NL",), 1),
+        ("bank", "victim", "organization", ("US",), 1),
+    ]:
+        G.add_node(node, kind=kind, category=category, name=node, countries=frozenset(countries), cost=cost)
+    for u, rel, v in [
+        ("core", "USES", "host_east"),
+        ("core", "USES", "cobalt_strike"),
+        ("mixer", "LAUNDERS_FOR", "core"),
+        ("affiliate_1", "AFFILIATED_WITH", "core"),
+        ("affiliate_2", "AFFILIATED_WITH", "core"),
+        ("affiliate_2", "USES", "host_island"),
+        ("fin7", "USES", "host_island"),
+        ("core", "TARGETS", "hospital"),
+        ("core", "TARGETS", "school"),
+        ("affiliate_1", "TARGETS", "school"),
+        ("fin7", "TARGETS", "bank"),
+    ]:
+        G.add_edge(u, v, key=rel, type=rel, confidence=80, organizations=1)
+    return G

@@ -394,3 +394,43 @@ def test_to_networkx_follows_the_analysis_contract() -> None:
             "confidence": relationship["confidence"],
             "organizations": 1,
         }
+
+
+# --------------------------------------------------------------------------------------------- planning
+
+
+def test_planning_adds_countries_costs_and_a_coalition_and_changes_nothing_else() -> None:
+    plain = generate_ecosystem(entities=600, relationships=3000, seed=7)
+    planned = generate_ecosystem(entities=600, relationships=3000, seed=7, planning=True)
+    assert as_json(planned) == as_json(generate_ecosystem(entities=600, relationships=3000, seed=7, planning=True))
+    assert planned.relationships == plain.relationships
+    assert plain.coalition == []
+    assert [member["name"] for member in planned.coalition] == [
+        "nl-police",
+        "de-police",
+        "us-doj",
+        "uk-nca",
+        "eu-fiu",
+        "registrar-alliance",
+    ]
+    planned_kinds = {"actor", "service_provider", "financier", "infrastructure"}
+    located = 0
+    for before, after in zip(plain.entities, planned.entities, strict=True):
+        extra_attributes = {key: value for key, value in after["attributes"].items() if key != "disruption_cost"}
+        assert {key: value for key, value in after.items() if key not in ("countries", "attributes")} == {
+            key: value for key, value in before.items() if key != "attributes"
+        }
+        assert extra_attributes == before["attributes"]
+        assert "countries" not in before
+        if after["kind"] not in planned_kinds:
+            assert "countries" not in after and "disruption_cost" not in after["attributes"]
+            continue
+        countries = after["countries"]
+        assert countries == sorted(set(countries)) and len(countries) <= 3
+        assert all(len(code) == 2 and code.isupper() for code in countries)
+        located += bool(countries)
+        assert isinstance(after["attributes"]["disruption_cost"], int) and after["attributes"]["disruption_cost"] >= 1
+    assert located > 0
+    graph = planned.to_networkx()
+    assert any(countries for _, countries in graph.nodes(data="countries", default=frozenset()))
+    assert all(cost >= 1 for _, cost in graph.nodes(data="cost", default=1.0))
