@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect, sync_playwright
 
 from atlas_graph.api.routes.web import missing_vendor_files
 from tests.conftest import REPO, KeyFactory
@@ -38,6 +38,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
+PAGE_TIMEOUT_MS = 20_000
+"""How long a page action or expectation may wait: generous, because the 2-core machine is shared with other test
+runs (load averages of 20 were seen, under which a search on a cold service took longer than Playwright's 5 s)."""
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
 
 
 @contextmanager
@@ -191,7 +195,7 @@ def browser() -> Iterator[Browser]:
 def browser_page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A fresh browser context (so a fresh session storage) on `base_url`; fails on any script error."""
     context = browser.new_context(viewport=VIEWPORT, base_url=base_url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     script_errors: list[str] = []
 
