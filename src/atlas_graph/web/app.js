@@ -738,7 +738,7 @@ async function simulateDisruption() {
       impact.actors_losing_service > impact.lost_service_access.length
         ? h('p', { class: 'muted small' }, `first ${impact.lost_service_access.length} of ${impact.actors_losing_service} shown`)
         : null,
-      h('p', { class: 'muted small' }, 'On the graph: taken-down entities are greyed out; actors that lost a service have an orange double ring.'),
+      h('p', { class: 'muted small' }, 'On the graph: taken-down entities are greyed out; actors that lost a service have an orange ring.'),
       button('Undo the takedown on the graph', () => { state.disruption = null; graph.clearDisruption(); applyMarks(); $('#disruption-result').replaceChildren(); }),
     ));
   });

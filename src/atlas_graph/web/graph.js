@@ -150,6 +150,9 @@ export class GraphView {
       labelGridCellSize: 160,
       defaultDrawNodeLabel: drawLabel,
       labelRenderedSizeThreshold: 7,
+      // Zooming in spreads nodes apart faster than it enlarges them (Sigma's default, the square root, let thousands
+      // of nodes swell into one another), yet enough for small nodes to pass the label threshold.
+      zoomToSizeRatioFunction: (ratio) => ratio ** 0.25,
       stagePadding: 40,
       zIndex: true,
       minCameraRatio: 0.02,
@@ -408,7 +411,8 @@ export class GraphView {
     };
     const [left, right] = widen([minX, maxX]);
     // Labels are written to the right of their nodes: room for those of the rightmost nodes.
-    this.sigma.setCustomBBox({ x: [left, right + 0.08 * (right - left)], y: widen([minY, maxY]) });
+    const room = Math.max(0.08 * (right - left), 0.25 * MIN_EXTENT);
+    this.sigma.setCustomBBox({ x: [left, right + room], y: widen([minY, maxY]) });
   }
 
   /** Shows every visible node: the box of all of them fitted into the viewport, the camera reset. */
