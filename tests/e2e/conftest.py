@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,16 +18,18 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect, sync_playwright
 
 from atlas_graph.api.routes.web import missing_vendor_files
 from tests.conftest import REPO, KeyFactory
 
 CHROMIUM = Path(os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium keeps dialling Google's hosts, which this closed network refuses.
+# The graph is drawn with WebGL: without a GPU, Chromium's software rasterizer (SwiftShader, through ANGLE) runs it.
 CHROMIUM_ARGS = [
     "--no-sandbox",
-    "--disable-gpu",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",
@@ -35,11 +38,15 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
+PAGE_TIMEOUT_MS = 20_000
+"""How long a page action or expectation may wait: generous, because the 2-core machine is shared with other test
+runs (load averages of 20 were seen, under which a search on a cold service took longer than Playwright's 5 s)."""
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
 
 
-@pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app (on the test Neo4j, emptied) served by uvicorn on 127.0.0.1 and a port the OS picked."""
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """Serves `app` with uvicorn on 127.0.0.1 and a port the OS picked; yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -53,10 +60,19 @@ def live_server(app: FastAPI) -> Iterator[str]:
             sock.close()
             pytest.fail("the service did not start on 127.0.0.1 (see uvicorn's log above)")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app (on the test Neo4j, emptied) served on a loopback port."""
+    with serving(app) as base_url:
+        yield base_url
 
 
 def call_api(base_url: str, method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
@@ -65,7 +81,7 @@ def call_api(base_url: str, method: str, path: str, headers: dict[str, str], bod
     request = urllib.request.Request(
         base_url + path, data=data, method=method, headers={**headers, "Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:
         return json.loads(response.read())
 
 
@@ -175,11 +191,11 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    """A fresh browser context (so a fresh session storage) on the live service; fails on any script error."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=live_server)
-    context.set_default_timeout(10_000)
+@contextmanager
+def browser_page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A fresh browser context (so a fresh session storage) on `base_url`; fails on any script error."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
     page = context.new_page()
     script_errors: list[str] = []
 
@@ -195,9 +211,26 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
     assert not script_errors, f"the explorer reported script errors: {script_errors}"
 
 
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    with browser_page(browser, live_server) as page:
+        yield page
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Saves the whole window as test-artifacts/screenshots/<name>.png, for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+TIMINGS: list[str] = []
+"""Lines of figures that end-to-end tests measured, printed at the end of the run."""
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if TIMINGS:
+        terminalreporter.section("explorer timings (a shared machine: figures, not limits)")
+        for line in TIMINGS:
+            terminalreporter.write_line(line)

@@ -28,15 +28,19 @@ def settle(page: Page) -> None:
 
 
 def drawn(page: Page) -> dict[str, Any]:
-    """What the graph holds: node ids by class, and edge ids."""
+    """What the graph holds: node ids by mark, and edge ids."""
     result: dict[str, Any] = page.evaluate(
         """() => {
-          const cy = window.atlasExplorer.cy;
-          const ids = (selector) => cy.$(selector).map((element) => element.id()).sort();
+          const graph = window.atlasExplorer.graph;
+          const sorted = (ids) => [...ids].sort();
           return {
-            nodes: ids('node'), edges: ids('edge'), chokepoints: ids('node.chokepoint'),
-            removed: ids('node.removed'), removedEdges: ids('edge.removed'), lost: ids('node.lost-service'),
-            highlighted: ids('.path-highlight'), expanded: ids('node.expanded'),
+            nodes: sorted(graph.entityIds()), edges: sorted(graph.graph.edges()),
+            chokepoints: sorted(graph.marked('chokepoint')), removed: sorted(graph.marked('removed')),
+            removedEdges: sorted(graph.marked('removed', { edges: true })), lost: sorted(graph.marked('lost-service')),
+            highlighted: sorted(
+              [...graph.marked('path-highlight'), ...graph.marked('path-highlight', { edges: true })],
+            ),
+            expanded: sorted(graph.marked('expanded')),
           };
         }"""
     )
@@ -47,18 +51,10 @@ def click_on_graph(
     page: Page, element_id: str, *, hover_only: bool = False, modifiers: list[str] | None = None
 ) -> None:
     """Moves the real mouse onto a node (its centre) or an edge (its midpoint) of the canvas, and clicks."""
-    point = page.evaluate(
-        """(id) => {
-          const element = window.atlasExplorer.cy.getElementById(id);
-          if (element.empty()) return null;
-          const at = element.isNode() ? element.renderedPosition() : element.renderedMidpoint();
-          const box = window.atlasExplorer.cy.container().getBoundingClientRect();
-          return { x: box.left + at.x, y: box.top + at.y };
-        }""",
-        element_id,
-    )
+    point = page.evaluate("(id) => window.atlasExplorer.graph.screenPoint(id)", element_id)
     assert point is not None, f"{element_id} is not drawn"
-    page.mouse.move(point["x"], point["y"])
+    # In steps, as a hand moves it: Sigma.js handles leaving a node and entering an edge on separate mouse moves.
+    page.mouse.move(point["x"], point["y"], steps=4)
     if hover_only:
         return
     for key in modifiers or []:
@@ -83,7 +79,15 @@ def test_the_service_serves_the_page_and_its_library(client: TestClient) -> None
     assert page.headers["content-type"].startswith("text/html")
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert '<script type="module" src="/static/app.js">' in page.text
-    for path in ("/static/app.js", "/static/api.js", "/static/graph.js", "/static/vendor/cytoscape.esm.min.js"):
+    for path in (
+        "/static/app.js",
+        "/static/api.js",
+        "/static/graph.js",
+        "/static/layouts.js",
+        "/static/layout-worker.js",
+        "/static/vendor/graph-libs.js",
+        "/static/vendor/forceatlas2.js",
+    ):
         answer = client.get(path)
         assert answer.status_code == 200 and "javascript" in answer.headers["content-type"], path
     assert client.get("/static/styles.css").headers["content-type"].startswith("text/css")
@@ -136,13 +140,13 @@ def test_search_draw_expand_and_read_the_evidence(page: Page, ecosystem: Ecosyst
     expect(page.locator("#details-entity")).to_contain_text("also known as Haven Hosting")
     styles = page.evaluate(
         """(ids) => {
-          const cy = window.atlasExplorer.cy;
-          const style = (id) => [cy.getElementById(id).style('background-color'), cy.getElementById(id).style('shape')];
+          const look = (id) => window.atlasExplorer.graph.look(id);
+          const style = (id) => [look(id).color, look(id).shape];
           return { haven: style(ids.haven), crew: style(ids.crew), c2: style(ids.c2) };
         }""",
         {"haven": ids["Haven"], "crew": ids["Crew 1"], "c2": ids["haven-c2.example"]},
     )
-    assert styles["haven"][1] == "round-rectangle" and styles["crew"][1] == "ellipse" and styles["c2"][1] == "hexagon"
+    assert styles["haven"][1] == "square" and styles["crew"][1] == "circle" and styles["c2"][1] == "hexagon"
     assert len({styles["haven"][0], styles["crew"][0], styles["c2"][0]}) == 3, "kinds share a colour"
     screenshot(page, "03-neighborhood")
 
@@ -160,7 +164,7 @@ def test_search_draw_expand_and_read_the_evidence(page: Page, ecosystem: Ecosyst
 
     uses = f"USES|{ids['Crew 1']}|{ids['Haven']}"
     widths = page.evaluate(
-        """(ids) => ids.map((id) => parseFloat(window.atlasExplorer.cy.getElementById(id).style('width')))""",
+        """(ids) => ids.map((id) => window.atlasExplorer.graph.look(id).size)""",
         [uses, f"USES|{ids['Crew 1']}|{ids['Lockbit-like']}"],
     )
     assert widths[0] > widths[1], "a surer relationship is drawn thicker"
@@ -250,7 +254,7 @@ def test_chokepoints_are_ranked_explained_and_ringed_on_the_graph(page: Page, ec
     expect(page.locator("#cp-progress")).to_be_hidden()  # a small graph is answered at once, not as a job
     graph = drawn(page)
     assert sorted(graph["chokepoints"]) == sorted(point["id"] for point in ranking)
-    label = page.evaluate("(id) => window.atlasExplorer.cy.getElementById(id).style('label')", ranking[0]["id"])
+    label = page.evaluate("(id) => window.atlasExplorer.graph.look(id).label", ranking[0]["id"])
     assert label == f"#1 {ranking[0]['name']}"
     expect(page.locator("#graph-stats")).to_contain_text(f"{len(ranking)} chokepoints highlighted")
     screenshot(page, "07-chokepoints")
@@ -310,8 +314,8 @@ def test_what_if_takedown_shows_before_after_and_who_lost_what(page: Page, ecosy
     assert graph["removed"] == [ids["Haven"]]
     assert len(graph["removedEdges"]) == 7  # every relationship of Haven's is greyed out with it
     assert set(graph["lost"]) == {ids[crew] for crew in CREWS}
-    grey = page.evaluate("(id) => window.atlasExplorer.cy.getElementById(id).style('background-color')", ids["Haven"])
-    assert grey == "rgb(195,199,204)"
+    grey = page.evaluate("(id) => window.atlasExplorer.graph.look(id).color", ids["Haven"])
+    assert grey == "#c3c7cc"
     page.mouse.move(5, 5)  # no tooltip over the picture
     screenshot(page, "09-what-if")
 

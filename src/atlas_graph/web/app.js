@@ -1,7 +1,7 @@
 // The explorer: sign in, search, neighborhoods, paths, chokepoints and what-if takedowns over atlas-graph's API.
 
 import { Api, ApiError, describeLocation } from './api.js';
-import { GraphView, KINDS, TYPES } from './graph.js';
+import { GraphView, HUB_DEGREE, KINDS, LAYOUTS, TYPES } from './graph.js';
 
 const KEY_STORAGE = 'atlas-graph.api-key';
 const SERVICE_KINDS_LABEL = (kind) => kind.replaceAll('_', ' ');
@@ -21,14 +21,54 @@ const state = {
   disruption: null,
   jobs: [], // every poll of a job: {analysis, status, progress}
   truncated: false,
+  layoutRoot: null, // the entity that radial and hierarchical layouts start from: a neighborhood's centre, a path's source
 };
 
 const api = new Api(() => sessionStorage.getItem(KEY_STORAGE));
 const $ = (selector) => document.querySelector(selector);
-const graph = new GraphView($('#cy'));
+const graph = new GraphView($('#cy'), {
+  workerUrl: new URL('./layout-worker.js', import.meta.url),
+  on: {
+    nodeClick: (id, { modifier }) => {
+      if (modifier) return; // adding to a multiple selection, for a takedown
+      showNodeDetails(id);
+      if ($('#expand-on-click').checked && !state.expanded.has(id)) expand(id);
+    },
+    edgeClick: (id) => showEdgeDetails(id),
+    hover: (type, id, position) => showTooltip(type, id, position),
+    leave: () => hideTooltip(),
+    viewport: () => hideTooltip(),
+    layout: (progress) => renderLayoutProgress(progress),
+    groupsChanged: () => updateStats(),
+  },
+});
 
 // For people debugging in the console and for the end-to-end tests, which read what is drawn from here.
-window.atlasExplorer = { state, graph, cy: graph.cy, api };
+window.atlasExplorer = { state, graph, api, measuredLayouts: ['radial', 'force'], measureDraw };
+
+const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+/**
+ * Draws `drawing` ({nodes, edges, center}) alone, laid out by `layout` ('radial' as opening a neighborhood does,
+ * 'force' as re-layout does); resolves with the milliseconds to the first painted frame (for 'force', the nodes in
+ * their starting disc) and to the settled layout.
+ */
+async function measureDraw({ nodes, edges, center }, layout) {
+  graph.clear();
+  await nextPaint();
+  const start = performance.now();
+  graph.merge(nodes, edges, { origin: center });
+  graph.setDepth(nodes);
+  graph.setCenter(center);
+  if (layout === 'radial') await runLayout('radial', { root: center });
+  else graph.fit();
+  await nextPaint();
+  const firstDraw = performance.now() - start;
+  const outcome = layout === 'radial' ? {} : await runLayout(layout, { root: center });
+  const settled = performance.now() - start;
+  updateStats();
+  return { nodes: graph.nodeCount, firstDraw, settled, iterations: outcome.iterations ?? 0, outcome: graph.layoutState.state };
+}
 
 // ---------------------------------------------------------------------------------------------------- DOM helpers
 
@@ -63,8 +103,8 @@ function percent(value, digits = 1) {
 }
 
 function nameOf(id) {
-  const node = graph.cy.getElementById(id);
-  if (node.nonempty()) return node.data('name');
+  const node = graph.node(id);
+  if (node) return node.name;
   return state.takedown.get(id)?.name ?? id;
 }
 
@@ -141,7 +181,7 @@ function renderCaller() {
     $('#caller-role').textContent = me.role;
     $('#caller-role').title = `permissions: ${me.permissions.join(', ')}`;
     $('#caller-key').textContent = me.key_id;
-    graph.cy.resize();
+    graph.resize();
   }
 }
 
@@ -204,13 +244,18 @@ function showTab(name) {
 // ---------------------------------------------------------------------------------------------------- graph state
 
 function updateStats() {
-  const nodes = graph.cy.nodes().length;
-  const edges = graph.cy.edges().length;
+  const nodes = graph.nodeCount;
+  const edges = graph.edgeCount;
   const parts = [`${nodes} entit${nodes === 1 ? 'y' : 'ies'}`, `${edges} relationship${edges === 1 ? '' : 's'}`];
-  const ranked = graph.cy.nodes('.chokepoint').length;
+  const ranked = graph.marked('chokepoint').length;
   if (ranked) parts.push(`${ranked} chokepoint${ranked === 1 ? '' : 's'} highlighted`);
-  const removed = graph.cy.nodes('.removed').length;
+  const removed = graph.marked('removed').length;
   if (removed) parts.push(`${removed} taken down`);
+  const groups = graph.groups();
+  if (groups.length) {
+    const folded = groups.reduce((sum, group) => sum + group.members.length, 0);
+    parts.push(`${folded} folded into ${groups.length} hub group${groups.length === 1 ? '' : 's'} (click one to unfold)`);
+  }
   if (state.truncated) parts.push('neighborhood cut at the limit');
   $('#graph-stats').textContent = parts.join(' · ');
   $('#graph-empty').hidden = nodes > 0;
@@ -218,7 +263,7 @@ function updateStats() {
 
 /** Re-applies what analyses marked, after nodes were added. */
 function applyMarks() {
-  graph.cy.nodes().forEach((node) => node.toggleClass('expanded', state.expanded.has(node.id())));
+  graph.markExpanded(state.expanded);
   graph.markTakedown([...state.takedown.keys()]);
   graph.markChokepoints(state.chokepoints?.chokepoints ?? []);
   if (state.disruption) {
@@ -245,11 +290,14 @@ async function loadNeighborhood(id, { replace }) {
   state.truncated = data.truncated;
   if (replace) {
     graph.setDepth(data.nodes);
-    graph.cy.nodes().removeClass('center');
-    graph.cy.getElementById(data.center).addClass('center');
-    graph.layout('concentric', { root: data.center });
+    graph.setCenter(data.center);
+    state.layoutRoot = data.center;
+    setLayoutMode('radial');
+    runLayout('radial', { root: data.center });
   } else {
-    graph.layout('grow');
+    // Grows from the positions drawn; not awaited: the page stays usable while the worker lays out.
+    setLayoutMode('force');
+    runLayout('force');
   }
   applyMarks();
   return data;
@@ -267,11 +315,9 @@ async function expand(id) {
 }
 
 function selectElement(id) {
-  const element = graph.cy.getElementById(id);
-  if (element.empty()) return;
-  graph.cy.elements().unselect();
-  element.select();
-  if (element.isNode()) showNodeDetails(id);
+  if (!graph.node(id) && !graph.edge(id)) return;
+  graph.select(id);
+  if (graph.node(id)) showNodeDetails(id);
   else showEdgeDetails(id);
 }
 
@@ -348,8 +394,8 @@ function entityActions(entity) {
 
 async function showNodeDetails(id) {
   state.selected = { type: 'node', id };
-  const node = graph.cy.getElementById(id);
-  const summary = node.nonempty() ? { id, name: node.data('name'), kind: node.data('kind') } : { id, name: id, kind: null };
+  const node = graph.node(id);
+  const summary = node ? { id, name: node.name, kind: node.kind } : { id, name: id, kind: null };
   $('#details').replaceChildren(h('h3', {}, summary.kind ? kindSwatch(summary.kind) : null, summary.name), h('p', { class: 'muted' }, 'Loading…'));
   const entity = await act(async () => (await api.get(`/v1/entities/${encodeURIComponent(id)}`)).data);
   if (!entity || state.selected?.id !== id) return;
@@ -379,9 +425,8 @@ function endpointButton(id) {
 
 function showEdgeDetails(id) {
   state.selected = { type: 'edge', id };
-  const edge = graph.cy.getElementById(id);
-  if (edge.empty()) return;
-  const data = edge.data();
+  const data = graph.edge(id);
+  if (!data) return;
   $('#details').replaceChildren(
     h('div', { id: 'details-edge', dataset: { edgeId: id } },
       h('h3', { class: 'edge-title' }, endpointButton(data.source), h('span', { class: `edge-type type-${data.type}` }, ` —${data.type}→ `), endpointButton(data.target)),
@@ -394,18 +439,21 @@ function showEdgeDetails(id) {
 
 // ---------------------------------------------------------------------------------------------------------- tooltip
 
-function showTooltip(element, position) {
+function showTooltip(type, id, position) {
   const tip = $('#tooltip');
   let content;
-  if (element.isNode()) {
-    const data = element.data();
+  if (type === 'node') {
+    const data = graph.node(id);
+    if (!data) return; // a "+N" group: its label says what it is
+
     content = [
       h('strong', {}, data.name),
       h('div', { class: 'muted' }, KINDS[data.kind]?.label ?? data.kind, data.category ? ` · ${SERVICE_KINDS_LABEL(data.category)}` : ''),
       h('div', { class: 'muted' }, state.expanded.has(data.id) ? 'neighborhood drawn' : 'click to expand'),
     ];
   } else {
-    const data = element.data();
+    const data = graph.edge(id);
+    if (!data?.assertions) return;
     content = [
       h('strong', {}, `${nameOf(data.source)} —${data.type}→ ${nameOf(data.target)}`),
       h('div', {}, `confidence ${data.confidence} · ${data.organizations} organization${data.organizations === 1 ? '' : 's'}`),
@@ -414,8 +462,10 @@ function showTooltip(element, position) {
     ];
   }
   tip.replaceChildren(...content);
-  tip.style.left = `${position.x + 14}px`;
-  tip.style.top = `${position.y + 14}px`;
+  // Sigma gives the position within the canvas; the tooltip is placed within the graph panel, below its toolbar.
+  const canvas = $('#cy');
+  tip.style.left = `${canvas.offsetLeft + position.x + 14}px`;
+  tip.style.top = `${canvas.offsetTop + position.y + 14}px`;
   tip.hidden = false;
 }
 
@@ -507,7 +557,9 @@ async function findPaths() {
     state.expanded.clear();
     state.truncated = false;
     for (const path of data.paths) graph.merge(path.nodes, path.relationships, { origin: data.from });
-    graph.layout('paths', { root: data.from });
+    state.layoutRoot = data.from;
+    setLayoutMode('hierarchical');
+    runLayout('hierarchical', { root: data.from });
     applyMarks();
     const count = data.paths.length;
     $('#paths-summary').textContent = count
@@ -563,7 +615,7 @@ async function rankChokepoints() {
     const result = await api.analysis(answer, progressReporter('cp', 'chokepoints'));
     state.chokepoints = result;
     applyMarks();
-    const drawn = graph.cy.nodes('.chokepoint').length;
+    const drawn = graph.marked('chokepoint').length;
     const scope = result.scope;
     $('#cp-summary').textContent =
       `${result.chokepoints.length} ranked by ${result.method} on the ${scope.nodes} entities and ${scope.edges} relationships you may see` +
@@ -594,7 +646,7 @@ async function rankChokepoints() {
 }
 
 async function showChokepoint(point) {
-  if (graph.cy.getElementById(point.id).empty() || !state.expanded.has(point.id)) {
+  if (!graph.node(point.id) || !state.expanded.has(point.id)) {
     if (graph.empty) await openNeighborhood(point.id);
     else await expand(point.id);
   }
@@ -686,10 +738,39 @@ async function simulateDisruption() {
       impact.actors_losing_service > impact.lost_service_access.length
         ? h('p', { class: 'muted small' }, `first ${impact.lost_service_access.length} of ${impact.actors_losing_service} shown`)
         : null,
-      h('p', { class: 'muted small' }, 'On the graph: taken-down entities are greyed out; actors that lost a service have an orange double ring.'),
+      h('p', { class: 'muted small' }, 'On the graph: taken-down entities are greyed out; actors that lost a service have an orange ring.'),
       button('Undo the takedown on the graph', () => { state.disruption = null; graph.clearDisruption(); applyMarks(); $('#disruption-result').replaceChildren(); }),
     ));
   });
+}
+
+// ------------------------------------------------------------------------------------------------------------ layout
+
+function setLayoutMode(mode) {
+  $('#graph-layout-mode').value = mode;
+}
+
+/**
+ * Runs a layout of the drawn graph. While ForceAtlas2 runs in its worker the page counts as busy (so that a test or a
+ * person sees positions still moving), and the toolbar shows its progress and a Stop button.
+ */
+async function runLayout(mode, { root = null } = {}) {
+  if (mode !== 'force') return graph.layout(mode, { root });
+  setPending(1);
+  try {
+    return await graph.layout('force');
+  } finally {
+    setPending(-1);
+  }
+}
+
+function renderLayoutProgress({ mode, progress, state: layoutState }) {
+  document.body.dataset.layout = layoutState;
+  const running = mode === 'force' && layoutState === 'running';
+  $('#layout-status').hidden = mode !== 'force' || layoutState === 'idle';
+  $('#layout-progress').value = progress;
+  $('#layout-progress-text').textContent = running ? `layout ${Math.round(progress * 100)}%` : `layout ${layoutState}`;
+  $('#layout-stop').disabled = !running;
 }
 
 // ------------------------------------------------------------------------------------------------------------ legend
@@ -697,9 +778,9 @@ async function simulateDisruption() {
 function renderLegend() {
   $('#legend').replaceChildren(
     h('div', {}, Object.entries(KINDS).map(([kind, { label }]) => h('span', { class: 'legend-item' }, kindSwatch(kind), label))),
-    h('div', {}, Object.entries(TYPES).map(([type, { color, line }]) =>
-      h('span', { class: 'legend-item' }, h('span', { class: 'line', style: { borderTop: `3px ${line} ${color}` } }), type))),
-    h('div', { class: 'muted' }, 'thicker, darker edge = higher confidence · pink ring = chokepoint · grey = taken down · orange ring = lost a service'),
+    h('div', {}, Object.entries(TYPES).map(([type, { color }]) =>
+      h('span', { class: 'legend-item' }, h('span', { class: 'line', style: { borderTop: `3px solid ${color}` } }), type))),
+    h('div', { class: 'muted' }, 'thicker, darker edge = higher confidence · pink ring = chokepoint · grey = taken down · orange ring = lost a service · “+N” = entities tied to one hub alone, folded (click to unfold)'),
   );
 }
 
@@ -723,12 +804,20 @@ function wire() {
   $('#chokepoints-form').addEventListener('submit', (event) => { event.preventDefault(); rankChokepoints(); });
   $('#cp-draw').addEventListener('click', drawTopChokepoints);
   $('#takedown-add-selected').addEventListener('click', () =>
-    addToTakedown(graph.cy.nodes(':selected').map((node) => ({ id: node.id(), name: node.data('name'), kind: node.data('kind') }))));
+    addToTakedown(graph.selectedNodes()));
   $('#takedown-clear').addEventListener('click', () => { state.takedown.clear(); renderTakedown(); });
   $('#disruption-run').addEventListener('click', simulateDisruption);
 
   $('#graph-fit').addEventListener('click', () => graph.fit());
-  $('#graph-layout').addEventListener('click', () => graph.layout('grow'));
+  $('#graph-layout-mode').replaceChildren(
+    ...Object.entries(LAYOUTS).map(([mode, { label, title }]) => h('option', { value: mode, title }, label)),
+  );
+  $('#graph-layout').addEventListener('click', () => runLayout($('#graph-layout-mode').value, { root: state.layoutRoot }));
+  $('#layout-stop').addEventListener('click', () => graph.stopLayout());
+  $('#graph-collapse').addEventListener('click', () => {
+    graph.collapseHubs(HUB_DEGREE);
+    updateStats();
+  });
   $('#graph-reset-marks').addEventListener('click', () => {
     state.chokepoints = null;
     state.disruption = null;
@@ -744,18 +833,6 @@ function wire() {
     renderDetailsPlaceholder();
   });
 
-  const cy = graph.cy;
-  cy.on('tap', 'node', (event) => {
-    const id = event.target.id();
-    const modifier = event.originalEvent && (event.originalEvent.shiftKey || event.originalEvent.ctrlKey || event.originalEvent.metaKey);
-    if (modifier) return; // adding to a multiple selection, for a takedown
-    showNodeDetails(id);
-    if ($('#expand-on-click').checked && !state.expanded.has(id)) expand(id);
-  });
-  cy.on('tap', 'edge', (event) => showEdgeDetails(event.target.id()));
-  cy.on('mouseover', 'node, edge', (event) => showTooltip(event.target, event.renderedPosition));
-  cy.on('mouseout', 'node, edge', hideTooltip);
-  cy.on('viewport', hideTooltip);
   $('#cy').addEventListener('mouseleave', hideTooltip);
 }
 

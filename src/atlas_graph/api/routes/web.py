@@ -11,11 +11,12 @@ from fastapi.staticfiles import StaticFiles
 import atlas_graph
 
 WEB_DIR = Path(atlas_graph.__file__).resolve().parent / "web"
-VENDOR_FILES = ("vendor/cytoscape.esm.min.js",)
-"""Files that scripts/setup_web copies from npm packages into WEB_DIR; the page cannot work without them."""
+VENDOR_FILES = ("vendor/graph-libs.js", "vendor/forceatlas2.js")
+"""Files that scripts/setup_web bundles from npm packages into WEB_DIR; the page cannot work without them."""
 
-# The page loads everything from this service: no CDN, no inline script, API calls to the same origin only.
-# Inline styles are allowed because Cytoscape.js sets `style` attributes on the elements it draws into.
+# The page loads everything from this service: no CDN, no inline script, API calls to the same origin only; the
+# layout worker is a script of the same origin too. Inline styles are allowed because Sigma.js sets `style` attributes
+# on the canvases it draws into; data: images are the kinds' pictograms, drawn by the page and handed to WebGL.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -30,8 +31,8 @@ NOT_INSTALLED_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>atlas-graph explorer: not installed</title></head>
 <body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
 <h1>The explorer is not installed</h1>
-<p>Its graph-drawing library is missing from this installation: {missing}.</p>
-<p>Run <code>scripts/setup_web</code> (it runs <code>npm ci</code> in <code>web/</code> and copies the library into
+<p>Its graph-drawing libraries are missing from this installation: {missing}.</p>
+<p>Run <code>scripts/setup_web</code> (it runs <code>npm ci</code> in <code>web/</code> and bundles the libraries into
 the package), then reload this page. The API itself works: see <a href="/docs">/docs</a>.</p>
 </body></html>
 """
