@@ -43,6 +43,16 @@ def entity_history(store: GraphStore, *, caller: Caller, entity_id: str) -> Enti
                 merged_id=merge["source"],
             )
         )
+        if merge.get("split_at") is not None:
+            events.append(
+                HistoryEventOut(
+                    at=native_datetime(merge["split_at"]),
+                    event="split",
+                    organization=merge["split_by"],
+                    subject="entity",
+                    merged_id=merge["source"],
+                )
+            )
     retractions = audit_store.list_events(
         store, organization=None, since=None, until=None, entity_id=entity.id, skip=0, limit=RETRACTIONS_READ
     )
