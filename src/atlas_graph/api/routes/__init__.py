@@ -12,6 +12,7 @@ from atlas_graph.api.routes import (
     me,
     organizations,
     paths,
+    resolution,
     stix,
     web,
 )
@@ -22,6 +23,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     organizations.router,
     bundles.router,
     entities.router,
+    resolution.router,
     stix.router,
     paths.router,
     analysis.router,
