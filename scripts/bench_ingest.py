@@ -40,7 +40,13 @@ from atlas_graph.neo4j_local import LocalNeo4j
 from atlas_graph.services.resolution import plan_bundle
 from atlas_graph.store.claims import refresh_entity_sharing
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.ingestion import UPSERT_ENTITIES, UPSERT_RELATIONSHIPS, relationship_row, sharing_token
+from atlas_graph.store.ingestion import (
+    UPSERT_ENTITIES,
+    UPSERT_RELATIONSHIPS,
+    StoredIdentity,
+    relationship_row,
+    sharing_token,
+)
 from atlas_graph.store.maintenance import delete_everything
 from atlas_graph.synthetic import generate_ecosystem
 from benchlib import api_server, bench_settings, bench_store, cpu_seconds, issue_key, request
@@ -202,9 +208,9 @@ def naive_baseline(
     chosen = relationships[:count]
     needed = {ref["id"] for rel in chosen for ref in (rel["source"], rel["target"])}
     bundle = BundleIn.model_validate({"entities": [e for e in entities if e["id"] in needed], "relationships": chosen})
-    plan = plan_bundle(bundle.entities, bundle.relationships, {})
-    now = datetime.now(UTC)
     organization = "Bench Org"
+    plan = plan_bundle(bundle.entities, bundle.relationships, StoredIdentity(), organization=organization)
+    now = datetime.now(UTC)
 
     def write_entity(tx: ManagedTransaction, row: dict[str, Any]) -> None:
         tx.run(store.queries[UPSERT_ENTITIES], rows=[row], organization=organization, now=now).consume()
@@ -229,8 +235,11 @@ def naive_baseline(
                 "kind": entity.kind.value,
                 "name": entity.name,
                 "keys": entity.keys,
+                "claim_key": entity.claim_key,
+                "anchor": entity.anchor,
                 "assertion_id": f"assertion--naive-{entity.id}",
                 "claim": entity.claim,
+                "names": [{"key": key, "primary": primary} for key, primary in entity.names],
             },
         )
     for rel in plan.relationships:

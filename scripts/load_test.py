@@ -33,6 +33,7 @@ import random
 import sys
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,10 +43,9 @@ from urllib.parse import urlencode
 import networkx as nx
 
 from atlas_graph.models.bundles import BundleIn
-from atlas_graph.models.vocabulary import EntityKind, Role
+from atlas_graph.models.vocabulary import Role
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.ingestion import ingest_bundle
-from atlas_graph.services.resolution import derived_entity_id
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.synthetic import generate_ecosystem
 from benchlib import api_server, bench_settings, bench_store, issue_key, percentile
@@ -288,9 +288,9 @@ def writer_bundle(
     entities: list[dict[str, Any]] = []
     relationships: list[dict[str, Any]] = []
     for group in range(groups):
-        actor = {"kind": "actor", "name": f"Load Crew {label}-{group}", "category": "group"}
-        domain = {"kind": "infrastructure", "name": f"load-{label}-{group}.example", "category": "domain"}
-        victim = {"kind": "victim", "name": f"Load Clinic {label}-{group}", "category": "organization"}
+        actor = with_id({"kind": "actor", "name": f"Load Crew {label}-{group}", "category": "group"})
+        domain = with_id({"kind": "infrastructure", "name": f"load-{label}-{group}.example", "category": "domain"})
+        victim = with_id({"kind": "victim", "name": f"Load Clinic {label}-{group}", "category": "organization"})
         entities += [actor, domain, victim]
         provider = {"id": rng.choice(seed.providers)}
         financier = {"id": rng.choice(seed.financiers)}
@@ -310,10 +310,17 @@ def ref(entity: dict[str, Any]) -> dict[str, str]:
     return {"kind": entity["kind"], "name": entity["name"]}
 
 
+# Node ids never derive from names, so each new entity carries its own id (one that says its kind), and a retried
+# bundle lands on the same nodes.
+LOAD_IDS = uuid.UUID("3e8a5c17-9d2b-4f60-a1c3-7b5e9d1f2a86")
+
+
+def with_id(entity: dict[str, Any]) -> dict[str, Any]:
+    return {**entity, "id": f"{entity['kind']}--{uuid.uuid5(LOAD_IDS, entity['kind'] + '|' + entity['name'])}"}
+
+
 def entity_id(reference: dict[str, Any]) -> str:
-    if "id" in reference:
-        return str(reference["id"])
-    return derived_entity_id(EntityKind(reference["kind"]), reference["name"])
+    return str(reference["id"]) if "id" in reference else str(with_id(reference)["id"])
 
 
 def read_loop(

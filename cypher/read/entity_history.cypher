@@ -1,5 +1,6 @@
 // How an entity came to be, as the caller may see it: the visible claims about it and about its visible
-// relationships (with their times), and the merges into it. Retractions come from the audit trail.
+// relationships (with their times), and the merges into it (and their splits) that the caller could see.
+// Retractions come from the audit trail.
 // Parameters: $id (canonical entity id), $organization, $community_tlps.
 MATCH (entity:Entity {id: $id})
 CALL (entity) {
@@ -16,8 +17,16 @@ CALL (entity) {
   RETURN collect(claim {.id, .organization, .recorded_at, .updated_at, .type, .source, .target}) AS relationship_claims
 }
 CALL (entity) {
+  // A merge (and its split) is listed only when the caller sees a claim made against the merged entity's ids:
+  // the merge of an entity it never saw would otherwise reveal that entity.
   OPTIONAL MATCH (merge:MergeRecord {into: entity.id})
-  WITH merge WHERE merge IS NOT NULL
-  RETURN collect(merge {.id, .source, .organization, .at, .moved_claims, .moved_relationships}) AS merges
+  WITH entity, merge WHERE merge IS NOT NULL
+    AND EXISTS {
+      MATCH (claim:EntityAssertion)-[:ABOUT]->(about:Entity)
+      WHERE about.id IN [entity.id, merge.source]
+        AND (claim.tlp IN $community_tlps OR claim.organization = $organization OR $organization IN claim.share_with)
+        AND 'id:' + entity.kind + ':' + claim.anchor IN merge.source_keys
+    }
+  RETURN collect(merge {.id, .source, .organization, .at, .split_at, .split_by}) AS merges
 }
 RETURN entity_claims, relationship_claims, merges

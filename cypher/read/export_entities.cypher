@@ -5,7 +5,7 @@ WHERE entity.vis_all OR $organization IN entity.vis_orgs
 CALL (entity) {
   MATCH (claim:EntityAssertion)-[:ABOUT]->(entity)
   WHERE claim.tlp IN $community_tlps OR claim.organization = $organization OR $organization IN claim.share_with
-  WITH claim ORDER BY claim.recorded_at, claim.organization
+  WITH claim ORDER BY claim.recorded_at, claim.organization, claim.key
   RETURN collect(claim {.*}) AS claims
 }
 WITH entity, claims WHERE size(claims) > 0

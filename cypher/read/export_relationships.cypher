@@ -8,7 +8,7 @@ WHERE relationship.claim_count > 0
 CALL (relationship) {
   MATCH (claim:RelationshipAssertion {rel_key: relationship.key})
   WHERE claim.tlp IN $community_tlps OR claim.organization = $organization OR $organization IN claim.share_with
-  WITH claim ORDER BY claim.recorded_at, claim.organization
+  WITH claim ORDER BY claim.recorded_at, claim.organization, claim.key
   RETURN collect(claim {.*}) AS claims
 }
 WITH source, relationship, target, claims WHERE size(claims) > 0

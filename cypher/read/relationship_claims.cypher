@@ -6,5 +6,5 @@ WHERE (claim.tlp IN $community_tlps OR claim.organization = $organization OR $or
   AND claim.confidence >= $min_confidence
   AND ($as_of IS NULL OR ((claim.first_seen IS NULL OR claim.first_seen <= $as_of)
                           AND (claim.last_seen IS NULL OR $as_of <= claim.last_seen)))
-WITH relationship_key, claim ORDER BY claim.recorded_at, claim.organization
+WITH relationship_key, claim ORDER BY claim.recorded_at, claim.organization, claim.key
 RETURN relationship_key AS key, collect(claim {.*}) AS claims

@@ -6,7 +6,7 @@ UNWIND $rows AS row
 MATCH (:Entity {id: row.source})-[relationship {key: row.key}]->(:Entity {id: row.target})
 CALL (relationship) {
   OPTIONAL MATCH (claim:RelationshipAssertion {rel_key: relationship.key})
-  WITH claim ORDER BY claim.recorded_at, claim.organization
+  WITH claim ORDER BY claim.recorded_at, claim.organization, claim.key
   WITH collect(claim) AS claims
   WITH claims,
        reduce(orgs = [], c IN [c IN claims WHERE NOT c.tlp IN $community_tlps] |

@@ -1,7 +1,9 @@
 // Upserts relationships and the caller's claim about each, and keeps each relationship's per-claim arrays and
 // sharing summary current in the same pass (a_org; a_vis: '*' for a community-visible claim, else
 // '|org|shared-with|...|'; a_conf; a_first/a_last with open ends as far dates; vis_all; vis_orgs). Returns, per
-// row, whether the caller had claimed it and whether the caller could see any claim before this write.
+// row, whether the caller had claimed it, whether the caller could see any claim before this write, and whether
+// the caller holds several claims on it (made against ends a merge has since joined), whose arrays the writer
+// then recomputes.
 // One MERGE per relationship type, each with its type written out: only a static type lets MERGE find the
 // relationship through the type's key constraint instead of expanding the (possibly huge) degree of its ends.
 // Parameters: $rows [{key, type, source, target, assertion_id, claim, token, first, last}], $organization,
@@ -56,9 +58,11 @@ WITH row, relationship, [i IN range(0, size(relationship.a_org) - 1) WHERE relat
      any(token IN relationship.a_vis WHERE token = '*' OR token CONTAINS $organization_token) AS visible_before
 MERGE (claim:RelationshipAssertion:Assertion {key: row.key + '|' + $organization})
   ON CREATE SET claim.id = row.assertion_id, claim.organization = $organization, claim.recorded_at = $now,
-                claim.rel_key = row.key, claim.type = row.type, claim.source = row.source, claim.target = row.target
+                claim.rel_key = row.key, claim.type = row.type, claim.source = row.source, claim.target = row.target,
+                claim.made_source = row.source, claim.made_target = row.target
 SET claim += row.claim, claim.updated_at = $now
 WITH row, relationship, visible_before, size(mine) > 0 AS own_before,
+     size(mine) > 1 OR (size(mine) > 0 AND claim.recorded_at = $now) AS several_own,
      CASE WHEN size(mine) > 0 THEN mine[0] ELSE size(relationship.a_org) END AS at
 SET relationship.a_org = relationship.a_org[..at] + $organization + relationship.a_org[at + 1..],
     relationship.a_vis = relationship.a_vis[..at] + row.token + relationship.a_vis[at + 1..],
@@ -70,4 +74,5 @@ SET relationship.vis_all = '*' IN relationship.a_vis,
       reduce(acc = seen, o IN [x IN split(token, '|') WHERE x <> '' AND x <> '*'] |
              CASE WHEN o IN acc THEN acc ELSE acc + o END)),
     relationship.claim_count = size(relationship.a_org)
-RETURN row.key AS key, own_before AS own_claim, visible_before AS visible
+RETURN row.key AS key, own_before AS own_claim, visible_before AS visible,
+       several_own

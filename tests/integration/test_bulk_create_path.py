@@ -19,7 +19,7 @@ from atlas_graph.models.bundles import BundleIn
 from atlas_graph.services.resolution import plan_bundle
 from atlas_graph.store.claims import RelationshipEnds, refresh_relationship_sharing
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.ingestion import UPSERT_RELATIONSHIPS, relationship_row, sharing_token
+from atlas_graph.store.ingestion import UPSERT_RELATIONSHIPS, StoredIdentity, relationship_row, sharing_token
 from tests.conftest import KeyFactory
 
 ENTITIES = [
@@ -109,7 +109,7 @@ def test_bulk_created_relationships_equal_first_claims_written_by_the_upsert(
     )
     graph.driver.execute_query("MATCH (claim:RelationshipAssertion) DETACH DELETE claim", database_=graph.database)
     bundle = BundleIn.model_validate({"entities": ENTITIES, "relationships": RELATIONSHIPS})
-    plan = plan_bundle(bundle.entities, bundle.relationships, {})
+    plan = plan_bundle(bundle.entities, bundle.relationships, StoredIdentity(), organization="Org A")
 
     def upsert(tx: ManagedTransaction) -> None:
         tx.run(

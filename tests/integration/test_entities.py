@@ -57,18 +57,18 @@ def test_entities_of_one_bundle_sharing_an_alias_are_one(client: TestClient, aut
     assert answer["counts"]["entities"]["created"] == 1
 
 
-def test_external_id_resolves_and_ids_of_other_kinds_are_refused(client: TestClient, auth_headers: KeyFactory) -> None:
+def test_external_id_resolves_and_ids_are_keyed_per_kind(client: TestClient, auth_headers: KeyFactory) -> None:
     headers = auth_headers("Org A")
     stix_id = "intrusion-set--dd2d9ca6-505b-4860-a604-233685b802c7"
     created = post(client, headers, entities=[{"kind": "actor", "name": "Wizard Spider", "id": stix_id}])
     assert created["entities"][0]["id"] == stix_id
     renamed = post(client, headers, entities=[{"kind": "actor", "name": "Some New Name", "id": stix_id}])
     assert renamed["entities"][0] == {"index": 0, "id": stix_id, "status": "updated", "matched_by": "id"}
-    wrong_kind = client.post(
-        "/v1/bundles", json={"entities": [{"kind": "victim", "name": "x", "id": stix_id}]}, headers=headers
-    )
-    assert wrong_kind.status_code == 422
-    assert wrong_kind.json()["error"]["problems"][0]["location"] == ["entities", 0, "id"]
+    # The same id given to a victim is another entity, with an id of its own: refusing it ("this id belongs to an
+    # actor") told anyone the kind of an entity behind an id, even a hidden one (issue 13).
+    other_kind = post(client, headers, entities=[{"kind": "victim", "name": "x", "id": stix_id}])
+    assert other_kind["entities"][0]["id"].startswith("victim--")
+    assert (other_kind["entities"][0]["status"], other_kind["entities"][0]["matched_by"]) == ("created", "new")
 
 
 def test_search_ranks_and_counts_and_listing_counts_by_kind(client: TestClient, auth_headers: KeyFactory) -> None:
@@ -151,10 +151,14 @@ def test_sharing_rule_for_entities(client: TestClient, auth_headers: KeyFactory)
     assert client.get("/v1/entities", params={"q": "red only"}, headers=org_b).json()["total"] == 0
     assert client.get("/v1/entities", params={"q": "secret alias"}, headers=org_c).json()["total"] == 1
 
-    # Org B now reports the same actor openly: the entity exists for B, but never with A's RED alias.
-    post(client, org_b, entities=[{"kind": "actor", "name": "Red Only"}])
-    seen_by_b = client.get(f"/v1/entities/{red_id}", headers=org_b).json()
+    # Org B now reports an actor of that name openly. It cannot see A's RED claim, so that claim cannot steer
+    # where B's lands (issue 13: hidden claims never join anything of the caller's): B gets an entity of its own,
+    # and A's stays hidden from B.
+    b_id = post(client, org_b, entities=[{"kind": "actor", "name": "Red Only"}])["entities"][0]["id"]
+    assert b_id != red_id
+    seen_by_b = client.get(f"/v1/entities/{b_id}", headers=org_b).json()
     assert seen_by_b["aliases"] == [] and [a["organization"] for a in seen_by_b["assertions"]] == ["Org B"]
+    assert client.get(f"/v1/entities/{red_id}", headers=org_b).status_code == 404
     assert client.get("/v1/entities", params={"q": "secret alias"}, headers=org_b).json()["total"] == 0
     # A reference by id to an entity the caller cannot see is an unknown entity, not a hint that it exists.
     refused = client.post(
@@ -241,10 +245,14 @@ def test_merge_moves_everything_and_keeps_the_old_id(client: TestClient, auth_he
     survivor = client.get(f"/v1/entities/{into_id}", headers=org_a).json()
     assert client.get(f"/v1/entities/{source_id}", headers=org_a).json()["id"] == into_id
     assert survivor["relationship_counts"] == {"USES": 1, "TARGETS": 1}
-    assert {"Panda Twisted Team", "PTT"} <= set(survivor["aliases"])
-    assert sorted(a["organization"] for a in survivor["assertions"]) == ["Org A", "Org B"]
-    own = next(a for a in survivor["assertions"] if a["organization"] == "Org A")
-    assert "Panda Twisted Team" in own["aliases"]
+    # Two of the three claims call it "Panda Twisted Team": the name most claims give is the one shown (issue 13).
+    assert survivor["name"] == "Panda Twisted Team" and {"Twisted Panda", "PTT"} <= set(survivor["aliases"])
+    # Claims are never folded into each other (issue 13): Org A's two claims stay two, each with its own names.
+    assert sorted(a["organization"] for a in survivor["assertions"]) == ["Org A", "Org A", "Org B"]
+    assert sorted(a["name"] for a in survivor["assertions"] if a["organization"] == "Org A") == [
+        "Panda Twisted Team",
+        "Twisted Panda",
+    ]
     # Resolution now finds the survivor under the merged name.
     again = post(client, org_a, entities=[{"kind": "actor", "name": "panda twisted team"}])
     assert again["entities"][0]["id"] == into_id

@@ -165,10 +165,16 @@ def canary(client: TestClient, auth_headers: KeyFactory) -> Canary:
     return Canary(client, auth_headers)
 
 
-def own_claim(client: TestClient, headers: dict[str, str], entity_id: str, organization: str) -> dict[str, Any]:
+def own_claim(
+    client: TestClient, headers: dict[str, str], entity_id: str, organization: str, *, newest: bool = False
+) -> dict[str, Any]:
     response = client.get(f"/v1/entities/{entity_id}", headers=headers)
     assert response.status_code == 200, response.text
-    (claim,) = [a for a in response.json()["assertions"] if a["organization"] == organization]
+    claims = [a for a in response.json()["assertions"] if a["organization"] == organization]
+    if newest:
+        # Claims made against different ids stay apart (issue 13), so the organization may hold several.
+        return claims[-1]
+    (claim,) = claims
     return claim
 
 
@@ -285,7 +291,8 @@ def test_stix_values_come_back_byte_for_byte(client: TestClient, auth_headers: K
         answer = response.json()
         assert answer["invalid"] == [] and answer["imported_entities"] == 1, answer
         (result,) = answer["result"]["entities"]
-        claim = own_claim(client, headers, result["id"], "Org A")
+        # Each object has an id of its own: its claim is a new one, even where its name joins an earlier entity.
+        claim = own_claim(client, headers, result["id"], "Org A", newest=True)
         assert claim["name"] == name
         assert claim["aliases"] == [alias for alias in aliases if alias != name]
         assert claim["description"] == (description or "-")
@@ -324,25 +331,24 @@ def test_merging_hostile_names_keeps_them_byte_for_byte(client: TestClient, auth
     @EXAMPLES
     @given(first=names, second=names)
     def merged(first: str, second: str) -> None:
-        posted = client.post(
-            "/v1/bundles",
-            json={
-                "entities": [
-                    {"kind": "victim", "id": f"victim--{uuid.uuid4()}", "name": first},
-                    {"kind": "victim", "id": f"victim--{uuid.uuid4()}", "name": second},
-                ]
-            },
-            headers=headers,
-        )
-        assert posted.status_code == 200, posted.text
-        into, source = (item["id"] for item in posted.json()["entities"])
+        ids = []
+        for name in (first, second):
+            posted = client.post(
+                "/v1/bundles",
+                json={"entities": [{"kind": "victim", "id": f"victim--{uuid.uuid4()}", "name": name}]},
+                headers=headers,
+            )
+            assert posted.status_code == 200, posted.text
+            ids.append(posted.json()["entities"][0]["id"])
+        into, source = ids
         if into == source:
-            return  # the two names fold to one: the bundle made them one entity
+            return  # the two names fold to one: the second post found the first's entity by its name
         response = client.post(f"/v1/entities/{source}/merge", json={"into": into}, headers=headers)
         assert response.status_code == 200, response.text
         survivor = client.get(f"/v1/entities/{source}", headers=headers).json()
-        assert survivor["id"] == into and survivor["name"] == first
-        assert second == first or second in survivor["aliases"]
+        # Both names come back byte for byte. Which one is shown depends on how many claims give each (issue 13),
+        # and the examples share one graph, so earlier examples' claims count too.
+        assert survivor["id"] == into and {first, second} <= {survivor["name"], *survivor["aliases"]}
 
     merged()
 

@@ -12,6 +12,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +24,22 @@ import uvicorn
 
 from atlas_graph.config import Settings
 from atlas_graph.main import create_app, open_store
-from atlas_graph.models.vocabulary import EntityKind, Role
+from atlas_graph.models.vocabulary import Role
 from atlas_graph.neo4j_local import LocalNeo4j
 from atlas_graph.services import access, organizations
-from atlas_graph.services.resolution import derived_entity_id
 from atlas_graph.store.graph import GraphStore
 
 OUTAGE_PORT = int(os.environ.get("ATLAS_TEST_OUTAGE_PORT", "7690"))
 ORGANIZATION = "Outage Org"
-HUB = {"kind": "service_provider", "name": "Outage Hub", "category": "bulletproof_hosting"}
+# Node ids never derive from names, so every entity posted here carries its own id (one that says its kind).
+IDS = uuid.UUID("0d7c1e52-3b9a-4f6e-8d2c-5a1b7e9f3c40")
+
+
+def _with_id(entity: dict[str, str]) -> dict[str, str]:
+    return {**entity, "id": f"{entity['kind']}--{uuid.uuid5(IDS, entity['kind'] + '|' + entity['name'])}"}
+
+
+HUB = _with_id({"kind": "service_provider", "name": "Outage Hub", "category": "bulletproof_hosting"})
 # Each writer posts bundles of this many groups (4 entities + 4 relationships each): small ones, and large ones
 # that take long enough to be in flight when Neo4j stops.
 WRITER_GROUPS = (1, 1, 60)
@@ -76,14 +84,16 @@ def bundle(number: int, groups: int) -> tuple[dict[str, Any], Expected]:
     entities: list[dict[str, str]] = []
     relationships: list[dict[str, Any]] = []
     for group in range(groups):
-        crew = {"kind": "actor", "name": f"Outage Crew {number} group {group}", "category": "group"}
-        host = {
-            "kind": "service_provider",
-            "name": f"Outage Host {number} group {group}",
-            "category": "bulletproof_hosting",
-        }
-        mixer = {"kind": "financier", "name": f"Outage Mixer {number} group {group}", "category": "mixer"}
-        clinic = {"kind": "victim", "name": f"Outage Clinic {number} group {group}"}
+        crew = _with_id({"kind": "actor", "name": f"Outage Crew {number} group {group}", "category": "group"})
+        host = _with_id(
+            {
+                "kind": "service_provider",
+                "name": f"Outage Host {number} group {group}",
+                "category": "bulletproof_hosting",
+            }
+        )
+        mixer = _with_id({"kind": "financier", "name": f"Outage Mixer {number} group {group}", "category": "mixer"})
+        clinic = _with_id({"kind": "victim", "name": f"Outage Clinic {number} group {group}"})
         entities += [crew, host, mixer, clinic]
         relationships += [
             {"type": "USES", "source": _ref(crew), "target": _ref(host), "confidence": 80},
@@ -105,7 +115,7 @@ def _ref(entity: dict[str, str]) -> dict[str, str]:
 
 
 def _entity_id(entity: dict[str, str]) -> str:
-    return derived_entity_id(EntityKind(entity["kind"]), entity["name"])
+    return _with_id(entity)["id"]
 
 
 @pytest.fixture

@@ -24,6 +24,11 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/entities/{entity_id}/history"): Permission.READ,
     ("GET", "/v1/entities/{entity_id}/neighborhood"): Permission.READ,
     ("POST", "/v1/entities/{entity_id}/merge"): Permission.CURATE,
+    ("POST", "/v1/entities/{entity_id}/split"): Permission.CURATE,
+    ("GET", "/v1/resolution/candidates"): Permission.READ,
+    ("POST", "/v1/resolution/candidates"): Permission.CURATE,
+    ("POST", "/v1/resolution/candidates/{candidate_id}/accept"): Permission.CURATE,
+    ("POST", "/v1/resolution/candidates/{candidate_id}/reject"): Permission.CURATE,
     ("DELETE", "/v1/assertions/{assertion_id}"): Permission.CURATE,
     ("GET", "/v1/paths"): Permission.READ,
     ("GET", "/v1/analysis/chokepoints"): Permission.READ,
@@ -48,6 +53,9 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/bundles"): {"entities": [{"kind": "actor", "name": "Role Probe"}]},
     ("POST", "/v1/stix"): {"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": []},
     ("POST", "/v1/entities/{entity_id}/merge"): {"into": "actor--elsewhere"},
+    ("POST", "/v1/entities/{entity_id}/split"): {"merged_id": "actor--elsewhere"},
+    ("POST", "/v1/resolution/candidates"): {"a": "actor--probe", "b": "actor--elsewhere"},
+    ("POST", "/v1/resolution/candidates/{candidate_id}/accept"): {"into": "a"},
     ("POST", "/v1/analysis/disruption"): {"remove": ["actor--nobody"]},
     ("POST", "/v1/organizations"): {"name": "Role Probe Org"},
     ("POST", "/v1/keys"): {"organization": "Role Probe Org", "role": "reader"},
@@ -78,6 +86,7 @@ def test_each_role_is_refused_exactly_where_the_table_says(
     for (method, path), permission in REQUIRED.items():
         url = path.replace("{entity_id}", "actor--probe").replace("{assertion_id}", "assertion--probe")
         url = url.replace("{job_id}", "job--probe").replace("{key_id}", "key-probe")
+        url = url.replace("{candidate_id}", "candidate--probe")
         response = client.request(
             method,
             url,

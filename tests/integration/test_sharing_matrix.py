@@ -41,9 +41,8 @@ from httpx2 import Response
 
 from atlas_graph.config import Settings
 from atlas_graph.main import create_app
-from atlas_graph.models.vocabulary import EntityKind, Role, Tlp
+from atlas_graph.models.vocabulary import Role, Tlp
 from atlas_graph.services import access, organizations
-from atlas_graph.services.resolution import derived_entity_id
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import graph_version
 from atlas_graph.store.maintenance import delete_everything
@@ -54,8 +53,10 @@ CALLERS = (MAKER, PARTNER, OUTSIDER)
 TLPS = tuple(Tlp)
 RESTRICTED = {Tlp.AMBER_STRICT, Tlp.RED}
 CREWS = ("Crew 1", "Crew 2", "Crew 3", "Crew 4")
-PHANTOM_ID = derived_entity_id(EntityKind.ACTOR, "Phantom")
-SHADOW_ID = derived_entity_id(EntityKind.SERVICE_PROVIDER, "Shadow Host")
+# Node ids never derive from names (docs/model.md), so the layer gives the two new entities ids of their own.
+PHANTOM_ID = "actor--5f1d0c57-6a3e-4a8e-9b7e-0d6f1a9c2b11"
+SHADOW_ID = "service_provider--8c2e4b6a-1d3f-4e5a-9b7c-2a4e6c8d0f13"
+HAVEN_ID = "service_provider--1a7b3c5d-2e4f-4a6b-8c0d-3e5f7a9b1c24"
 # Nothing of the layer may reach a caller that may not see it: not one of these strings, anywhere.
 LAYER_TEXT = ("Umbra", "Haven Hosting", "Phantom", "Wraith", "Shadow Host", MAKER, PARTNER)
 HIDDEN_NAMES = {"Haven Hosting Ltd", "Umbra Alias", "Wraith"}
@@ -74,8 +75,11 @@ def base_bundle() -> dict[str, Any]:
     crews = [{"kind": "actor", "name": name} for name in CREWS]
     return {
         "entities": [
-            *[{**crew, "category": "group"} for crew in crews],
-            {**haven, "category": "bulletproof_hosting"},
+            *[{**crew, "category": "group"} for crew in crews[1:]],
+            # An alias and an ATT&CK-style id that the layer's Phantom contradicts: a candidate only the layer supports.
+            {**crews[0], "category": "group", "aliases": ["Ringleader"], "external_ids": {"mitre-attack": "G0001"}},
+            # A fixed id (ids never derive from names), below SHADOW_ID: the degree ranking breaks its tie by id.
+            {**haven, "id": HAVEN_ID, "category": "bulletproof_hosting"},
             {**clinic, "category": "organization"},
         ],
         "relationships": [
@@ -87,8 +91,8 @@ def base_bundle() -> dict[str, Any]:
 
 def layer_bundle(tlp: Tlp, ids: dict[str, str]) -> dict[str, Any]:
     sharing = {"tlp": tlp.value, "share_with": [PARTNER]}
-    phantom = {"kind": "actor", "name": "Phantom"}
-    shadow = {"kind": "service_provider", "name": "Shadow Host"}
+    phantom = {"id": PHANTOM_ID}
+    shadow = {"id": SHADOW_ID}
 
     def crew(name: str) -> dict[str, str]:
         return {"id": ids[name]}
@@ -104,8 +108,16 @@ def layer_bundle(tlp: Tlp, ids: dict[str, str]) -> dict[str, Any]:
                 "references": ["https://example.invalid/umbra"],
                 **sharing,
             },
-            {**phantom, "aliases": ["Wraith"], "category": "group", **sharing},
-            {**shadow, "category": "bulletproof_hosting", **sharing},
+            {
+                "kind": "actor",
+                "name": "Phantom",
+                **phantom,
+                "aliases": ["Wraith", "Ringleader"],
+                "external_ids": {"mitre-attack": "G9999"},
+                "category": "group",
+                **sharing,
+            },
+            {"kind": "service_provider", "name": "Shadow Host", **shadow, "category": "bulletproof_hosting", **sharing},
         ],
         "relationships": [
             *[{"type": "USES", "source": crew(name), "target": shadow, "confidence": 90, **sharing} for name in CREWS],
@@ -377,10 +389,10 @@ def haven_hidden(answer: Any, seen: Seen) -> None:
     assert body["relationship_counts"] == {"USES": 4}
 
 
-def counts(expected: dict[str, int]) -> Check:
+def counts(expected: dict[str, int], aliases: tuple[str, ...] = ()) -> Check:
     def check(answer: Any, seen: Seen) -> None:
         body = ok(answer)
-        assert body["aliases"] == [] and [a["organization"] for a in body["assertions"]] == [BASE_ORG]
+        assert body["aliases"] == list(aliases) and [a["organization"] for a in body["assertions"]] == [BASE_ORG]
         assert body["relationship_counts"] == expected
 
     return check
@@ -388,7 +400,7 @@ def counts(expected: dict[str, int]) -> Check:
 
 def phantom_seen(answer: Any, seen: Seen) -> None:
     body = ok(answer)
-    assert (body["id"], body["name"], body["aliases"]) == (PHANTOM_ID, "Phantom", ["Wraith"])
+    assert (body["id"], body["name"], body["aliases"]) == (PHANTOM_ID, "Phantom", ["Wraith", "Ringleader"])
     assert body["relationship_counts"] == {"AFFILIATED_WITH": 1}
     assert maker_claim(body)["share_with"] == ([PARTNER] if seen.caller == MAKER else [])
 
@@ -407,6 +419,18 @@ def search_umbra_seen(answer: Any, seen: Seen) -> None:
     search(["Haven"])(answer, seen)
     (hit,) = ok(answer)["items"]
     assert hit["name"] == "Haven" and hit["aliases"] == ["Haven Hosting Ltd", "Umbra Alias"]
+
+
+def candidates_seen(answer: Any, seen: Seen) -> None:
+    """Phantom's alias reaches Crew 1, whose ATT&CK id Phantom's contradicts: a candidate only the layer supports."""
+    body = ok(answer)
+    (item,) = body["items"]
+    assert body["total"] == 1 and {item["a"], item["b"]} == {seen.id_of("Phantom"), seen.id_of("Crew 1")}
+    assert [(r["type"], r["value"]) for r in item["reasons"]] == [("held apart by a contradicting id", "Ringleader")]
+
+
+def no_candidates(answer: Any, seen: Seen) -> None:
+    assert ok(answer)["total"] == 0 and ok(answer)["items"] == []
 
 
 def listing(expected: list[str]) -> Check:
@@ -620,12 +644,14 @@ READS: tuple[Read, ...] = (
     Read(
         "entity Crew 1",
         get("/v1/entities/{Crew_1}"),
-        counts({"USES": 2, "TARGETS": 1, "AFFILIATED_WITH": 1}),
-        counts({"USES": 1, "TARGETS": 1}),
+        counts({"USES": 2, "TARGETS": 1, "AFFILIATED_WITH": 1}, ("Ringleader",)),
+        counts({"USES": 1, "TARGETS": 1}, ("Ringleader",)),
     ),
     Read("entity Crew 3", get("/v1/entities/{Crew_3}"), counts({"USES": 2, "AFFILIATED_WITH": 1}), counts({"USES": 1})),
     Read("entity Phantom", get("/v1/entities/{Phantom}"), phantom_seen, not_found),
     Read("search umbra", get("/v1/entities", q="umbra"), search_umbra_seen, search([])),
+    Read("candidates", get("/v1/resolution/candidates"), candidates_seen, no_candidates),
+    Read("candidates of actors", get("/v1/resolution/candidates", kind="actor"), candidates_seen, no_candidates),
     Read("search wraith", get("/v1/entities", q="wraith"), search(["Phantom"]), search([])),
     Read("search host", get("/v1/entities", q="host"), search(["Shadow Host", "Haven"]), search([])),
     Read("search haven", get("/v1/entities", q="haven"), search(["Haven"]), search(["Haven"])),
@@ -864,9 +890,10 @@ def test_bundle_answers_say_nothing_of_entities_the_caller_cannot_see(
     gamma = {"kind": "actor", "name": "Gamma Crew", "aliases": ["Epsilon Crew"]}
     again = client.post("/v1/bundles", json={"entities": [gamma]}, headers=org_b).json()
     assert again["warnings"] == [] and again["entities"][0]["matched_by"] == "name"
-    # The maker, who sees both, is warned.
+    # The maker, who sees both, is warned once: B's Gamma Crew, which its names reach, is recorded as a candidate.
     epsilon = {"kind": "actor", "name": "Epsilon Crew", "aliases": ["Gamma Crew"]}
-    assert len(client.post("/v1/bundles", json={"entities": [epsilon]}, headers=org_a).json()["warnings"]) == 2
+    (warning,) = client.post("/v1/bundles", json={"entities": [epsilon]}, headers=org_a).json()["warnings"]
+    assert "candidate recorded" in warning and again["entities"][0]["id"] in warning
 
 
 def test_a_merge_answer_counts_only_what_the_merger_may_see(client: TestClient, auth_headers: KeyFactory) -> None:
@@ -900,5 +927,6 @@ def test_a_merge_answer_counts_only_what_the_merger_may_see(client: TestClient, 
     assert counts == {"moved_assertions": 1, "moved_relationships": 0, "dropped_relationships": 0}
     # A's hidden claims moved all the same: A sees them on the survivor.
     survivor = client.get(f"/v1/entities/{one}", headers=org_a).json()
-    assert [a["organization"] for a in survivor["assertions"]] == [PARTNER, MAKER]
+    # B's two claims stay two (claims are never folded, issue 13), and A's RED one sits beside them, intact.
+    assert [a["organization"] for a in survivor["assertions"]] == [PARTNER, PARTNER, MAKER]
     assert survivor["relationship_counts"] == {"AFFILIATED_WITH": 1}

@@ -15,6 +15,12 @@ ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 AttributeKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
 AttributeValue = Annotated[str, StringConstraints(max_length=4096)] | int | float | bool
 Attributes = Annotated[dict[AttributeKey, AttributeValue], Field(max_length=64)]
+# A scheme names who issued an external id: `mitre-attack` (G0007, S0029), `misp-galaxy:threat-actor` (a cluster
+# uuid). No `=`, which separates scheme and value in the stored keys (services/resolution.py).
+ExternalIdScheme = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)?$")
+]
+ExternalIdValue = Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
 
 
 def _has_text(value: str) -> str:
@@ -32,6 +38,12 @@ class EntityIn(AssertionFields):
         default=None, description="A stable external id (e.g. a STIX id); matched before names."
     )
     aliases: list[Name] = Field(default_factory=list, max_length=200)
+    external_ids: dict[ExternalIdScheme, ExternalIdValue] = Field(
+        default_factory=dict,
+        max_length=20,
+        description='Well-known external ids by scheme, one value per scheme, e.g. {"mitre-attack": "G0007"}. '
+        "Matched before names: one shared value joins; different values of one scheme keep two entities apart.",
+    )
     category: str | None = Field(
         default=None,
         description="The kind's category: the service kind of a service_provider, the channel of a financier, "

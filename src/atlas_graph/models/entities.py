@@ -13,6 +13,7 @@ from atlas_graph.models.vocabulary import EntityKind
 class EntityAssertionOut(AssertionOut):
     name: str
     aliases: list[str]
+    external_ids: dict[str, str] = Field(description="The external ids this claim gives, by scheme.")
     category: str | None
     attributes: dict[str, Any]
 
@@ -20,7 +21,7 @@ class EntityAssertionOut(AssertionOut):
 class EntityOut(BaseModel):
     id: str
     kind: EntityKind
-    name: str = Field(description="The name the oldest community-visible claim gives, else the oldest you may see.")
+    name: str = Field(description="The name most of the claims you may see give; a tie goes to the oldest claim.")
     aliases: list[str] = Field(description="Every other name a claim you may see gives.")
     category: str | None
     attributes: dict[str, Any]
@@ -28,7 +29,10 @@ class EntityOut(BaseModel):
     relationship_counts: dict[str, int] = Field(
         description="Relationships you may see, to entities you may see, by type."
     )
-    merged_ids: list[str] = Field(description="Ids of entities merged into this one; they still resolve to it.")
+    merged_ids: list[str] = Field(
+        description="Ids of entities merged into this one that a claim you may see was made against; each resolves "
+        "to this one."
+    )
 
 
 class EntitySummaryOut(BaseModel):

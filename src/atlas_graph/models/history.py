@@ -10,12 +10,14 @@ from pydantic import BaseModel, Field
 
 class HistoryEventOut(BaseModel):
     at: datetime
-    event: Literal["asserted", "updated", "retracted", "merged"]
+    event: Literal["asserted", "updated", "retracted", "merged", "split"]
     organization: str
     subject: Literal["entity", "relationship"]
     assertion_id: str | None = None
     relationship: str | None = Field(default=None, description="For relationship events: TYPE source -> target.")
-    merged_id: str | None = Field(default=None, description="For merges: the id merged into this entity.")
+    merged_id: str | None = Field(
+        default=None, description="For merges and splits: the id merged into this entity, or split back out of it."
+    )
 
 
 class EntityHistoryOut(BaseModel):

@@ -21,3 +21,18 @@ class MergeOut(BaseModel):
     dropped_relationships: int = Field(
         description="Relationships you may see between the two entities, which merging removes."
     )
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    merged_id: str = Field(
+        min_length=1, max_length=256, description="The id that was merged into this entity, to bring back."
+    )
+
+
+class SplitOut(BaseModel):
+    merge_id: str = Field(description="The merge undone.")
+    entity: str = Field(description="The entity split: it is as it was before the merge.")
+    restored: str = Field(description="The entity brought back, with its own claims and relationships.")
+    restored_assertions: int = Field(description="Assertions you may see that went back to `restored`.")

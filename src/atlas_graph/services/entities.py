@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -111,16 +112,26 @@ def lucene_query(text: str) -> str | None:
     return " AND ".join(clauses) or None
 
 
+def display_name(claims: Sequence[Mapping[str, Any]]) -> str:
+    """The name most of `claims` (oldest first) give; a tie goes to the oldest claim's name.
+
+    A count, not the first claim: one early import of a naming galaxy (Microsoft's "Sangria Tempest" for FIN7)
+    must not rename an entity every other source calls otherwise.
+    """
+    counts = Counter(str(claim["name"]) for claim in claims)
+    most = max(counts.values())
+    return next(str(claim["name"]) for claim in claims if counts[str(claim["name"])] == most)
+
+
 def describe(claims: Sequence[Mapping[str, Any]]) -> tuple[str, list[str], str | None, dict[str, Any]]:
     """What to show of an entity, from the claims the caller may see (oldest first): EntityNaming fields at least.
 
-    The name is the oldest community-visible claim's (so that everybody sees the same name where they can),
-    else the oldest visible claim's; aliases are every other name; the category and attributes are the latest
-    given, community-visible claims first.
+    The name is the one most of them give (a tie goes to the oldest); aliases are every other name; the category
+    and attributes are the latest given, community-visible claims first.
     """
     community = [claim for claim in claims if claim.get("tlp") in _COMMUNITY]
     preferred = community or list(claims)
-    name = str(preferred[0]["name"])
+    name = display_name(claims)
     aliases = list(
         dict.fromkeys(
             alias for claim in claims for alias in (claim["name"], *(claim.get("aliases") or [])) if alias != name
@@ -160,10 +171,12 @@ def assertion_fields(claim: Mapping[str, Any], caller: Caller) -> dict[str, Any]
 
 def _assertion_out(claim: EntityClaim, caller: Caller) -> EntityAssertionOut:
     attributes = claim.get("attributes")
+    external_ids = claim.get("external_ids")
     return EntityAssertionOut(
         **assertion_fields(claim, caller),
         name=claim["name"],
         aliases=list(claim.get("aliases") or []),
+        external_ids=json.loads(external_ids) if external_ids else {},
         category=claim.get("category"),
         attributes=json.loads(attributes) if attributes else {},
     )

@@ -43,6 +43,17 @@ def entity_history(store: GraphStore, *, caller: Caller, entity_id: str) -> Enti
                 merged_id=merge["source"],
             )
         )
+        split_at, split_by = merge.get("split_at"), merge.get("split_by")
+        if split_at is not None and split_by is not None:
+            events.append(
+                HistoryEventOut(
+                    at=split_at,
+                    event="split",
+                    organization=split_by,
+                    subject="entity",
+                    merged_id=merge["source"],
+                )
+            )
     retractions = audit_store.list_events(
         store, organization=None, since=None, until=None, entity_id=entity.id, skip=0, limit=RETRACTIONS_READ
     )

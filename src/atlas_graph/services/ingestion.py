@@ -18,7 +18,7 @@ from atlas_graph.models.bundles import (
 from atlas_graph.models.vocabulary import RelationshipType
 from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
-from atlas_graph.services.resolution import BundlePlan, Status, lookup_keys, plan_bundle
+from atlas_graph.services.resolution import BundlePlan, Status, identity_lookup, plan_bundle
 from atlas_graph.services.share_with import with_registered_share_with
 from atlas_graph.store import ingestion as ingestion_store
 from atlas_graph.store.graph import GraphStore
@@ -41,29 +41,50 @@ def ingest_bundle(
     def write() -> BundleResultOut:
         check_bundle_size(bundle, max_items=max_items)
         registered = with_registered_share_with(store, bundle)
+        lookup = identity_lookup(registered.entities, registered.relationships)
         written = ingestion_store.write_bundle(
             store,
             organization=caller.organization,
-            keys=lookup_keys(registered.entities, registered.relationships),
-            plan=lambda stored: plan_bundle(registered.entities, registered.relationships, stored),
-            rows=lambda plan: (plan.entities, plan.relationships),
+            strong_keys=lookup.strong_keys,
+            name_keys=lookup.name_keys,
+            plan=lambda found: plan_bundle(
+                registered.entities, registered.relationships, found, organization=caller.organization
+            ),
+            rows=lambda plan: ingestion_store.BundleRows(plan.entities, plan.relationships, plan.candidates),
             now=datetime.now(UTC),
             audit=started,
         )
-        return _result(written.plan, written.relationship_states)
+        return _result(written.plan, written.existing_claims, written.relationship_states)
 
     result = audit.audited(store, started, write)
     metrics.record_bundle(entities=len(result.entities), relationships=len(result.relationships))
     return result
 
 
-def _result(plan: BundlePlan, states: dict[str, ingestion_store.ClaimState]) -> BundleResultOut:
+def _entity_statuses(plan: BundlePlan, existing_claims: frozenset[str]) -> dict[str, Status]:
+    """Per entity, from the caller's point of view: its claim existed (updated), it could see the entity (merged)."""
+    statuses: dict[str, Status] = {}
+    for row in plan.entities:
+        if row.claim_key in existing_claims:
+            statuses[row.id] = "updated"
+        elif statuses.get(row.id) != "updated":
+            statuses[row.id] = "merged" if plan.visible_match.get(row.id, False) else "created"
+    return statuses
+
+
+def _result(
+    plan: BundlePlan, existing_claims: frozenset[str], states: dict[str, ingestion_store.ClaimState]
+) -> BundleResultOut:
+    entity_status = _entity_statuses(plan, existing_claims)
     entity_results = [
         EntityResultOut(
             index=resolution.index,
             id=resolution.entity_id,
-            status=plan.entity_status[resolution.entity_id],
-            matched_by=resolution.matched_by,
+            status=entity_status[resolution.entity_id],
+            # An entity the caller may not see does not exist for it: the answer reads as for a new one.
+            matched_by=resolution.matched_by
+            if entity_status[resolution.entity_id] != "created" or resolution.matched_by == "bundle"
+            else "new",
         )
         for resolution in plan.resolutions
     ]
@@ -81,7 +102,7 @@ def _result(plan: BundlePlan, states: dict[str, ingestion_store.ClaimState]) -> 
         )
         for index, key in enumerate(plan.relationship_order)
     ]
-    entity_counts = Counter(plan.entity_status.values())
+    entity_counts = Counter(entity_status.values())
     relationship_counts = Counter(relationship_status.get(row.key, "created") for row in plan.relationships)
     return BundleResultOut(
         counts=BundleCountsOut(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from atlas_graph.errors import InvalidInput, Problem
-from atlas_graph.models.merges import MergeOut
+from atlas_graph.errors import InvalidInput, NotFound, PermissionDenied, Problem
+from atlas_graph.models.merges import MergeOut, SplitOut
+from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import get_entity
@@ -48,8 +49,45 @@ def _merge(store: GraphStore, *, caller: Caller, entity_id: str, into_id: str, s
         merge_id=outcome.merge_id,
         merged=source.id,
         into=into.id,
-        merged_ids=outcome.merged_ids,
+        # Only what the caller could see: an id merged earlier that no visible claim was made against stays unsaid.
+        merged_ids=list(dict.fromkeys([*into.merged_ids, source.id, *source.merged_ids])),
         moved_assertions=outcome.moved_claims,
         moved_relationships=outcome.moved_relationships,
         dropped_relationships=outcome.dropped_relationships,
+    )
+
+
+def split_entity(store: GraphStore, *, caller: Caller, entity_id: str, merged_id: str) -> SplitOut:
+    """Undo the merge of `merged_id` into `entity_id`; any organization with a claim on the entity may."""
+    started = audit.entry(caller, "entity.split", entity=entity_id, merged=merged_id)
+    return audit.audited(
+        store, started, lambda: _split(store, caller=caller, entity_id=entity_id, merged_id=merged_id, started=started)
+    )
+
+
+def _split(store: GraphStore, *, caller: Caller, entity_id: str, merged_id: str, started: AuditEntry) -> SplitOut:
+    entity = get_entity(store, caller=caller, entity_id=entity_id)
+    # Only a merged id the caller may see (a visible claim was made against it): any other answers as unknown.
+    merge = (
+        merge_store.merge_to_split(store, into=entity.id, source=merged_id) if merged_id in entity.merged_ids else None
+    )
+    if merge is None:
+        raise NotFound(f"no merge of {merged_id!r} into {entity.id!r} visible to you")
+    if not merge_store.has_claim_on(store, entity_id=entity.id, organization=caller.organization):
+        raise PermissionDenied("only an organization with a claim on the entity may split it")
+    outcome = merge_store.split_entity(
+        store,
+        merge=merge,
+        label=EntityKind(merge.source_kind).label,
+        organization=caller.organization,
+        key_id=caller.key_id,
+        now=datetime.now(UTC),
+        audit=started,
+    )
+    visible = {assertion.id for assertion in entity.assertions}
+    return SplitOut(
+        merge_id=merge.id,
+        entity=entity.id,
+        restored=merge.source,
+        restored_assertions=sum(claim_id in visible for claim_id in outcome.claim_ids),
     )

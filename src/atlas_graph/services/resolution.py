@@ -1,13 +1,20 @@
-"""Entity resolution: when two submissions name the same thing, and how a bundle becomes rows to write.
+"""Entity resolution: when a submission is an entity already known, and how a bundle becomes rows to write.
 
-The rule (docs/model.md): a submitted entity is the stored one whose external id it carries; failing that, the one
-of the same kind whose normalized name or alias equals its normalized name or one of its aliases (Unicode NFKC,
-case-folded, everything but letters and digits removed; infrastructure keeps its punctuation). Never across kinds.
-Entities of one bundle that share a key are one entity. A new entity without an external id gets an id derived
-from its kind and normalized name, so that two organizations posting the same new name at the same moment still
-meet on one node.
+The rule (docs/model.md) never merges on doubt. An item of a bundle is, in this order:
 
-Everything here is pure: the store looks keys up inside the write transaction and hands the answers to
+1. the entity one of its **strong keys** identifies: an id it was ever given, or an external id by scheme
+   (`mitre-attack` G0007). Its own id wins over its external ids; when its keys name several entities and none is
+   its own id's, it is a new entity and the others become candidates;
+2. else the one entity of its kind whose visible claims give the same **primary name**;
+3. else the one entity its **aliases** reach, through names that identify exactly one entity; an alias that several
+   entities hold is ambiguous and resolves nothing.
+
+Names count only through claims the caller may see, and an entity whose visible claims carry a different value of
+a scheme the item carries (APT28's G0007 against APT29's G0016) is never reached by a name: it becomes a
+candidate. No transitive union: an item joins at most one earlier item of its bundle or one stored entity, and two
+items of a bundle with different ids are never one entity. Node ids never derive from names (see `node_id`).
+
+Everything here is pure: the store looks keys and names up inside the write transaction and hands the answers to
 `plan_bundle`, which raises InvalidInput (listing every problem) or returns the rows to write.
 """
 
@@ -17,24 +24,45 @@ import hashlib
 import json
 import unicodedata
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.assertions import AssertionFields
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType
-from atlas_graph.store.ingestion import EntityWrite, KeyMatch, RelationshipWrite
+from atlas_graph.store.ingestion import (
+    CandidateReasonWrite,
+    CandidateWrite,
+    EntityWrite,
+    RelationshipWrite,
+    StoredIdentity,
+)
 
 # Keys live in a uniqueness index, which refuses values over about 8 kB; NFKC folding can make a 500-character name
 # eighteen times longer (U+FDFA), so a longer folded name is keyed by its digest (equal names, equal keys).
 MAX_NAME_KEY_BYTES = 4096
 
-# A fixed namespace makes derived ids the same on every installation, so that exports and re-imports agree.
+# A fixed namespace makes ids derived from external ids the same on every installation, so that exports agree.
 ENTITY_ID_NAMESPACE = uuid.UUID("6f1c2a4e-9b3d-5e7f-8a1b-2c3d4e5f6a7b")
 
+# STIX types whose ids already say the kind (services/stix_import.py maps them so): such an id is kept as the node id.
+STIX_TYPE_KINDS: dict[str, EntityKind] = {
+    "intrusion-set": EntityKind.ACTOR,
+    "threat-actor": EntityKind.ACTOR,
+    "campaign": EntityKind.ACTOR,
+    "malware": EntityKind.SERVICE_PROVIDER,
+    "tool": EntityKind.SERVICE_PROVIDER,
+    "infrastructure": EntityKind.INFRASTRUCTURE,
+    "ipv4-addr": EntityKind.INFRASTRUCTURE,
+    "ipv6-addr": EntityKind.INFRASTRUCTURE,
+    "domain-name": EntityKind.INFRASTRUCTURE,
+    "url": EntityKind.INFRASTRUCTURE,
+}
+
 MatchedBy = Literal["new", "id", "name", "alias", "bundle"]
+Status = Literal["created", "merged", "updated"]
 
 
 def normalize_name(name: str, kind: EntityKind | None = None) -> str:
@@ -49,56 +77,79 @@ def normalize_name(name: str, kind: EntityKind | None = None) -> str:
     return "".join(char for char in folded if char.isalnum())
 
 
-def id_key(entity_id: str) -> str:
-    return f"id:{entity_id}"
-
-
-def name_key(kind: EntityKind, name: str) -> str | None:
+def name_key(kind: EntityKind, name: str) -> str:
+    """The key of a name within a kind; a name that folds to nothing ("???") is keyed by its trimmed, folded text."""
     normalized = normalize_name(name, kind)
     if not normalized:
-        return None
+        normalized = "raw:" + unicodedata.normalize("NFKC", name).casefold().strip()
     if len(normalized.encode()) > MAX_NAME_KEY_BYTES:
         normalized = "sha256:" + hashlib.sha256(normalized.encode()).hexdigest()
     return f"name:{kind.value}:{normalized}"
 
 
-def derived_entity_id(kind: EntityKind, name: str) -> str:
-    basis = name_key(kind, name) or f"raw:{kind.value}:{name}"
-    return f"{kind.value}--{uuid.uuid5(ENTITY_ID_NAMESPACE, basis)}"
+def id_key(kind: EntityKind, entity_id: str) -> str:
+    """Ids are keyed within a kind: an id given to an actor says nothing to someone posting a victim."""
+    return f"id:{kind.value}:{entity_id}"
 
 
-def entity_keys(entity: EntityIn) -> list[str]:
-    """The keys an entity can be found by, strongest first: external id, name, aliases."""
-    keys = [id_key(entity.id)] if entity.id is not None else []
-    for name in (entity.name, *entity.aliases):
-        key = name_key(entity.kind, name)
-        if key is not None and key not in keys:
-            keys.append(key)
-    if entity.id is None and name_key(entity.kind, entity.name) is None:
-        # A name that folds to nothing ("???", an emoji) has no name key, but the id derived from it is the same at
-        # every post: looking it up finds the entity an earlier post made, which would otherwise be taken for new.
-        keys.append(id_key(derived_entity_id(entity.kind, entity.name)))
+def xid_key(kind: EntityKind, scheme: str, value: str) -> str:
+    return f"xid:{kind.value}:{scheme}={value.casefold()}"
+
+
+def xid_scheme(key: str) -> str:
+    """The scheme of an `xid:` key (schemes hold no `=`)."""
+    return key.split(":", 2)[2].split("=", 1)[0]
+
+
+def node_id(kind: EntityKind, given_id: str | None) -> str:
+    """The id of a new entity: never from a name, so that no id tells anything of a claim the caller cannot see.
+
+    A given id that already says its kind (`actor--...`, a STIX intrusion-set id for an actor) is kept; any other
+    given id is hashed with the kind (so the same id given to an actor and to a victim makes two ids, and no answer
+    reveals the kind of an entity behind an id); no id gets a random one.
+    """
+    if given_id is None:
+        return f"{kind.value}--{uuid.uuid4()}"
+    prefix = given_id.split("--", 1)[0] if "--" in given_id else None
+    if prefix == kind.value or STIX_TYPE_KINDS.get(prefix or "") is kind:
+        return given_id
+    return f"{kind.value}--{uuid.uuid5(ENTITY_ID_NAMESPACE, f'{kind.value}|{given_id}')}"
+
+
+def strong_keys(entity: EntityIn) -> list[str]:
+    """The keys that identify an entity whoever gave them: its id, then its external ids."""
+    keys = [id_key(entity.kind, entity.id)] if entity.id is not None else []
+    keys.extend(xid_key(entity.kind, scheme, value) for scheme, value in sorted(entity.external_ids.items()))
     return keys
 
 
-def reference_key(ref: EntityRef) -> str | None:
-    if ref.id is not None:
-        return id_key(ref.id)
-    assert ref.kind is not None and ref.name is not None
-    return name_key(ref.kind, ref.name)
+def item_names(entity: EntityIn) -> list[str]:
+    """The name keys of an item: its primary name first."""
+    return list(dict.fromkeys(name_key(entity.kind, name) for name in (entity.name, *entity.aliases)))
 
 
-def lookup_keys(entities: Sequence[EntityIn], relationships: Sequence[RelationshipIn]) -> list[str]:
-    """Every key the store must look up before `plan_bundle` can resolve the bundle."""
-    keys: dict[str, None] = {}
+@dataclass(frozen=True)
+class IdentityLookup:
+    """What the store must look up before `plan_bundle` can resolve a bundle."""
+
+    strong_keys: list[str]
+    name_keys: list[str]
+
+
+def identity_lookup(entities: Sequence[EntityIn], relationships: Sequence[RelationshipIn]) -> IdentityLookup:
+    strong: dict[str, None] = {}
+    names: dict[str, None] = {}
     for entity in entities:
-        keys.update(dict.fromkeys(entity_keys(entity)))
+        strong.update(dict.fromkeys(strong_keys(entity)))
+        names.update(dict.fromkeys(item_names(entity)))
     for relationship in relationships:
         for ref in (relationship.source, relationship.target):
-            key = reference_key(ref)
-            if key is not None:
-                keys[key] = None
-    return list(keys)
+            if ref.id is not None:
+                strong.update(dict.fromkeys(id_key(kind, ref.id) for kind in EntityKind))
+            else:
+                assert ref.kind is not None and ref.name is not None
+                names[name_key(ref.kind, ref.name)] = None
+    return IdentityLookup(strong_keys=list(strong), name_keys=list(names))
 
 
 @dataclass(frozen=True)
@@ -108,18 +159,16 @@ class EntityResolution:
     matched_by: MatchedBy
 
 
-Status = Literal["created", "merged", "updated"]
-
-
 @dataclass
 class BundlePlan:
-    """What to write, and what to answer: each item's entity and status, in bundle order."""
+    """What to write, and what to answer: each item's entity and how it was found, in bundle order."""
 
     entities: list[EntityWrite]
-    entity_status: dict[str, Status]
+    visible_match: dict[str, bool]
     resolutions: list[EntityResolution]
     relationships: list[RelationshipWrite]
     relationship_order: list[str]
+    candidates: list[CandidateWrite]
     warnings: list[str]
 
 
@@ -140,121 +189,273 @@ def claim_properties(fields: AssertionFields) -> dict[str, Any]:
     }
 
 
-def _entity_claim(members: Sequence[EntityIn]) -> dict[str, Any]:
-    # Several items of one bundle for one entity are one claim: the last item's provenance, every name kept.
-    last = members[-1]
-    name = members[0].name
-    aliases = list(dict.fromkeys(n for m in members for n in (m.name, *m.aliases) if n != name))
-    attributes: dict[str, Any] = {}
-    category = None
-    for member in members:
-        attributes.update(member.attributes)
-        category = member.category or category
-    claim = claim_properties(last)
-    claim.update(
-        name=name,
-        aliases=aliases,
-        names=[name, *aliases],
-        category=category,
-        attributes=json.dumps(attributes, sort_keys=True, ensure_ascii=False) if attributes else None,
-    )
-    return claim
+def entity_claim_key(kind: EntityKind, anchor: str, organization: str) -> str:
+    """A claim is keyed by the id it was made against (its anchor), which no merge or split changes."""
+    return f"{kind.value}:{anchor}|{organization}"
 
 
-class _Groups:
-    """Union-find over bundle items, so that items sharing any key become one entity."""
+@dataclass
+class _Known:
+    """An entity as this bundle's resolution sees it: stored (as far as the caller may see it) or new here."""
 
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+    id: str
+    kind: EntityKind
+    stored: bool
+    visible: bool
+    given_id: str | None = None  # new here: the id its items gave
+    xids: dict[str, set[str]] = field(default_factory=dict)
+    primary_names: set[str] = field(default_factory=set)
 
-    def find(self, item: int) -> int:
-        while self.parent[item] != item:
-            self.parent[item] = self.parent[self.parent[item]]
-            item = self.parent[item]
-        return item
 
-    def union(self, a: int, b: int) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+@dataclass
+class _Claim:
+    entity_id: str
+    kind: EntityKind
+    anchor: str
+    members: list[int]
+
+
+class _Resolver:
+    """Resolves the items of one bundle in order against the store's answers and the items before them."""
+
+    def __init__(self, entities: Sequence[EntityIn], found: StoredIdentity, organization: str) -> None:
+        self.items = entities
+        self.found = found
+        self.organization = organization
+        self.known: dict[str, _Known] = {}
+        for facts in found.entities.values():
+            self.known[facts.id] = _Known(
+                id=facts.id,
+                kind=facts.kind,
+                stored=True,
+                visible=facts.visible,
+                xids={scheme: set(values) for scheme, values in facts.xids.items()},
+            )
+        for key, holders in found.names.items():
+            for holder in holders:
+                if holder.primary and holder.entity_id in self.known:
+                    self.known[holder.entity_id].primary_names.add(key)
+        self.bundle_keys: dict[str, str] = {}
+        self.bundle_names: dict[str, dict[str, str | None]] = {}  # name key -> entity id -> claim key (None: new)
+        self.registered: dict[str, list[str]] = {}
+        self.names_of: dict[str, list[tuple[str, bool]]] = {}
+        self.claims: dict[str, _Claim] = {}
+        self.claim_of_item: dict[int, str] = {}
+        self.resolutions: list[EntityResolution] = []
+        self.targeted: set[str] = set()
+        self.visible_match: dict[str, bool] = {}
+        self.candidates: dict[tuple[str, str], dict[tuple[str, str], set[str]]] = {}
+        self.conflicts: list[str] = []  # the current item's: entities its strong keys name besides the one it joins
+        self.warnings: list[str] = []
+        self.new_ids: set[str] = set()
+
+    # --- what the caller may see of names ---------------------------------------------------------------------
+
+    def holders(self, key: str) -> dict[str, list[str]]:
+        """Entity id -> claim keys of the claims (visible stored ones, or this bundle's) that give the name."""
+        held: dict[str, list[str]] = {}
+        for holder in self.found.names.get(key, []):
+            held.setdefault(holder.entity_id, []).append(holder.claim_key)
+        for entity_id, claim_key in self.bundle_names.get(key, {}).items():
+            held.setdefault(entity_id, [])
+            if claim_key is not None:
+                held[entity_id].append(claim_key)
+        return held
+
+    def contradicts(self, entity: EntityIn, other: _Known) -> bool:
+        """A different value of a scheme both carry, or two ids given within this bundle."""
+        if not other.stored and other.given_id is not None and entity.id is not None and other.given_id != entity.id:
+            return True
+        for scheme, value in entity.external_ids.items():
+            values = other.xids.get(scheme)
+            if values and value.casefold() not in values:
+                return True
+        return False
+
+    # --- resolution -------------------------------------------------------------------------------------------
+
+    def resolve(self, index: int) -> None:
+        entity = self.items[index]
+        kind = entity.kind
+        target, matched_by, visible = self._match(index, entity)
+        if target is None:
+            target = node_id(kind, entity.id)
+            while target in self.known:  # a given id hashed onto an entity of this bundle's: cannot, but never join
+                target = node_id(kind, None)
+            self.known[target] = _Known(id=target, kind=kind, stored=False, visible=True, given_id=entity.id)
+            self.new_ids.add(target)
+            self.registered[target] = [id_key(kind, target)]
+            self.bundle_keys[id_key(kind, target)] = target
+            matched_by, visible = "new", False
+        elif target in self.targeted or target in self.new_ids:
+            matched_by = "bundle"
+        known = self.known[target]
+        if known.stored and target not in self.visible_match:
+            self.visible_match[target] = visible
+        elif known.stored and visible:
+            self.visible_match[target] = True
+        if not known.stored and entity.id is not None and known.given_id is None:
+            known.given_id = entity.id
+        self.targeted.add(target)
+        self.resolutions.append(EntityResolution(index=index, entity_id=target, matched_by=matched_by))
+
+        anchor = entity.id if entity.id is not None else target
+        claim_key = entity_claim_key(kind, anchor, self.organization)
+        claim = self.claims.setdefault(claim_key, _Claim(entity_id=target, kind=kind, anchor=anchor, members=[]))
+        claim.members.append(index)
+        self.claim_of_item[index] = claim_key
+
+        for key in strong_keys(entity):
+            owner = self.found.keys.get(key)
+            if owner is None and key not in self.bundle_keys:
+                self.registered.setdefault(target, []).append(key)
+            if owner is None or owner.entity_id == target:
+                self.bundle_keys.setdefault(key, target)
+        for scheme, value in entity.external_ids.items():
+            known.xids.setdefault(scheme, set()).add(value.casefold())
+        for position, key in enumerate(item_names(entity)):
+            self.bundle_names.setdefault(key, {})[target] = claim_key
+            if position == 0:
+                known.primary_names.add(key)
+        for other, reason, value, claim_keys in self._near_misses(index, entity, target):
+            self._candidate(target, other, reason, value, [claim_key, *claim_keys], index)
+
+    def _match(self, index: int, entity: EntityIn) -> tuple[str | None, MatchedBy, bool]:
+        kind = entity.kind
+        self.conflicts = []
+        own_key = id_key(kind, entity.id) if entity.id is not None else None
+        hits: dict[str, bool] = {}  # entity id -> whether the caller sees the key there
+        own: str | None = None
+        for key in strong_keys(entity):
+            if key in self.bundle_keys:
+                holder = self.bundle_keys[key]
+                key_visible = holder in self.new_ids or self.visible_match.get(holder, False)
+            elif key in self.found.keys and self.found.keys[key].kind is kind:
+                holder, key_visible = self.found.keys[key].entity_id, self.found.keys[key].visible
+            else:
+                continue
+            known = self.known.get(holder)
+            if known is not None and not known.stored and known.given_id not in (None, entity.id) and entity.id:
+                continue  # two items of one bundle with different ids are never one entity
+            hits[holder] = hits.get(holder, False) or key_visible
+            if key == own_key:
+                own = holder
+        if own is not None:
+            self.conflicts = [holder for holder in hits if holder != own]
+            return own, "id", hits[own]
+        if len(hits) == 1:
+            (holder, key_visible), *_ = hits.items()
+            return holder, "id", key_visible
+        if len(hits) > 1:
+            self.conflicts = list(hits)
+            return None, "new", False
+
+        primary = name_key(kind, entity.name)
+        named = [e for e in self.holders(primary) if self._is(e, kind) and primary in self.known[e].primary_names]
+        fitting = [e for e in named if not self.contradicts(entity, self.known[e])]
+        if len(fitting) == 1:
+            return fitting[0], "name", True
+        if len(fitting) > 1:
+            self._warn_ambiguous(index, entity.name, fitting)
+            return None, "new", False
+
+        reached: dict[str, None] = {}
+        for key, name in zip(item_names(entity), self._names(entity), strict=True):
+            held = [e for e in self.holders(key) if self._is(e, kind)]
+            if len(held) == 1:
+                reached[held[0]] = None
+            elif len(held) > 1:
+                self._warn_ambiguous(index, name, held)
+        fitting = [e for e in reached if not self.contradicts(entity, self.known[e])]
+        if len(fitting) == 1:
+            return fitting[0], "alias", True
+        return None, "new", False
+
+    def _names(self, entity: EntityIn) -> list[str]:
+        seen: dict[str, str] = {}
+        for name in (entity.name, *entity.aliases):
+            seen.setdefault(name_key(entity.kind, name), name)
+        return list(seen.values())
+
+    def _is(self, entity_id: str, kind: EntityKind) -> bool:
+        known = self.known.get(entity_id)
+        return known is not None and known.kind is kind
+
+    def _warn_ambiguous(self, index: int, name: str, entity_ids: Sequence[str]) -> None:
+        self.warnings.append(
+            f"entities[{index}]: {name!r} names {len(entity_ids)} entities you can see "
+            f"({', '.join(sorted(entity_ids))}); it resolved nothing"
+        )
+
+    def _near_misses(self, index: int, entity: EntityIn, target: str) -> list[tuple[str, str, str, list[str]]]:
+        """Entities the item's names reach but that it did not join: each becomes a candidate with the reason."""
+        misses: list[tuple[str, str, str, list[str]]] = [
+            (other, "conflicting ids", "", []) for other in self.conflicts if other != target
+        ]
+        for key, name in zip(item_names(entity), self._names(entity), strict=True):
+            held = {e: keys for e, keys in self.holders(key).items() if self._is(e, entity.kind) and e != target}
+            for other, claim_keys in held.items():
+                reason = (
+                    "held apart by a contradicting id"
+                    if self.contradicts(entity, self.known[other])
+                    else "ambiguous alias"
+                    if len(held) > 1
+                    else "shared name"
+                )
+                misses.append((other, reason, name, claim_keys))
+        return misses
+
+    def _candidate(
+        self, entity_a: str, entity_b: str, reason: str, value: str, claim_keys: list[str], index: int
+    ) -> None:
+        if entity_a == entity_b or frozenset((entity_a, entity_b)) in self.found.rejected:
+            return
+        pair = (min(entity_a, entity_b), max(entity_a, entity_b))
+        reasons = self.candidates.setdefault(pair, {})
+        reasons.setdefault((reason, value), set()).update(claim_keys)
+        other = entity_b
+        if other in self.new_ids or self.known[other].visible:
+            self.warnings.append(f"entities[{index}]: candidate recorded: {entity_a} may be {other} ({reason})")
 
 
 def plan_bundle(
-    entities: Sequence[EntityIn], relationships: Sequence[RelationshipIn], stored: Mapping[str, KeyMatch]
+    entities: Sequence[EntityIn],
+    relationships: Sequence[RelationshipIn],
+    found: StoredIdentity,
+    *,
+    organization: str,
 ) -> BundlePlan:
-    """Resolve every item of a bundle against the stored keys; raise InvalidInput listing every problem."""
+    """Resolve every item of a bundle against what the store found; raise InvalidInput listing every problem."""
     problems: list[Problem] = []
-    warnings: list[str] = []
-    keys_of = [entity_keys(entity) for entity in entities]
-
-    groups = _Groups(len(entities))
-    first_item_with_key: dict[str, int] = {}
-    for index, keys in enumerate(keys_of):
-        for key in keys:
-            if key in first_item_with_key:
-                groups.union(first_item_with_key[key], index)
-            else:
-                first_item_with_key[key] = index
-
-    members_of: dict[int, list[int]] = {}
+    resolver = _Resolver(entities, found, organization)
     for index in range(len(entities)):
-        members_of.setdefault(groups.find(index), []).append(index)
+        resolver.resolve(index)
 
-    resolutions: dict[int, EntityResolution] = {}
-    rows: list[EntityWrite] = []
-    statuses: dict[str, Status] = {}
-    entity_id_of_group: dict[int, str] = {}
-    for root, members in members_of.items():
-        match, matched_by = _match_group(entities, keys_of, members, stored, problems, warnings)
-        kind = entities[root].kind
-        if match is not None:
-            entity_id = match.entity_id
-            status: Status = "updated" if match.own_claim else "merged" if match.visible else "created"
-            if not match.visible:
-                # An entity the caller may not see does not exist for it: the answer reads as for a new one.
-                matched_by = "new"
-        else:
-            first = entities[root]
-            entity_id = first.id if first.id is not None else derived_entity_id(kind, first.name)
-            status = "created"
-        entity_id_of_group[root] = entity_id
-        group_keys = list(dict.fromkeys([id_key(entity_id), *(k for m in members for k in keys_of[m])]))
-        keys_to_register = []
-        for key in group_keys:
-            owner = stored.get(key)
-            if owner is None or owner.entity_id == entity_id:
-                keys_to_register.append(key)
-            elif owner.visible:
-                # Not for an entity the caller may not see: the warning would reveal that it exists.
-                warnings.append(
-                    f"entities[{members[0]}]: {key.split(':', 2)[-1]!r} already identifies another entity; "
-                    "not moved (merge the two if they are one)"
-                )
+    rows = []
+    for claim_key, made in resolver.claims.items():
+        members = [entities[m] for m in made.members]
         rows.append(
             EntityWrite(
-                id=entity_id,
-                kind=kind,
-                name=entities[root].name,
-                keys=keys_to_register,
-                claim=_entity_claim([entities[m] for m in members]),
+                id=made.entity_id,
+                kind=made.kind,
+                name=members[0].name,
+                keys=resolver.registered.pop(made.entity_id, []),
+                claim_key=claim_key,
+                anchor=made.anchor,
+                names=_claim_names(members),
+                claim=_entity_claim(members, made.anchor),
+                new=not resolver.known[made.entity_id].stored,
             )
         )
-        statuses[entity_id] = status
-        for position, member in enumerate(members):
-            resolutions[member] = EntityResolution(
-                index=member, entity_id=entity_id, matched_by=matched_by if position == 0 else "bundle"
-            )
 
-    bundle_ids = {key: entity_id_of_group[groups.find(index)] for key, index in first_item_with_key.items()}
-    kind_of_id = {row.id: row.kind for row in rows}
     relationship_rows: dict[str, RelationshipWrite] = {}
     order: list[str] = []
     for index, relationship in enumerate(relationships):
         ends = []
         for side, ref in (("source", relationship.source), ("target", relationship.target)):
-            resolved = _resolve_reference(ref, bundle_ids, kind_of_id, stored)
+            resolved, problem = _resolve_reference(ref, resolver)
             if resolved is None:
-                problems.append(Problem(("relationships", index, side), _unknown_reference(ref)))
+                problems.append(Problem(("relationships", index, side), problem))
             ends.append(resolved)
         source, target = ends
         if source is None or target is None:
@@ -289,77 +490,97 @@ def plan_bundle(
         raise InvalidInput(problems)
     return BundlePlan(
         entities=rows,
-        entity_status=statuses,
-        resolutions=[resolutions[index] for index in range(len(entities))],
+        visible_match=resolver.visible_match,
+        resolutions=resolver.resolutions,
         relationships=list(relationship_rows.values()),
         relationship_order=order,
-        warnings=warnings,
+        candidates=_candidate_rows(resolver),
+        warnings=list(dict.fromkeys(resolver.warnings)),
     )
 
 
-def _match_group(
-    entities: Sequence[EntityIn],
-    keys_of: Sequence[list[str]],
-    members: Sequence[int],
-    stored: Mapping[str, KeyMatch],
-    problems: list[Problem],
-    warnings: list[str],
-) -> tuple[KeyMatch | None, MatchedBy]:
-    """The stored entity a group of bundle items is, by the strongest key any of them carries."""
-    candidates: list[tuple[int, KeyMatch, MatchedBy]] = []
+def _claim_names(members: Sequence[EntityIn]) -> list[tuple[str, bool]]:
+    primary = name_key(members[0].kind, members[0].name)
+    names = {primary: True}
     for member in members:
-        entity = entities[member]
-        for position, key in enumerate(keys_of[member]):
-            found = stored.get(key)
-            if found is None:
-                continue
-            if entity.id is None and key.startswith("id:"):
-                candidates.append((1, found, "name"))  # the id derived from a name that folds to nothing
-            elif key.startswith("id:"):
-                if found.kind != entity.kind:
-                    problems.append(
-                        Problem(("entities", member, "id"), f"this id belongs to an entity of kind {found.kind.value}")
-                    )
-                    continue
-                candidates.append((0, found, "id"))
-            elif position == (1 if entity.id is not None else 0):
-                candidates.append((1, found, "name"))
-            else:
-                candidates.append((2, found, "alias"))
-    if not candidates:
-        return None, "new"
-    candidates.sort(key=lambda candidate: candidate[0])
-    best = candidates[0]
-    others = {c[1].entity_id for c in candidates if c[1].visible} - {best[1].entity_id}
-    if others:
-        warnings.append(
-            f"entities[{members[0]}]: also matches {len(others)} other stored entit{'y' if len(others) == 1 else 'ies'}"
-            f"; resolved by {best[2]}"
+        for name in (member.name, *member.aliases):
+            names.setdefault(name_key(member.kind, name), False)
+    return list(names.items())
+
+
+def _entity_claim(members: Sequence[EntityIn], anchor: str) -> dict[str, Any]:
+    # Several items of one bundle made against one id are one claim: the last item's provenance, every name kept.
+    last = members[-1]
+    kind = last.kind
+    name = members[0].name
+    aliases = list(dict.fromkeys(n for m in members for n in (m.name, *m.aliases) if n != name))
+    attributes: dict[str, Any] = {}
+    external_ids: dict[str, str] = {}
+    category = None
+    for member in members:
+        attributes.update(member.attributes)
+        external_ids.update(member.external_ids)
+        category = member.category or category
+    claim = claim_properties(last)
+    claim.update(
+        name=name,
+        aliases=aliases,
+        names=[name, *aliases],
+        category=category,
+        attributes=json.dumps(attributes, sort_keys=True, ensure_ascii=False) if attributes else None,
+        external_ids=json.dumps(external_ids, sort_keys=True, ensure_ascii=False) if external_ids else None,
+        xid_keys=[xid_key(kind, scheme, value) for scheme, value in sorted(external_ids.items())],
+        strong_keys=[
+            id_key(kind, anchor),
+            *(xid_key(kind, scheme, value) for scheme, value in sorted(external_ids.items())),
+        ],
+    )
+    return claim
+
+
+def _candidate_rows(resolver: _Resolver) -> list[CandidateWrite]:
+    rows = []
+    for (entity_a, entity_b), reasons in resolver.candidates.items():
+        rows.append(
+            CandidateWrite(
+                pair=f"{entity_a}|{entity_b}",
+                a=entity_a,
+                b=entity_b,
+                kind=resolver.known[entity_a].kind,
+                reasons=[
+                    CandidateReasonWrite(type=reason, value=value, claim_keys=sorted(claim_keys))
+                    for (reason, value), claim_keys in reasons.items()
+                ],
+            )
         )
-    return best[1], best[2]
+    return rows
 
 
-def _resolve_reference(
-    ref: EntityRef,
-    bundle_ids: Mapping[str, str],
-    kind_of_id: Mapping[str, EntityKind],
-    stored: Mapping[str, KeyMatch],
-) -> tuple[str, EntityKind] | None:
-    key = reference_key(ref)
-    if key is None:
-        return None
-    if key in bundle_ids:
-        entity_id = bundle_ids[key]
-        return entity_id, kind_of_id[entity_id]
-    found = stored.get(key)
-    # An entity the caller may not see does not exist for the caller, here as everywhere.
-    if found is None or not (found.visible or found.own_claim):
-        return None
-    return found.entity_id, found.kind
-
-
-def _unknown_reference(ref: EntityRef) -> str:
+def _resolve_reference(ref: EntityRef, resolver: _Resolver) -> tuple[tuple[str, EntityKind] | None, str]:
+    """The entity a relationship end names, in the bundle or among those the caller may see."""
     if ref.id is not None:
-        return f"no entity with id {ref.id!r} in this bundle or visible to you"
-    assert ref.kind is not None
-    return f"no {ref.kind.value} named {ref.name!r} in this bundle or visible to you"
+        keys = [id_key(kind, ref.id) for kind in EntityKind]
+        bundle = {resolver.bundle_keys[key] for key in keys if key in resolver.bundle_keys}
+        stored = {
+            match.entity_id for key in keys if (match := resolver.found.keys.get(key)) is not None and match.visible
+        }
+        found = sorted(bundle) or sorted(stored)
+        if len(found) == 1:
+            return (found[0], resolver.known[found[0]].kind), ""
+        if len(found) > 1:
+            return None, f"id {ref.id!r} names entities of several kinds ({', '.join(found)}); refer to one by its id"
+        return None, f"no entity with id {ref.id!r} in this bundle or visible to you"
+    assert ref.kind is not None and ref.name is not None
+    key = name_key(ref.kind, ref.name)
+    in_bundle = list(resolver.bundle_names.get(key, {}))
+    held = in_bundle or [e for e in resolver.holders(key) if resolver._is(e, ref.kind)]
+    held = [e for e in held if resolver._is(e, ref.kind)]
+    if len(held) == 1:
+        return (held[0], ref.kind), ""
+    if len(held) > 1:
+        return None, f"{ref.name!r} names {len(held)} {ref.kind.value} entities you can see; refer to one by its id"
+    return None, f"no {ref.kind.value} named {ref.name!r} in this bundle or visible to you"
+
+
+def entity_ids(resolutions: Iterable[EntityResolution]) -> list[str]:
+    return list(dict.fromkeys(resolution.entity_id for resolution in resolutions))

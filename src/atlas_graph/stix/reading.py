@@ -186,6 +186,7 @@ def _map_entity(obj: Any, provenance: _Provenance) -> EntityIn | None:
         kind=kind,
         name=name[:500],
         id=obj["id"],
+        external_ids=_external_ids(obj),
         aliases=list(dict.fromkeys(alias[:500] for alias in aliases))[:200],
         category=category,
         attributes=attributes,
@@ -259,6 +260,17 @@ def _references(obj: Any) -> list[str]:
         elif reference.get("external_id"):
             references.append(f"{reference['source_name']}:{reference['external_id']}")
     return list(dict.fromkeys(r[:2048] for r in references))[:100]
+
+
+def _external_ids(obj: Any) -> dict[str, str]:
+    """ATT&CK's ids (G0007, S0029) from `external_references`: what MISP's ATT&CK-twin clusters meet them by."""
+    ids = {
+        str(reference["external_id"]).strip()
+        for reference in obj.get("external_references", [])
+        if reference.get("source_name") == "mitre-attack" and reference.get("external_id")
+    }
+    # Several ids of one scheme on one object identify none of them.
+    return {"mitre-attack": ids.pop()[:256]} if len(ids) == 1 else {}
 
 
 def _date(value: Any) -> date | None:

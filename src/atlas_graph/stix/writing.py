@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,16 +53,19 @@ def organization_identity_id(name: str) -> str:
     return f"identity--{stable_uuid('organization', name)}"
 
 
-def entity_stix_id(entity_id: str, stix_type: str) -> str:
-    """The entity's own id when it is already a STIX id of that type (e.g. from ATT&CK), else one derived from it."""
-    prefix, _, rest = entity_id.partition("--")
-    if prefix == stix_type:
-        try:
-            parsed = uuid.UUID(rest)
-        except ValueError:
-            parsed = None
-        if parsed is not None and str(parsed) == rest and parsed.variant == uuid.RFC_4122:
-            return entity_id
+def entity_stix_id(entity_id: str, stix_type: str, given_ids: Sequence[str] = ()) -> str:
+    """The entity's own id when it is already a STIX id of that type (e.g. from ATT&CK), else the first such id a
+    visible claim was made against (so that an imported export keeps its ids: node ids of kinds that STIX's
+    `identity` does not tell apart are derived from the id given), else one derived from the entity's id."""
+    for candidate in (entity_id, *given_ids):
+        prefix, _, rest = candidate.partition("--")
+        if prefix == stix_type:
+            try:
+                parsed = uuid.UUID(rest)
+            except ValueError:
+                parsed = None
+            if parsed is not None and str(parsed) == rest and parsed.variant == uuid.RFC_4122:
+                return candidate
     return f"{stix_type}--{stable_uuid('entity', entity_id)}"
 
 
@@ -142,7 +145,7 @@ def entity_object(entity: ExportedEntity, *, organization: str) -> dict[str, Any
     sdo: dict[str, Any] = {
         "type": stix_type,
         "spec_version": "2.1",
-        "id": entity_stix_id(entity.id, stix_type),
+        "id": entity_stix_id(entity.id, stix_type, [str(claim["anchor"]) for claim in claims if claim.get("anchor")]),
         "created_by_ref": organization_identity_id(primary["organization"]),
         "created": stix_timestamp(min(claim["recorded_at"] for claim in claims)),
         "modified": stix_timestamp(max(claim["updated_at"] for claim in claims)),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from neo4j import ManagedTransaction
 
+from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.records import (
@@ -56,7 +57,13 @@ class EntityPage:
 
 def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> StoredEntity | None:
     records = store.read(
-        ENTITY_BY_ID, {"id": entity_id, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+        ENTITY_BY_ID,
+        {
+            "id": entity_id,
+            "kinds": [kind.value for kind in EntityKind],
+            "organization": organization,
+            "community_tlps": COMMUNITY_TLP_VALUES,
+        },
     )
     if not records:
         return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -14,13 +15,18 @@ from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.claims import (
     COMMUNITY_TLP_VALUES,
+    RelationshipEnds,
     bump_graph_version,
     refresh_entity_sharing,
+    refresh_relationship_sharing,
 )
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import BulkParameter
 
 ENTITY_KEYS_LOOKUP = "read/entity_keys_lookup"
+ENTITY_NAMES_LOOKUP = "read/entity_names_lookup"
+ENTITY_IDENTITY_FACTS = "read/entity_identity_facts"
+RECORD_CANDIDATES = "write/candidates_record"
 UPSERT_ENTITIES = "write/entities_upsert"
 UPSERT_RELATIONSHIPS = "write/relationships_upsert"
 CREATE_RELATIONSHIPS = "write/relationships_create"
@@ -28,6 +34,9 @@ RELATIONSHIP_KEYS_LOOKUP = "read/relationship_keys_lookup"
 GRAPH_VERSION = "read/graph_version"
 QUERIES = (
     ENTITY_KEYS_LOOKUP,
+    ENTITY_NAMES_LOOKUP,
+    ENTITY_IDENTITY_FACTS,
+    RECORD_CANDIDATES,
     UPSERT_ENTITIES,
     UPSERT_RELATIONSHIPS,
     CREATE_RELATIONSHIPS,
@@ -43,20 +52,71 @@ Plan = TypeVar("Plan")
 
 
 @dataclass(frozen=True)
-class KeyMatch:
+class KeyHolder:
+    """The entity a strong key identifies, and whether the caller sees that key there."""
+
     entity_id: str
     kind: EntityKind
     visible: bool
-    own_claim: bool
+
+
+@dataclass(frozen=True)
+class NameHolder:
+    """A claim the caller may see that gives a name: the entity it is about, and whether the name is its primary."""
+
+    entity_id: str
+    primary: bool
+    claim_key: str
+
+
+@dataclass(frozen=True)
+class EntityFacts:
+    id: str
+    kind: EntityKind
+    visible: bool
+    xids: dict[str, frozenset[str]]
+    """Scheme -> the values the caller's visible claims give the entity."""
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    """What the store knows of a bundle's keys and names, as far as the submitting organization may see."""
+
+    keys: dict[str, KeyHolder] = field(default_factory=dict)
+    names: dict[str, list[NameHolder]] = field(default_factory=dict)
+    entities: dict[str, EntityFacts] = field(default_factory=dict)
+    rejected: frozenset[frozenset[str]] = frozenset()
 
 
 @dataclass(frozen=True)
 class EntityWrite:
+    """One claim of the caller's about one entity, and the entity's new keys."""
+
     id: str
     kind: EntityKind
     name: str
     keys: list[str]
+    claim_key: str
+    anchor: str
+    names: list[tuple[str, bool]]
     claim: dict[str, Any]
+    new: bool
+
+
+@dataclass(frozen=True)
+class CandidateReasonWrite:
+    type: str
+    value: str
+    claim_keys: list[str]
+
+
+@dataclass(frozen=True)
+class CandidateWrite:
+    pair: str
+    a: str
+    b: str
+    kind: EntityKind
+    reasons: list[CandidateReasonWrite]
 
 
 @dataclass(frozen=True)
@@ -77,23 +137,33 @@ class ClaimState:
 @dataclass(frozen=True)
 class BundleWriteResult(Generic[Plan]):
     plan: Plan
+    existing_claims: frozenset[str]
+    """Keys of the caller's entity claims that existed before this write."""
     relationship_states: dict[str, ClaimState]
     graph_version: int
+
+
+@dataclass(frozen=True)
+class BundleRows:
+    entities: list[EntityWrite]
+    relationships: list[RelationshipWrite]
+    candidates: list[CandidateWrite]
 
 
 def write_bundle(
     store: GraphStore,
     *,
     organization: str,
-    keys: list[str],
-    plan: Callable[[Mapping[str, KeyMatch]], Plan],
-    rows: Callable[[Plan], tuple[list[EntityWrite], list[RelationshipWrite]]],
+    strong_keys: list[str],
+    name_keys: list[str],
+    plan: Callable[[StoredIdentity], Plan],
+    rows: Callable[[Plan], BundleRows],
     now: datetime,
     audit: AuditEntry,
 ) -> BundleWriteResult[Plan]:
     """Resolve and write one bundle atomically.
 
-    `plan` turns the looked-up keys into the caller's plan (raising to abort with nothing written) and `rows` says
+    `plan` turns what the look-ups found into the caller's plan (raising to abort with nothing written) and `rows` says
     what to write for it. Both run inside the transaction, so a concurrent bundle cannot slip in between the
     look-up and the write; the driver may run the whole function again on a transient error, which is safe
     because every write MERGEs on a constrained key.
@@ -106,19 +176,13 @@ def write_bundle(
         # retried after about a second, so write p99 0.7-0.9 s instead of 1.8 s at the same throughput; and the
         # key look-up below sees every bundle committed before it, so its answer's statuses are exact.
         version = bump_graph_version(tx, store.queries)
-        found = {
-            record["key"]: KeyMatch(
-                entity_id=record["id"],
-                kind=EntityKind(record["kind"]),
-                visible=record["visible"],
-                own_claim=record["own_claim"],
-            )
-            for record in tx.run(store.queries[ENTITY_KEYS_LOOKUP], keys=BulkParameter(keys), **sharing)
-        }
+        found = look_up_identity(tx, store, strong_keys=strong_keys, name_keys=name_keys, sharing=sharing)
         decided = plan(found)
-        entity_rows, relationship_rows = rows(decided)
+        written = rows(decided)
+        entity_rows, relationship_rows = written.entities, written.relationships
+        existing: set[str] = set()
         if entity_rows:
-            tx.run(
+            records = tx.run(
                 store.queries[UPSERT_ENTITIES],
                 rows=BulkParameter(
                     {
@@ -127,15 +191,21 @@ def write_bundle(
                         "kind": row.kind.value,
                         "name": row.name,
                         "keys": row.keys,
+                        "claim_key": row.claim_key,
+                        "anchor": row.anchor,
                         "assertion_id": assertion_id,
                         "claim": row.claim,
+                        "names": [{"key": key, "primary": primary} for key, primary in row.names],
                     }
                     for row, assertion_id in zip(entity_rows, new_assertion_ids(len(entity_rows)), strict=True)
                 ),
                 now=now,
                 organization=organization,
-            ).consume()
-            refresh_entity_sharing(tx, store.queries, (row.id for row in entity_rows))
+            )
+            existing = {record["claim_key"] for record in records if record["existed"]}
+            refresh_entity_sharing(tx, store.queries, dict.fromkeys(row.id for row in entity_rows))
+        if written.candidates:
+            record_candidates(tx, store, written.candidates, now=now)
         states = _write_relationships(tx, store, relationship_rows, organization=organization, now=now)
         touched = {row.id: None for row in entity_rows}
         touched.update({end: None for row in relationship_rows for end in (row.source, row.target)})
@@ -149,9 +219,71 @@ def write_bundle(
                 relationships=len(relationship_rows),
             ),
         )
-        return BundleWriteResult(plan=decided, relationship_states=states, graph_version=version)
+        return BundleWriteResult(
+            plan=decided, existing_claims=frozenset(existing), relationship_states=states, graph_version=version
+        )
 
     return store.write_transaction(work)
+
+
+def look_up_identity(
+    tx: ManagedTransaction, store: GraphStore, *, strong_keys: list[str], name_keys: list[str], sharing: dict[str, Any]
+) -> StoredIdentity:
+    """Strong keys and the names of visible claims, then what resolution needs of every entity they reach."""
+    keys = {
+        record["key"]: KeyHolder(entity_id=record["id"], kind=EntityKind(record["kind"]), visible=record["visible"])
+        for record in tx.run(store.queries[ENTITY_KEYS_LOOKUP], keys=BulkParameter(strong_keys), **sharing)
+    }
+    names: dict[str, list[NameHolder]] = {}
+    if name_keys:
+        for record in tx.run(store.queries[ENTITY_NAMES_LOOKUP], keys=BulkParameter(name_keys), **sharing):
+            names.setdefault(record["key"], []).append(
+                NameHolder(entity_id=record["entity_id"], primary=record["primary"], claim_key=record["claim_key"])
+            )
+    ids = {holder.entity_id: None for holder in keys.values()}
+    ids.update({holder.entity_id: None for holders in names.values() for holder in holders})
+    entities: dict[str, EntityFacts] = {}
+    rejected: set[frozenset[str]] = set()
+    if ids:
+        for record in tx.run(store.queries[ENTITY_IDENTITY_FACTS], ids=BulkParameter(ids), **sharing):
+            xids: dict[str, set[str]] = {}
+            for key in record["xid_keys"]:
+                scheme, _, value = key.split(":", 2)[2].partition("=")
+                xids.setdefault(scheme, set()).add(value)
+            entities[record["id"]] = EntityFacts(
+                id=record["id"],
+                kind=EntityKind(record["kind"]),
+                visible=record["visible"],
+                xids={scheme: frozenset(values) for scheme, values in xids.items()},
+            )
+            rejected.update(frozenset((record["id"], other)) for other in record["rejected"])
+    return StoredIdentity(keys=keys, names=names, entities=entities, rejected=frozenset(rejected))
+
+
+def record_candidates(tx: ManagedTransaction, store: GraphStore, rows: list[CandidateWrite], *, now: datetime) -> None:
+    tx.run(
+        store.queries[RECORD_CANDIDATES],
+        rows=BulkParameter(
+            {
+                "pair": row.pair,
+                "a": row.a,
+                "b": row.b,
+                "kind": row.kind.value,
+                "id": f"candidate--{uuid.uuid4()}",
+                "reasons": [
+                    {
+                        "key": f"{reason.type}|{reason.value}|{','.join(reason.claim_keys)}",
+                        "type": reason.type,
+                        "value": reason.value,
+                        "claim_keys": reason.claim_keys,
+                    }
+                    for reason in row.reasons
+                ],
+            }
+            for row in rows
+        ),
+        now=now,
+    ).consume()
 
 
 def _write_relationships(
@@ -197,9 +329,22 @@ def _write_relationships(
             organization=organization,
             organization_token=sharing_token(organization, []),
         )
-        states.update(
-            {record["key"]: ClaimState(own_claim=record["own_claim"], visible=record["visible"]) for record in records}
-        )
+        several_own = []
+        for record in records:
+            states[record["key"]] = ClaimState(own_claim=record["own_claim"], visible=record["visible"])
+            if record["several_own"]:
+                several_own.append(record["key"])
+        if several_own:
+            # The incremental array update above assumes one claim per organization; recompute these in full.
+            by_key = {row.key: row for row in existing}
+            refresh_relationship_sharing(
+                tx,
+                store.queries,
+                (
+                    RelationshipEnds(key=key, source=by_key[key].source, target=by_key[key].target)
+                    for key in several_own
+                ),
+            )
     return states
 
 
@@ -260,6 +405,8 @@ def created_relationship_row(row: RelationshipWrite, organization: str, assertio
             "type": row.type,
             "source": row.source,
             "target": row.target,
+            "made_source": row.source,
+            "made_target": row.target,
         },
     }
 

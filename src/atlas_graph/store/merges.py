@@ -24,16 +24,28 @@ MOVE_ENTITY_CLAIMS = "write/entity_claims_move"
 MOVE_ENTITY_KEYS = "write/entity_keys_move"
 MOVE_RELATIONSHIPS = "write/relationships_move"
 MOVE_RELATIONSHIP_CLAIMS = "write/relationship_claims_move"
-DROP_RELATIONSHIPS = "write/relationships_drop"
+FOLD_RELATIONSHIPS = "write/relationships_fold"
 FINISH_MERGE = "write/entity_merge_finish"
+ENTITY_KEYS_OF = "read/entity_keys_of"
+MERGE_TO_SPLIT = "read/merge_record_to_split"
+ENTITY_CLAIMED_BY = "read/entity_claimed_by"
+RESTORE_SPLIT_ENTITY = "write/entity_split_restore"
+SPLIT_RELATIONSHIP_CLAIMS = "read/split_relationship_claims"
+REPLACE_RELATIONSHIP_CLAIMS = "write/relationship_claims_replace"
 QUERIES = (
     MERGE_INVENTORY,
     MOVE_ENTITY_CLAIMS,
     MOVE_ENTITY_KEYS,
     MOVE_RELATIONSHIPS,
     MOVE_RELATIONSHIP_CLAIMS,
-    DROP_RELATIONSHIPS,
+    FOLD_RELATIONSHIPS,
     FINISH_MERGE,
+    ENTITY_KEYS_OF,
+    MERGE_TO_SPLIT,
+    ENTITY_CLAIMED_BY,
+    RESTORE_SPLIT_ENTITY,
+    SPLIT_RELATIONSHIP_CLAIMS,
+    REPLACE_RELATIONSHIP_CLAIMS,
 )
 
 
@@ -69,10 +81,12 @@ def merge_entities(
         moves, drops = _relationship_moves(relationships, source=source, into=into)
         # Counting others' hidden claims and relationships in the answer would reveal that they exist.
         visible = [r for r in relationships if r["visible"]]
+        source_keys: list[str] = tx.run(store.queries[ENTITY_KEYS_OF], id=source).single(strict=True)["keys"]
         tx.run(store.queries[MOVE_ENTITY_CLAIMS], claim_ids=claim_ids, into=into).consume()
         tx.run(store.queries[MOVE_ENTITY_KEYS], source=source, into=into).consume()
         if drops:
-            tx.run(store.queries[DROP_RELATIONSHIPS], rows=drops).consume()
+            # Kept, not deleted: a relationship claim is never dropped, and a split brings it back.
+            tx.run(store.queries[FOLD_RELATIONSHIPS], rows=drops, merge_id=merge_id, into=into).consume()
         if moves:
             tx.run(store.queries[MOVE_RELATIONSHIPS], moves=moves, now=now).consume()
             tx.run(store.queries[MOVE_RELATIONSHIP_CLAIMS], moves=moves).consume()
@@ -95,9 +109,10 @@ def merge_entities(
             organization=organization,
             key_id=key_id,
             now=now,
+            source_keys=source_keys,
             moved_claims=len(claim_ids),
             moved_relationships=len(moves),
-            dropped_relationships=len(drops),
+            folded_relationships=len(drops),
         ).single(strict=True)["merged_ids"]
         append_in(
             tx,
@@ -147,3 +162,94 @@ def _relationship_moves(
             }
         )
     return moves, drops
+
+
+@dataclass(frozen=True)
+class MergeToSplit:
+    id: str
+    source: str
+    into: str
+    source_kind: str
+
+
+def merge_to_split(store: GraphStore, *, into: str, source: str) -> MergeToSplit | None:
+    """The latest merge of `source` into `into` that is not undone yet."""
+    records = store.read(MERGE_TO_SPLIT, {"into": into, "source": source})
+    if not records:
+        return None
+    merge = records[0]["merge"]
+    return MergeToSplit(id=merge["id"], source=merge["source"], into=merge["into"], source_kind=merge["source_kind"])
+
+
+def has_claim_on(store: GraphStore, *, entity_id: str, organization: str) -> bool:
+    records = store.read(ENTITY_CLAIMED_BY, {"id": entity_id, "organization": organization})
+    return bool(records and records[0]["claimed"])
+
+
+@dataclass(frozen=True)
+class SplitOutcome:
+    claim_ids: list[str]
+    relationship_claims_moved: int
+    graph_version: int
+
+
+def split_entity(
+    store: GraphStore,
+    *,
+    merge: MergeToSplit,
+    label: str,
+    organization: str,
+    key_id: str,
+    now: datetime,
+    audit: AuditEntry,
+) -> SplitOutcome:
+    """Undo `merge` in one transaction: the merged entity comes back with its keys, claims and relationships."""
+
+    def work(tx: ManagedTransaction) -> SplitOutcome:
+        version = bump_graph_version(tx, store.queries)  # first: the write lock (see store.ingestion.write_bundle)
+        claim_ids: list[str] = tx.run(
+            store.queries[RESTORE_SPLIT_ENTITY],
+            merge_id=merge.id,
+            label=label,
+            now=now,
+            organization=organization,
+            key_id=key_id,
+        ).single(strict=True)["claim_ids"]
+        placed = list(tx.run(store.queries[SPLIT_RELATIONSHIP_CLAIMS], into=merge.into, merge_id=merge.id))
+        moves = []
+        refresh: dict[str, RelationshipEnds] = {}
+        for claim in placed:
+            new_key = f"{claim['type']}|{claim['new_source']}|{claim['new_target']}"
+            if claim["new_source"] == claim["new_target"] or new_key == claim["old_key"]:
+                continue
+            moves.append(
+                {
+                    "id": claim["id"],
+                    "type": claim["type"],
+                    "new_key": new_key,
+                    "new_source": claim["new_source"],
+                    "new_target": claim["new_target"],
+                }
+            )
+            refresh[new_key] = RelationshipEnds(key=new_key, source=claim["new_source"], target=claim["new_target"])
+            if claim["old_key"] is not None:
+                old_source, old_target = claim["old_key"].split("|")[1:3]
+                refresh[claim["old_key"]] = RelationshipEnds(key=claim["old_key"], source=old_source, target=old_target)
+        if moves:
+            tx.run(store.queries[REPLACE_RELATIONSHIP_CLAIMS], moves=moves, now=now).consume()
+            refresh_relationship_sharing(tx, store.queries, refresh.values())
+        refresh_entity_sharing(tx, store.queries, [merge.into, merge.source])
+        append_in(
+            tx,
+            store,
+            audit.finished(
+                outcome="succeeded",
+                entity_ids=(merge.source, merge.into),
+                merge_id=merge.id,
+                restored_assertions=len(claim_ids),
+                restored_relationship_claims=len(moves),
+            ),
+        )
+        return SplitOutcome(claim_ids=claim_ids, relationship_claims_moved=len(moves), graph_version=version)
+
+    return store.write_transaction(work)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from atlas_graph.store import (
     audit,
     backup,
+    candidates,
     claims,
     entities,
     export,
@@ -28,6 +29,7 @@ QUERY_NAMES: frozenset[str] = frozenset(
     (
         *audit.QUERIES,
         *backup.QUERIES,
+        *candidates.QUERIES,
         *claims.QUERIES,
         *entities.QUERIES,
         *export.QUERIES,

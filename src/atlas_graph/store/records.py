@@ -69,6 +69,8 @@ class EntityClaim(Claim):
     aliases: NotRequired[list[str] | None]
     category: NotRequired[str | None]
     attributes: NotRequired[str | None]
+    external_ids: NotRequired[str | None]
+    anchor: NotRequired[str | None]
 
 
 class RelationshipClaim(Claim):
@@ -93,6 +95,8 @@ class MergeStamp(TypedDict):
     at: datetime
     moved_claims: int
     moved_relationships: int
+    split_at: NotRequired[datetime | None]
+    split_by: NotRequired[str | None]
 
 
 class MergeInventoryRelationship(TypedDict):
@@ -142,4 +146,7 @@ def relationship_claim_stamp(raw: Mapping[str, Any]) -> RelationshipClaimStamp:
 
 
 def merge_stamp(raw: Mapping[str, Any]) -> MergeStamp:
-    return cast(MergeStamp, _native(raw, datetimes=("at",)))
+    stamp = _native(raw, datetimes=("at",))
+    if stamp.get("split_at") is not None:
+        stamp["split_at"] = native_datetime(stamp["split_at"])
+    return cast(MergeStamp, stamp)

@@ -14,6 +14,7 @@ from atlas_graph.api.routes import (
     operations,
     organizations,
     paths,
+    resolution,
     stix,
     web,
 )
@@ -26,6 +27,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     organizations.router,
     bundles.router,
     entities.router,
+    resolution.router,
     stix.router,
     paths.router,
     analysis.router,

@@ -10,7 +10,7 @@ from atlas_graph.api.deps import CuratorDep, ReaderDep, StoreDep
 from atlas_graph.models.entities import EntityOut, EntityPageOut
 from atlas_graph.models.errors import ErrorOut
 from atlas_graph.models.history import EntityHistoryOut
-from atlas_graph.models.merges import MergeIn, MergeOut
+from atlas_graph.models.merges import MergeIn, MergeOut, SplitIn, SplitOut
 from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import entities, history, merges
 
@@ -57,6 +57,16 @@ def retract_assertion(assertion_id: str, store: StoreDep, caller: CuratorDep) ->
 )
 def merge_entity(entity_id: str, body: MergeIn, store: StoreDep, caller: CuratorDep) -> MergeOut:
     return merges.merge_entities(store, caller=caller, entity_id=entity_id, into_id=body.into)
+
+
+@router.post(
+    "/entities/{entity_id}/split",
+    response_model=SplitOut,
+    summary="Undo a merge into this entity: the merged entity comes back with its own claims and relationships",
+    responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+def split_entity(entity_id: str, body: SplitIn, store: StoreDep, caller: CuratorDep) -> SplitOut:
+    return merges.split_entity(store, caller=caller, entity_id=entity_id, merged_id=body.merged_id)
 
 
 @router.get(

@@ -98,6 +98,7 @@ def misp_entities(cluster: Mapping[str, Any], *, galaxy_type: str, options: Impo
         kind=kind,
         name=name[:500],
         id=misp_cluster_id(str(cluster.get("uuid"))) if cluster.get("uuid") else None,
+        external_ids=misp_external_ids(cluster, galaxy_type=galaxy_type),
         aliases=list(dict.fromkeys(synonyms))[:200],
         category=category,
         attributes=attributes,
@@ -110,6 +111,31 @@ def misp_entities(cluster: Mapping[str, Any], *, galaxy_type: str, options: Impo
         EntityIn(kind=EntityKind.VICTIM, name=sector, category=VictimKind.SECTOR.value, **fields) for sector in sectors
     ]
     return [entity, *victims]
+
+
+_ATTACK_URL = re.compile(r"^https?://attack\.mitre\.org/(?:groups|software)/([GS]\d{4})/?$")
+
+
+def misp_external_ids(cluster: Mapping[str, Any], *, galaxy_type: str) -> dict[str, str]:
+    """The cluster's uuid in its galaxy, and its ATT&CK id (`meta.external_id`, or attack.mitre.org refs).
+
+    Only one ATT&CK id counts: MISP's threat-actor clusters often cite two groups (Lazarus Group cites G0032 and
+    APT38's G0082), and such a cluster is identified by neither.
+    """
+    meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
+    assert isinstance(meta, Mapping)
+    ids: dict[str, str] = {}
+    if cluster.get("uuid"):
+        ids[f"misp-galaxy:{galaxy_type}"] = str(cluster["uuid"])[:256]
+    attack = {
+        value.strip().upper()
+        for value in _strings(meta.get("external_id"))
+        if re.fullmatch(r"[GS]\d{4}", value.strip(), re.I)
+    }
+    attack.update(match.group(1) for ref in _strings(meta.get("refs")) if (match := _ATTACK_URL.match(ref.strip())))
+    if len(attack) == 1:
+        ids["mitre-attack"] = attack.pop()
+    return ids
 
 
 def misp_sectors(meta: Mapping[str, Any]) -> list[str]:

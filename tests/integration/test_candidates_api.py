@@ -1,0 +1,95 @@
+"""Same-as candidates for review (issue 13): recorded by resolution or suggested, listed, accepted, rejected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import KeyFactory
+
+
+def post(client: TestClient, headers: dict[str, str], *entities: dict[str, Any]) -> list[str]:
+    response = client.post("/v1/bundles", json={"entities": list(entities)}, headers=headers)
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["entities"]]
+
+
+def candidates(client: TestClient, headers: dict[str, str], **params: str) -> Any:
+    response = client.get("/v1/resolution/candidates", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+ALPHA = {"kind": "actor", "name": "Alpha", "aliases": ["Shared"], "external_ids": {"mitre-attack": "G0101"}}
+BETA = {"kind": "actor", "name": "Beta", "aliases": ["Shared"], "external_ids": {"mitre-attack": "G0102"}}
+
+
+def test_a_near_miss_is_listed_and_a_rejected_pair_is_never_proposed_again(
+    client: TestClient, auth_headers: KeyFactory
+) -> None:
+    org_a = auth_headers("Org A")
+    alpha, beta = post(client, org_a, ALPHA, BETA)
+    assert alpha != beta
+    listed = candidates(client, org_a)
+    (candidate,) = listed["items"]
+    assert listed["total"] == 1 and {candidate["a"], candidate["b"]} == {alpha, beta}
+    assert candidate["reasons"] == [{"type": "held apart by a contradicting id", "value": "Shared"}]
+    assert candidates(client, org_a, kind="victim")["total"] == 0
+    assert candidates(client, org_a, entity=alpha)["total"] == 1
+
+    rejected = client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=org_a)
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    assert candidates(client, org_a)["total"] == 0
+    assert candidates(client, org_a, status="rejected")["items"][0]["decided_by"] == "Org A"
+    # Posted again, the pair is remembered: nothing new to review, and a second decision is refused.
+    post(client, org_a, ALPHA, BETA)
+    assert candidates(client, org_a)["total"] == 0
+    again = client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=org_a)
+    assert again.status_code == 422
+
+
+def test_an_accepted_suggestion_merges_the_two(client: TestClient, auth_headers: KeyFactory) -> None:
+    org_a = auth_headers("Org A")
+    one, two = post(client, org_a, {"kind": "actor", "name": "Crew One"}, {"kind": "actor", "name": "Crew Two"})
+    suggested = client.post(
+        "/v1/resolution/candidates", json={"a": one, "b": two, "note": "same wallet"}, headers=org_a
+    )
+    assert suggested.status_code == 200, suggested.text
+    (candidate,) = candidates(client, org_a)["items"]
+    assert candidate["origin"] == "analyst" and candidate["reasons"] == [
+        {"type": "analyst suggestion", "value": "same wallet"}
+    ]
+    accepted = client.post(f"/v1/resolution/candidates/{candidate['id']}/accept", json={"into": "a"}, headers=org_a)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "accepted" and accepted.json()["merge_id"].startswith("merge--")
+    survivor = client.get(f"/v1/entities/{candidate['a']}", headers=org_a).json()
+    assert survivor["merged_ids"] == [candidate["b"]]
+    assert candidates(client, org_a)["total"] == 0
+    # Suggesting an entity the caller cannot see is suggesting an unknown one.
+    hidden = auth_headers("Org B")
+    (secret,) = post(client, hidden, {"kind": "actor", "name": "Secret", "tlp": "RED"})
+    refused = client.post("/v1/resolution/candidates", json={"a": one, "b": secret}, headers=org_a)
+    assert refused.status_code == 404
+
+
+def test_a_candidate_never_reveals_a_hidden_claim(client: TestClient, auth_headers: KeyFactory) -> None:
+    """Org B's RED claim reaches Org A's Alpha by an alias; A's candidates stay exactly what they were."""
+    org_a, org_b = auth_headers("Org A"), auth_headers("Org B")
+    post(client, org_a, ALPHA, BETA)
+    before = candidates(client, org_a)
+    secret = {
+        "kind": "actor",
+        "name": "Delta",
+        "aliases": ["Alpha", "Covert Name"],
+        "external_ids": {"mitre-attack": "G0103"},
+        "tlp": "RED",
+    }
+    (delta,) = post(client, org_b, secret)
+    seen_by_b = candidates(client, org_b)
+    assert any(delta in (item["a"], item["b"]) for item in seen_by_b["items"])
+    assert candidates(client, org_a) == before
+    assert "Covert Name" not in str(candidates(client, org_a)) and delta not in str(candidates(client, org_a))
+    # Nor by id: a candidate A cannot see answers as one that does not exist.
+    hidden_id = next(item["id"] for item in seen_by_b["items"] if delta in (item["a"], item["b"]))
+    assert client.post(f"/v1/resolution/candidates/{hidden_id}/reject", headers=org_a).status_code == 404
