@@ -15,9 +15,10 @@ from typing import Any
 
 import pymispgalaxies
 import pytest
-from atlas_graph.services.imports import ImportOptions, import_files, importing_caller
 from fastapi.testclient import TestClient
 
+from atlas_graph.imports.options import ImportOptions
+from atlas_graph.imports.runner import import_files, importing_caller
 from atlas_graph.store.graph import GraphStore
 from tests.conftest import KeyFactory
 
