@@ -32,6 +32,7 @@ from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.assertions import AssertionFields
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType
+from atlas_graph.stix.vocabulary import ENTITY_KINDS
 from atlas_graph.store.ingestion import (
     CandidateReasonWrite,
     CandidateWrite,
@@ -47,18 +48,10 @@ MAX_NAME_KEY_BYTES = 4096
 # A fixed namespace makes ids derived from external ids the same on every installation, so that exports agree.
 ENTITY_ID_NAMESPACE = uuid.UUID("6f1c2a4e-9b3d-5e7f-8a1b-2c3d4e5f6a7b")
 
-# STIX types whose ids already say the kind (services/stix_import.py maps them so): such an id is kept as the node id.
+# STIX types whose ids already say the kind: such an id is kept as the node id. `identity` says no kind (financiers
+# and victims are both identities), so its ids are hashed with the kind like any other id.
 STIX_TYPE_KINDS: dict[str, EntityKind] = {
-    "intrusion-set": EntityKind.ACTOR,
-    "threat-actor": EntityKind.ACTOR,
-    "campaign": EntityKind.ACTOR,
-    "malware": EntityKind.SERVICE_PROVIDER,
-    "tool": EntityKind.SERVICE_PROVIDER,
-    "infrastructure": EntityKind.INFRASTRUCTURE,
-    "ipv4-addr": EntityKind.INFRASTRUCTURE,
-    "ipv6-addr": EntityKind.INFRASTRUCTURE,
-    "domain-name": EntityKind.INFRASTRUCTURE,
-    "url": EntityKind.INFRASTRUCTURE,
+    stix_type: kind for stix_type, kind in ENTITY_KINDS.items() if stix_type != "identity"
 }
 
 MatchedBy = Literal["new", "id", "name", "alias", "bundle"]
