@@ -107,5 +107,6 @@ def requires(permission: Permission) -> Callable[[Caller], Caller]:
 ReaderDep = Annotated[Caller, Depends(requires(Permission.READ))]
 WriterDep = Annotated[Caller, Depends(requires(Permission.WRITE))]
 CuratorDep = Annotated[Caller, Depends(requires(Permission.CURATE))]
+RetractorDep = Annotated[Caller, Depends(requires(Permission.RETRACT))]
 AdminDep = Annotated[Caller, Depends(requires(Permission.ADMINISTER))]
 OperatorDep = Annotated[Caller, Depends(requires(Permission.OPERATE))]

@@ -26,6 +26,13 @@ class StixObjectIssueOut(BaseModel):
     reason: str
 
 
+class StixRetractedOut(BaseModel):
+    index: int = Field(description="Position of the revoked object in the bundle's `objects`.")
+    id: str = Field(description="The revoked object's STIX id.")
+    type: str
+    assertions: list[str] = Field(description="Ids of your organization's assertions that were deleted.")
+
+
 class StixImportOut(BaseModel):
     result: BundleResultOut
     objects: int = Field(description="Objects in the bundle.")
@@ -33,4 +40,9 @@ class StixImportOut(BaseModel):
     imported_relationships: int
     invalid: list[StixObjectIssueOut] = Field(description="Objects the stix2 library refused, with its reason.")
     unmapped: list[StixObjectIssueOut] = Field(description="Valid objects with no place in the model, and why.")
-    skipped: list[StixObjectIssueOut] = Field(description="Revoked objects, and identities only used as creators.")
+    skipped: list[StixObjectIssueOut] = Field(
+        description="Deprecated objects, identities only used as creators, and revoked objects you had no claim on."
+    )
+    retracted: list[StixRetractedOut] = Field(
+        default_factory=list, description="Revoked objects whose claims by your organization were deleted."
+    )

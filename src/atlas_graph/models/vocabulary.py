@@ -151,16 +151,19 @@ class Role(StrEnum):
 class Permission(StrEnum):
     READ = "read"
     WRITE = "write"
-    CURATE = "curate"  # merge entities, retract own assertions
+    CURATE = "curate"  # merge and split entities, decide resolution candidates
+    RETRACT = "retract"  # delete the caller's own organization's assertions: a feed deletes what it sent
     ADMINISTER = "administer"  # keys and audit trail: of the caller's own organization, or of all with OPERATE
     OPERATE = "operate"  # the coalition's membership: create organizations, every organization's keys and audit
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.READER: frozenset({Permission.READ}),
-    Role.ANALYST: frozenset({Permission.READ, Permission.WRITE, Permission.CURATE}),
-    Role.INTEGRATION: frozenset({Permission.WRITE}),
-    Role.ADMIN: frozenset({Permission.READ, Permission.WRITE, Permission.CURATE, Permission.ADMINISTER}),
+    Role.ANALYST: frozenset({Permission.READ, Permission.WRITE, Permission.CURATE, Permission.RETRACT}),
+    Role.INTEGRATION: frozenset({Permission.WRITE, Permission.RETRACT}),
+    Role.ADMIN: frozenset(
+        {Permission.READ, Permission.WRITE, Permission.CURATE, Permission.RETRACT, Permission.ADMINISTER}
+    ),
     # No READ or WRITE: the operator runs who may take part, not the intelligence (docs/operations.md).
     Role.OPERATOR: frozenset({Permission.ADMINISTER, Permission.OPERATE}),
 }

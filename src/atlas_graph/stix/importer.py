@@ -2,21 +2,36 @@
 
 The policy `on_invalid` decides what an invalid object does to the bundle: `skip` imports the rest; `reject`
 refuses the whole bundle, writing nothing.
+
+Deltas: a relationship whose ends are not in the bundle is imported when each end is an entity already stored
+under that STIX id (its `id:<kind>:<id>` key) and the caller may see it there. An end the caller may not see is
+answered exactly as an end that does not exist (`unmapped`, same reason), so a delta reveals nothing of hidden
+claims; the entity import is where a strong key may reach an invisible entity, answered as new (docs/model.md).
+
+Retraction: an object with `revoked: true` deletes the caller's own claims on it, after the rest of the bundle is
+stored: for an entity, the claims that gave it that STIX id; for a relationship, the caller's claim on the
+relationship its ends and type map to. Each deletion is one audited `assertion.retract`, as by
+`DELETE /v1/assertions/{id}`; nobody else's claim is touched, and a revoked object the caller never claimed (or
+cannot see) is listed as `skipped`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Literal
 
-from atlas_graph.errors import InvalidInput, Problem
+from atlas_graph.errors import InvalidInput, NotFound, Problem
 from atlas_graph.models.bundles import BundleIn
-from atlas_graph.models.stix import StixImportOut
-from atlas_graph.models.vocabulary import Tlp
+from atlas_graph.models.stix import StixImportOut, StixObjectIssueOut, StixRetractedOut
+from atlas_graph.models.vocabulary import EntityKind, Tlp
 from atlas_graph.services.caller import Caller
+from atlas_graph.services.entities import retract_assertion
 from atlas_graph.services.ingestion import ingest_bundle
-from atlas_graph.stix.reading import MappedBundle, map_stix_bundle
+from atlas_graph.services.resolution import id_key, relationship_key
+from atlas_graph.stix.reading import MappedBundle, Revoked, map_stix_bundle
+from atlas_graph.store import claims as claim_store
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.ingestion import KeyHolder, visible_key_holders
 
 InvalidPolicy = Literal["skip", "reject"]
 
@@ -32,7 +47,12 @@ def import_stix_bundle(
     max_items: int,
 ) -> StixImportOut:
     """Validate, map and store a STIX bundle as the caller's claims, in one transaction."""
-    mapped = map_stix_bundle(bundle, default_tlp=default_tlp, default_confidence=default_confidence)
+    mapped = map_stix_bundle(
+        bundle,
+        default_tlp=default_tlp,
+        default_confidence=default_confidence,
+        stored_kinds=lambda ids: _stored_kinds(store, caller, ids),
+    )
     if mapped.invalid and on_invalid == "reject":
         raise InvalidInput(
             [Problem(("objects", issue.index), f"{issue.id or '?'}: {issue.reason}") for issue in mapped.invalid]
@@ -48,6 +68,7 @@ def import_stix_bundle(
     except InvalidInput as error:
         # Locations from the bundle model point into our mapped lists; point them back at the STIX objects.
         raise InvalidInput([_locate(problem, mapped) for problem in error.problems]) from error
+    retracted, not_claimed = _retract(store, caller, mapped.revoked)
     return StixImportOut(
         result=result,
         objects=len(bundle.get("objects", [])),
@@ -55,8 +76,73 @@ def import_stix_bundle(
         imported_relationships=len(mapped.relationships),
         invalid=mapped.invalid,
         unmapped=mapped.unmapped,
-        skipped=mapped.skipped,
+        skipped=sorted([*mapped.skipped, *not_claimed], key=lambda issue: issue.index),
+        retracted=retracted,
     )
+
+
+def _visible(store: GraphStore, caller: Caller, ids: Collection[str]) -> dict[str, KeyHolder]:
+    """STIX id -> the one stored entity the caller sees under it; an id that names none, or several, is left out."""
+    keys = [id_key(kind, stix_id) for stix_id in ids for kind in EntityKind]
+    holders = visible_key_holders(store, keys=keys, organization=caller.organization)
+    found: dict[str, KeyHolder] = {}
+    for stix_id in ids:
+        seen = {holder.entity_id: holder for kind in EntityKind if (holder := holders.get(id_key(kind, stix_id)))}
+        if len(seen) == 1:
+            found[stix_id] = next(iter(seen.values()))
+    return found
+
+
+def _stored_kinds(store: GraphStore, caller: Caller, ids: Collection[str]) -> dict[str, EntityKind]:
+    return {stix_id: holder.kind for stix_id, holder in _visible(store, caller, ids).items()}
+
+
+def _retract(
+    store: GraphStore, caller: Caller, revoked: list[Revoked]
+) -> tuple[list[StixRetractedOut], list[StixObjectIssueOut]]:
+    """Delete the caller's own claims on the revoked objects; say which were deleted and which it had none on."""
+    if not revoked:
+        return [], []
+    ends = {
+        ref.id for item in revoked if item.relationship for ref in (item.relationship.source, item.relationship.target)
+    }
+    entities = _visible(store, caller, {item.id for item in revoked if item.kind} | {e for e in ends if e})
+    about: dict[int, str] = {}
+    for item in revoked:
+        if item.kind is not None and item.id in entities:
+            about[item.index] = id_key(item.kind, item.id)
+        elif item.relationship is not None:
+            source, target = (
+                entities.get(str(item.relationship.source.id)),
+                entities.get(str(item.relationship.target.id)),
+            )
+            if source is not None and target is not None:
+                about[item.index] = relationship_key(item.relationship.type, source.entity_id, target.entity_id)
+    entity_rows = [
+        (entities[item.id].entity_id, about[item.index]) for item in revoked if item.kind and item.index in about
+    ]
+    own = claim_store.own_claims_of(
+        store,
+        entities=entity_rows,
+        rel_keys=[about[item.index] for item in revoked if item.relationship and item.index in about],
+        organization=caller.organization,
+    )
+    retracted: list[StixRetractedOut] = []
+    not_claimed: list[StixObjectIssueOut] = []
+    for item in revoked:
+        deleted = []
+        for assertion_id in own.get(about.get(item.index, ""), []):
+            try:
+                retract_assertion(store, caller=caller, assertion_id=assertion_id)
+            except NotFound:
+                continue  # retracted meanwhile by another request of the same organization
+            deleted.append(assertion_id)
+        if deleted:
+            retracted.append(StixRetractedOut(index=item.index, id=item.id, type=item.type, assertions=deleted))
+        else:
+            reason = "revoked by its producer; your organization has no claim on it to retract"
+            not_claimed.append(StixObjectIssueOut(index=item.index, id=item.id, type=item.type, reason=reason))
+    return retracted, not_claimed
 
 
 def _locate(problem: Problem, mapped: MappedBundle) -> Problem:

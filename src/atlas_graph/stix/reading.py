@@ -7,7 +7,11 @@ type: uses -> USES, targets -> TARGETS, attributed-to -> AFFILIATED_WITH, author
 delivers/drops/downloads -> SUPPLIES, hosts/controls -> USES/OPERATES (reversed), where the kinds allow it.
 
 Every object that is not mapped is listed with the reason: invalid (stix2 refused it), unmapped (no place in the
-model), or skipped (revoked, or an identity used only as a creator).
+model), or skipped (deprecated, or an identity used only as a creator). A `revoked` object is a retraction: it is
+collected in `revoked`, for the importer to delete the caller's own claim on it.
+
+A relationship whose ends are not in the bundle (a delta) is mapped when `stored_kinds` knows its ends: the
+importer looks them up among the entities the caller may see, so that a hidden end reads as a missing one.
 
 Objects an atlas-graph export wrote carry its extension, which holds every assertion exactly:
 `entity_from_stix` and `relationship_from_stix` read them back, so that an export imported into an empty graph
@@ -16,7 +20,7 @@ gives the same export again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -52,10 +56,39 @@ class MappedBundle:
     invalid: list[StixObjectIssueOut] = field(default_factory=list)
     unmapped: list[StixObjectIssueOut] = field(default_factory=list)
     skipped: list[StixObjectIssueOut] = field(default_factory=list)
+    revoked: list[Revoked] = field(default_factory=list)
 
 
-def map_stix_bundle(bundle: Mapping[str, Any], *, default_tlp: Tlp, default_confidence: int) -> MappedBundle:
-    """Parse each object with stix2 and map what fits; pure, so that it is tested without a database."""
+@dataclass(frozen=True)
+class Revoked:
+    """A revoked object of the bundle: an entity (by its STIX id and kind) or a relationship, as it maps."""
+
+    index: int
+    id: str
+    type: str
+    kind: EntityKind | None = None
+    relationship: RelationshipIn | None = None
+
+    def issue(self, reason: str) -> StixObjectIssueOut:
+        return StixObjectIssueOut(index=self.index, id=self.id, type=self.type, reason=reason)
+
+
+StoredKinds = Callable[[Collection[str]], Mapping[str, EntityKind]]
+"""STIX ids -> the kind of the stored entity each identifies, for those the caller may see (others are left out)."""
+
+
+def _nothing_stored(ids: Collection[str]) -> Mapping[str, EntityKind]:
+    return {}
+
+
+def map_stix_bundle(
+    bundle: Mapping[str, Any],
+    *,
+    default_tlp: Tlp,
+    default_confidence: int,
+    stored_kinds: StoredKinds = _nothing_stored,
+) -> MappedBundle:
+    """Parse each object with stix2 and map what fits; pure (the store is reached only through `stored_kinds`)."""
     objects = bundle.get("objects")
     if bundle.get("type") != "bundle" or not isinstance(objects, list):
         raise InvalidInput([Problem(("type",), "expected a STIX bundle: {'type': 'bundle', 'objects': [...]}")])
@@ -85,8 +118,15 @@ def map_stix_bundle(bundle: Mapping[str, Any], *, default_tlp: Tlp, default_conf
     for index, obj in parsed.items():
         if obj["type"] in ("relationship", "marking-definition"):
             continue
-        if obj.get("revoked") or obj.get("x_mitre_deprecated"):
-            mapped.skipped.append(_issue(index, obj, "revoked or deprecated by its producer"))
+        if obj.get("revoked"):
+            kind = ENTITY_KINDS.get(obj["type"])
+            if kind is None:
+                mapped.skipped.append(_issue(index, obj, "revoked by its producer, and no place in the model"))
+            else:
+                mapped.revoked.append(Revoked(index=index, id=str(obj["id"]), type=str(obj["type"]), kind=kind))
+            continue
+        if obj.get("x_mitre_deprecated"):
+            mapped.skipped.append(_issue(index, obj, "deprecated by its producer"))
             continue
         if obj["type"] == "identity" and obj["id"] not in targeted:
             mapped.skipped.append(_issue(index, obj, "an identity that nothing targets (e.g. a report's author)"))
@@ -104,13 +144,35 @@ def map_stix_bundle(bundle: Mapping[str, Any], *, default_tlp: Tlp, default_conf
         mapped.entity_objects.append(index)
 
     invalid_ids = {issue.id for issue in mapped.invalid}
+    revoked_ids = {revoked.id for revoked in mapped.revoked}
+    outside = {
+        str(end)
+        for obj in parsed.values()
+        if obj["type"] == "relationship"
+        for end in (obj["source_ref"], obj["target_ref"])
+        if end not in kinds and end not in invalid_ids
+    }
+    stored = dict(stored_kinds(sorted(outside))) if outside else {}
     for index, obj in parsed.items():
         if obj["type"] != "relationship":
             continue
+        revoked = bool(obj.get("revoked"))
+        # An entity this bundle revokes is no end for a new claim; a revoked relationship may still name it.
+        ends = (
+            {**stored, **kinds} if revoked else {k: v for k, v in {**stored, **kinds}.items() if k not in revoked_ids}
+        )
         try:
-            relationship, reason = _map_relationship(obj, kinds, invalid_ids, provenance)
+            relationship, reason = _map_relationship(obj, ends, invalid_ids, provenance)
         except ValidationError as error:
             mapped.invalid.append(_issue(index, obj, _why(error)))
+            continue
+        if revoked:
+            if relationship is None:
+                mapped.skipped.append(_issue(index, obj, f"revoked by its producer; {reason}"))
+            else:
+                mapped.revoked.append(
+                    Revoked(index=index, id=str(obj["id"]), type="relationship", relationship=relationship)
+                )
             continue
         if relationship is None:
             mapped.unmapped.append(_issue(index, obj, reason))
@@ -203,7 +265,8 @@ def _map_relationship(
     source, target = obj["source_ref"], obj["target_ref"]
     for end in (source, target):
         if end not in kinds:
-            why = "is invalid" if end in invalid_ids else "is not imported"
+            # Not in the bundle and not stored where the caller can see it: the same words either way (no oracle).
+            why = "is invalid" if end in invalid_ids else "is neither imported from this bundle nor stored"
             return None, f"{end} {why}, so this relationship cannot be"
     candidates = RELATIONSHIP_TYPES_FROM_STIX.get(stix_type)
     if candidates is None:

@@ -20,7 +20,15 @@ REFRESH_RELATIONSHIP_SHARING = "write/relationship_sharing_refresh"
 CLAIM_BY_ID = "read/claim_by_id"
 DELETE_CLAIM = "write/claim_delete"
 BUMP_GRAPH_VERSION = "write/graph_version_bump"
-QUERIES = (REFRESH_ENTITY_SHARING, REFRESH_RELATIONSHIP_SHARING, CLAIM_BY_ID, DELETE_CLAIM, BUMP_GRAPH_VERSION)
+OWN_CLAIMS_OF = "read/own_claims_of"
+QUERIES = (
+    REFRESH_ENTITY_SHARING,
+    REFRESH_RELATIONSHIP_SHARING,
+    CLAIM_BY_ID,
+    DELETE_CLAIM,
+    BUMP_GRAPH_VERSION,
+    OWN_CLAIMS_OF,
+)
 
 COMMUNITY_TLP_VALUES = sorted(tlp.value for tlp in COMMUNITY_TLPS)
 
@@ -68,6 +76,25 @@ def find_claim(store: GraphStore, *, claim_id: str, organization: str) -> Stored
         CLAIM_BY_ID, {"id": claim_id, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
     )
     return _stored_claim(records[0]) if records else None
+
+
+def own_claims_of(
+    store: GraphStore, *, entities: Iterable[tuple[str, str]], rel_keys: Iterable[str], organization: str
+) -> dict[str, list[str]]:
+    """The organization's own claim ids, by what they are about: an entity's strong key (of `(entity id, key)`
+    pairs, so that a claim reached through another of the entity's keys is left alone), or a relationship key."""
+    records = store.read(
+        OWN_CLAIMS_OF,
+        {
+            "entities": [{"id": entity_id, "key": key} for entity_id, key in entities],
+            "rel_keys": list(rel_keys),
+            "organization": organization,
+        },
+    )
+    found: dict[str, list[str]] = {}
+    for record in records:
+        found.setdefault(record["about"], []).append(record["id"])
+    return found
 
 
 def retract_claim(store: GraphStore, *, claim_id: str, organization: str, audit: AuditEntry) -> int | None:

@@ -226,6 +226,18 @@ def write_bundle(
     return store.write_transaction(work)
 
 
+def visible_key_holders(store: GraphStore, *, keys: list[str], organization: str) -> dict[str, KeyHolder]:
+    """The entities strong keys identify, only where the organization sees the key there (outside a bundle's write)."""
+    records = store.read(
+        ENTITY_KEYS_LOOKUP, {"keys": keys, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+    )
+    return {
+        record["key"]: KeyHolder(entity_id=record["id"], kind=EntityKind(record["kind"]), visible=True)
+        for record in records
+        if record["visible"]
+    }
+
+
 def look_up_identity(
     tx: ManagedTransaction, store: GraphStore, *, strong_keys: list[str], name_keys: list[str], sharing: dict[str, Any]
 ) -> StoredIdentity:

@@ -57,9 +57,21 @@ def test_hash_is_deterministic_and_does_not_contain_the_secret() -> None:
 @pytest.mark.parametrize(
     ("role", "allowed", "denied"),
     [
-        (Role.READER, {Permission.READ}, {Permission.WRITE, Permission.CURATE, Permission.ADMINISTER}),
-        (Role.ANALYST, {Permission.READ, Permission.WRITE, Permission.CURATE}, {Permission.ADMINISTER}),
-        (Role.INTEGRATION, {Permission.WRITE}, {Permission.READ, Permission.CURATE, Permission.ADMINISTER}),
+        (
+            Role.READER,
+            {Permission.READ},
+            {Permission.WRITE, Permission.CURATE, Permission.RETRACT, Permission.ADMINISTER},
+        ),
+        (
+            Role.ANALYST,
+            {Permission.READ, Permission.WRITE, Permission.CURATE, Permission.RETRACT},
+            {Permission.ADMINISTER},
+        ),
+        (
+            Role.INTEGRATION,
+            {Permission.WRITE, Permission.RETRACT},
+            {Permission.READ, Permission.CURATE, Permission.ADMINISTER},
+        ),
         # A member's admin no longer operates the coalition (issue 17): that is the operator's, who reads no claims.
         (Role.ADMIN, set(Permission) - {Permission.OPERATE}, {Permission.OPERATE}),
         (Role.OPERATOR, {Permission.ADMINISTER, Permission.OPERATE}, {Permission.READ, Permission.WRITE}),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from atlas_graph.api.deps import CuratorDep, ReaderDep, StoreDep
+from atlas_graph.api.deps import CuratorDep, ReaderDep, RetractorDep, StoreDep
 from atlas_graph.models.entities import EntityOut, EntityPageOut
 from atlas_graph.models.errors import ErrorOut
 from atlas_graph.models.history import EntityHistoryOut
@@ -45,7 +45,7 @@ def find_entities(
     summary="Retract one of your organization's assertions",
     responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )
-def retract_assertion(assertion_id: str, store: StoreDep, caller: CuratorDep) -> None:
+def retract_assertion(assertion_id: str, store: StoreDep, caller: RetractorDep) -> None:
     entities.retract_assertion(store, caller=caller, assertion_id=assertion_id)
 
 

@@ -160,6 +160,14 @@ def map_stix_chunk(
         ("invalid", mapped.invalid),
         ("unmapped", mapped.unmapped),
         ("skipped", mapped.skipped),
+        # A file import writes claims and retracts none: a revoked object is left out, as it always was.
+        (
+            "skipped",
+            [
+                revoked.issue("revoked by its producer (POST /v1/stix retracts your claim on it)")
+                for revoked in mapped.revoked
+            ],
+        ),
     )
     for status, issues in listed:
         for issue in issues:
