@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from atlas_graph.errors import InvalidInput, NotFound, Problem
 from atlas_graph.models.candidates import (
@@ -22,6 +23,21 @@ from atlas_graph.store import audit as audit_store
 from atlas_graph.store import candidates as candidate_store
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import native_datetime
+
+
+def distinct_reasons(reasons: Iterable[Mapping[str, Any]]) -> list[CandidateReasonOut]:
+    """Each (type, value) once, in the order first given.
+
+    Several claims can support one reason (MISP's cluster and ATT&CK's object both giving the alias "FIN12"); each
+    is stored with its own supporting claims, so that hiding one claim hides only its support, but the reviewer
+    reads the reason once.
+    """
+    seen: dict[tuple[str, str], CandidateReasonOut] = {}
+    for reason in reasons:
+        seen.setdefault(
+            (reason["type"], reason["value"]), CandidateReasonOut(type=reason["type"], value=reason["value"])
+        )
+    return list(seen.values())
 
 
 def list_candidates(
@@ -53,7 +69,7 @@ def list_candidates(
             b=row["b"],
             status=row["status"],
             origin=row.get("origin") or "resolution",
-            reasons=[CandidateReasonOut(type=r["type"], value=r["value"]) for r in row["reasons"]],
+            reasons=distinct_reasons(row["reasons"]),
             created_at=native_datetime(row["created_at"]),
             decided_by=row.get("decided_by"),
             decided_at=native_datetime(row["decided_at"]) if row.get("decided_at") is not None else None,
