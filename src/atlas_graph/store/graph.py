@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import neo4j
@@ -118,12 +119,52 @@ class GraphStore:
         )
 
 
+@dataclass
+class _Outage:
+    """The first StoreUnavailable of one request, once there is one."""
+
+    first: StoreUnavailable | None = field(default=None)
+
+
+_REQUEST_OUTAGE: ContextVar[_Outage | None] = ContextVar("atlas_request_outage", default=None)
+
+
+@contextmanager
+def fail_fast_after_outage() -> Iterator[None]:
+    """Within it (one request), once a call to Neo4j has failed as unavailable, every later call fails at once.
+
+    Each call retries for up to ATLAS_NEO4J_MAX_RETRY_TIME; a request makes several (authentication, a read, the
+    write, the audit of its failure), so with Neo4j down it took a multiple of that to answer 503. Neo4j does not
+    come back within one request often enough to wait for it twice.
+    """
+    token = _REQUEST_OUTAGE.set(_Outage())
+    try:
+        yield
+    finally:
+        _REQUEST_OUTAGE.reset(token)
+
+
 @contextmanager
 def translated_errors() -> Iterator[None]:
     """Map the driver's connectivity and auth errors onto StoreUnavailable, with one readable line.
 
-    Every call to the driver runs inside this, so it also counts the calls in flight.
+    Every call to the driver runs inside this, so it also counts the calls in flight, and in a request it fails
+    at once after a first StoreUnavailable (fail_fast_after_outage).
     """
+    outage = _REQUEST_OUTAGE.get()
+    if outage is not None and outage.first is not None:
+        raise StoreUnavailable(str(outage.first))
+    try:
+        with _driver_errors_translated():
+            yield
+    except StoreUnavailable as error:
+        if outage is not None:
+            outage.first = error
+        raise
+
+
+@contextmanager
+def _driver_errors_translated() -> Iterator[None]:
     NEO4J_CALLS_IN_FLIGHT.inc()
     try:
         yield
