@@ -1,8 +1,10 @@
 // What merging $source into $into must move: the source's claims and its relationships with their claims.
 // Relationships between the two are listed too (they would become self-loops and are dropped). Each is marked
 // visible or not to the merging organization, whose answer counts only what it may see.
+// No row when either entity is gone (merged away by a request that took the write lock first).
 // Parameters: $source, $into, $organization, $community_tlps.
 MATCH (source:Entity {id: $source})
+MATCH (:Entity {id: $into})
 CALL (source) {
   OPTIONAL MATCH (claim:EntityAssertion)-[:ABOUT]->(source)
   RETURN collect(claim.id) AS claim_ids,

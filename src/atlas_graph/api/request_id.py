@@ -11,6 +11,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atlas_graph.logs import CURRENT_REQUEST_ID
+from atlas_graph.store.graph import fail_fast_after_outage
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -36,6 +37,8 @@ class RequestId:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            # One outage per request: the request's later calls to Neo4j fail at once (store.graph).
+            with fail_fast_after_outage():
+                await self.app(scope, receive, send_with_id)
         finally:
             CURRENT_REQUEST_ID.reset(token)

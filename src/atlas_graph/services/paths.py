@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from atlas_graph.errors import InvalidInput, Problem
+from atlas_graph.errors import InvalidInput, NotFound, Problem
 from atlas_graph.models.paths import (
     Direction,
     HopAssertionOut,
@@ -71,6 +71,8 @@ def find_paths(
             confidence=round(path_confidence(raw), 2),
         )
         for raw in found.paths
+        # A path through an entity that vanished (retracted, merged away) since the search is no path any more.
+        if all(node_id in found.nodes for node_id in raw.node_ids)
     ]
     return PathsOut(
         source=source_id,
@@ -117,6 +119,9 @@ def neighborhood(
     found = path_store.explore_neighborhood(
         store, center=center, depth=depth, limit=limit, organization=caller.organization, scope=scope
     )
+    if center not in found.nodes:
+        # Retracted or merged away since it was read: absent, as it would be for a request a moment later.
+        raise NotFound(f"no entity {entity_id!r}")
     nodes = [
         NeighborNodeOut(**_node(node_id, found.nodes).model_dump(), depth=level)
         for node_id, level in sorted(found.depth_of.items(), key=lambda item: (item[1], item[0]))
@@ -133,6 +138,7 @@ def neighborhood(
             assertions=[_assertion(claim, caller) for claim in found.claims.get(edge.key, [])],
         )
         for edge in found.edges
+        if edge.source in found.nodes and edge.target in found.nodes
     ]
     return NeighborhoodOut(center=center, nodes=nodes, edges=edges, truncated=found.truncated, depth=depth, limit=limit)
 

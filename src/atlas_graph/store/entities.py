@@ -65,7 +65,8 @@ def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> Store
             "community_tlps": COMMUNITY_TLP_VALUES,
         },
     )
-    if not records:
+    # No kind: the node was deleted (merged away) while the query read it.
+    if not records or records[0]["kind"] is None:
         return None
     record = records[0]
     return StoredEntity(
@@ -116,6 +117,8 @@ def _summaries(
 ) -> list[EntitySummaryRow]:
     if not ids:
         return []
+    # An entity merged away or stripped of its last visible claim since the page was read is left out (see
+    # store.paths._nodes): the page may then hold one row fewer than `total` says.
     return [
         EntitySummaryRow(
             id=record["id"],
@@ -126,6 +129,7 @@ def _summaries(
         for record in tx.run(
             store.queries[ENTITY_SUMMARIES], ids=ids, organization=organization, community_tlps=COMMUNITY_TLP_VALUES
         )
+        if record["kind"] is not None and record["claims"]
     ]
 
 

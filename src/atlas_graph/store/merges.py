@@ -8,6 +8,7 @@ from datetime import datetime
 
 from neo4j import ManagedTransaction
 
+from atlas_graph.errors import Conflict
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.claims import (
     COMMUNITY_TLP_VALUES,
@@ -75,7 +76,11 @@ def merge_entities(
             into=into,
             organization=organization,
             community_tlps=COMMUNITY_TLP_VALUES,
-        ).single(strict=True)
+        ).single()
+        if inventory is None:
+            # Both were read before the write lock; a merge that held it meanwhile took one away. Both were visible to
+            # the caller, so saying so reveals nothing, and the caller may read them again and decide.
+            raise Conflict(f"{source!r} or {into!r} was merged by another request meanwhile; read them again")
         claim_ids: list[str] = inventory["claim_ids"]
         relationships: list[MergeInventoryRelationship] = inventory["relationships"]
         moves, drops = _relationship_moves(relationships, source=source, into=into)

@@ -178,10 +178,19 @@ def _claims(
 
 
 def _nodes(tx: ManagedTransaction, store: GraphStore, ids: list[str], organization: str) -> dict[str, EntitySummary]:
+    """The entities of `ids` the caller may still see: one whose last visible claim went meanwhile is left out.
+
+    A read transaction sees each query's own committed state (read committed, not a snapshot), so a retraction or a
+    merge that commits between the search and this query leaves an entity with no claim, or no node at all.
+    """
     if not ids:
         return {}
     records = tx.run(
         store.queries[ENTITY_SUMMARIES],
         {"ids": ids, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES},
     )
-    return {record["id"]: (record["kind"], [entity_naming(claim) for claim in record["claims"]]) for record in records}
+    return {
+        record["id"]: (record["kind"], [entity_naming(claim) for claim in record["claims"]])
+        for record in records
+        if record["kind"] is not None and record["claims"]
+    }
