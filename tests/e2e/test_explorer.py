@@ -62,6 +62,10 @@ def click_on_graph(
     page.mouse.click(point["x"], point["y"])
     for key in modifiers or []:
         page.keyboard.up(key)
+    if modifiers and page.evaluate("(id) => window.atlasExplorer.graph.graph.hasNode(id)", element_id):
+        # A modified click selects without expanding: check it landed, so a later count says what went wrong.
+        selected = page.evaluate("() => window.atlasExplorer.graph.marked('selected')")
+        assert element_id in selected, f"shift-click at {point} selected {selected}, not {element_id}"
 
 
 def open_neighborhood(page: Page, name: str, entity_id: str) -> None:

@@ -96,7 +96,7 @@ def test_operator_manages_organizations_and_keys(client: TestClient, auth_header
         "organization": "Bank CSIRT",
         "role": "integration",
         "key_id": issued.json()["key_id"],
-        "permissions": ["write"],
+        "permissions": ["retract", "write"],  # an integration may withdraw its own claims (issue 13)
     }
     listed = client.get("/v1/keys", params={"organization": "Bank CSIRT"}, headers=admin).json()
     assert [key["key_id"] for key in listed] == [issued.json()["key_id"]]
