@@ -5,23 +5,26 @@ Seeds the benchmark Neo4j (its own data folder and port, emptied first) with a g
 service with `atlas-graph serve`, then runs two phases with the same request mix:
 
 1. the baseline: one writer alone, then one reader alone (each for a quarter of --duration);
-2. the load: --writers writers, --readers readers and --planners planners at once (at least 8 clients in all)
-   for --duration seconds.
+2. the load: --writers writers, --readers readers, --planners planners, --churners churners and --mergers mergers
+   at once (at least 8 clients in all) for --duration seconds.
 
 Writers post bundles of new actors, their infrastructure and victims, wired to the seed's providers and financiers
 (so that concurrent writes meet on the same hubs), and now and then post their previous bundle again, as an
 integration retrying after a timeout does. Readers search, read entities and neighborhoods and ask for paths
 between seed actors. Planners ask for the chokepoint ranking and then what taking its top 3 down would change,
 back to back (following the job when the service answers 202), so that an analysis runs during the whole load:
-the interactive reads show what it costs them. Each client has its own key; the per-key rate limit is raised
-for the run, since it is the service's capacity that is measured here.
+the interactive reads show what it costs them. Churners retract the only claim of an entity that the readers read
+and post it again, over and over; mergers post two twins and merge them from two clients at once. Those are the
+races where reads used to fail: a churned entity may answer 404 (it is absent for that moment), a merge overtaken
+by its twin answers 404 or 409, and anything else but a 2xx counts as an error. Each client has its own key; the
+per-key rate limit is raised for the run, since it is the service's capacity that is measured here.
 
 It prints per operation the requests, errors, throughput and p50/p95/p99 latency of both phases, the ratio of the
 load to the baseline, and then checks that nothing was lost: every bundle answered 200 is wholly in the graph, and
 no entity, relationship or claim exists twice. It exits 1 on any 5xx, transport error, lost or duplicated write.
 
     .venv/bin/python scripts/load_test.py [--duration 60] [--writers 3] [--readers 5] [--planners 1]
-        [--seed-entities 2000] [--analysis-in-threads]
+        [--churners 1] [--mergers 1] [--seed-entities 2000] [--analysis-in-threads]
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ from urllib.parse import urlencode
 import networkx as nx
 
 from atlas_graph.models.bundles import BundleIn
-from atlas_graph.models.vocabulary import Role
+from atlas_graph.models.vocabulary import EntityKind, Role
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.ingestion import ingest_bundle
+from atlas_graph.services.resolution import node_id
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.synthetic import generate_ecosystem
 from benchlib import api_server, bench_settings, bench_store, issue_key, percentile
@@ -53,11 +57,17 @@ from benchlib import api_server, bench_settings, bench_store, issue_key, percent
 SEED_ORGANIZATION = "Load Seed"
 WRITER_ORGANIZATION = "Load Writers"
 READER_ORGANIZATION = "Load Readers"
+CHURN_ORGANIZATION = "Load Churn"
 CLAIMED_ENTITIES = "bench/load_claimed_entities"
 CLAIMED_RELATIONSHIPS = "bench/load_claimed_relationships"
 COMMUNITY_TLPS = {"CLEAR", "GREEN", "AMBER"}
-READ_MIX = (("search", 30), ("entity", 25), ("neighborhood", 20), ("paths", 25))
+READ_MIX = (("search", 30), ("entity", 25), ("neighborhood", 20), ("paths", 25), ("churned read", 10))
 PLANS = ("chokepoints", "disruption")
+CHURN = ("retract", "re-post", "merge")
+# Answers that are right for these operations: a churned entity is absent between its retraction and its re-post,
+# and of two merges of one entity at once, the second finds it gone (404) or overtaken (409).
+EXPECTED = {"churned read": {"404"}, "merge": {"404", "409"}}
+CHURNED_PER_CHURNER = 4
 RETRY_SHARE = 0.1
 JOB_TIMEOUT = 600.0
 
@@ -73,6 +83,8 @@ class Seed:
     financiers: list[str]
     search_words: list[str]
     actor_pairs: list[tuple[str, str]]
+    churned: list[str] = field(default_factory=list)
+    stored_ids: dict[str, str] = field(default_factory=dict)  # the seed's ids -> the ids its entities are stored by
 
 
 @dataclass
@@ -82,13 +94,18 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     examples: dict[str, str] = field(default_factory=dict)
+    lost_rounds: int = 0  # merge rounds in which neither of two merges at once succeeded
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, operation: str) -> int:
+        return len(self.latencies.get(operation, []))
 
     def record(self, operation: str, seconds: float, status: str, detail: str = "") -> None:
         with self.lock:
             self.latencies[operation].append(seconds)
             self.statuses[operation][status] += 1
-            if not status.startswith("2") and status not in self.examples:
+            expected = status.startswith("2") or status in EXPECTED.get(operation, ())
+            if not expected and status not in self.examples:
                 self.examples[status] = f"{operation}: {detail[:300]}"
 
 
@@ -119,6 +136,10 @@ def main() -> int:
     parser.add_argument("--readers", type=int, default=5, help="concurrent readers (default 5)")
     parser.add_argument("--planners", type=int, default=1, help="concurrent planners (default 1)")
     parser.add_argument(
+        "--churners", type=int, default=1, help="clients retracting and re-posting entities being read (default 1)"
+    )
+    parser.add_argument("--mergers", type=int, default=1, help="clients merging twins in pairs at once (default 1)")
+    parser.add_argument(
         "--bundle-groups", type=int, default=10, help="actors per bundle, 3 entities and 4 relationships each"
     )
     parser.add_argument("--seed-entities", type=int, default=2000, help="entities of the seed ecosystem (default 2000)")
@@ -142,6 +163,11 @@ def main() -> int:
         writer_keys = [issue_key(store, WRITER_ORGANIZATION, Role.INTEGRATION) for _ in range(args.writers)]
         reader_keys = [issue_key(store, READER_ORGANIZATION, Role.READER) for _ in range(args.readers)]
         planner_keys = [issue_key(store, READER_ORGANIZATION, Role.READER) for _ in range(args.planners)]
+        churn_keys = [issue_key(store, CHURN_ORGANIZATION, Role.INTEGRATION) for _ in range(args.churners)]
+        merge_keys = [
+            (issue_key(store, CHURN_ORGANIZATION, Role.ANALYST), issue_key(store, CHURN_ORGANIZATION, Role.ANALYST))
+            for _ in range(args.mergers)
+        ]
         ledger = Ledger()
         service = {"ATLAS_RATE_LIMIT_PER_MINUTE": "10000000", "ATLAS_RATE_LIMIT_BURST": "1000000"}
         if args.analysis_in_threads:
@@ -153,14 +179,24 @@ def main() -> int:
             run_phase(args, seed, ledger, baseline, writer_keys[:1], [], [], seconds=alone, tag="b")
             run_phase(args, seed, ledger, baseline, [], reader_keys[:1], [], seconds=alone, tag="b")
             progress(
-                f"load: {args.writers} writers, {args.readers} readers and {args.planners} planners "
-                f"for {args.duration:.0f} s"
+                f"load: {args.writers} writers, {args.readers} readers, {args.planners} planners, "
+                f"{args.churners} churners and {args.mergers} mergers for {args.duration:.0f} s"
             )
             loaded = Tally()
             run_phase(
-                args, seed, ledger, loaded, writer_keys, reader_keys, planner_keys, seconds=args.duration, tag="l"
+                args,
+                seed,
+                ledger,
+                loaded,
+                writer_keys,
+                reader_keys,
+                planner_keys,
+                seconds=args.duration,
+                tag="l",
+                churn_keys=churn_keys,
+                merge_keys=merge_keys,
             )
-        lost, duplicated = check_writes(store, ledger)
+        lost, duplicated = check_writes(store, ledger, seed)
 
     report(args, baseline, loaded, alone)
     server_errors = sum(
@@ -173,10 +209,11 @@ def main() -> int:
     other_errors = sum(
         count
         for tally in (baseline, loaded)
-        for counts in tally.statuses.values()
+        for operation, counts in tally.statuses.items()
         for status, count in counts.items()
-        if not status.startswith(("2", "5")) and status != "transport"
+        if not status.startswith(("2", "5")) and status != "transport" and status not in EXPECTED.get(operation, ())
     )
+    merges_won = loaded.statuses["merge"]["200"] if "merge" in loaded.statuses else 0
     print()
     print(
         f"writes: {ledger.bundles:,} bundles answered 200 ({ledger.retries:,} of them retries of the previous one), "
@@ -185,11 +222,26 @@ def main() -> int:
     print(f"lost (answered 200, not in the graph): {len(lost)}")
     print(f"duplicated (an entity, relationship or claim stored twice): {len(duplicated)}")
     print(f"5xx and transport errors: {server_errors}; other non-2xx: {other_errors}")
+    if args.churners:
+        print(
+            f"churn: {loaded.count('retract'):,} retractions and {loaded.count('re-post'):,} re-posts beside "
+            f"{loaded.count('churned read'):,} reads of those entities ({loaded.statuses['churned read']['404']:,} "
+            f"answered 404 while absent)"
+        )
+    if args.mergers:
+        print(
+            f"merges: {merges_won:,} rounds of two merges at once won by one, "
+            f"{loaded.statuses['merge']['409']:,} answered 409 and {loaded.statuses['merge']['404']:,} 404; "
+            f"rounds where neither won: {loaded.lost_rounds}"
+        )
     for sample in [*lost[:5], *duplicated[:5]]:
         print(f"  {sample}")
     for status, example in sorted({**baseline.examples, **loaded.examples}.items()):
         print(f"  first {status}: {example}")
-    failed = bool(lost or duplicated or server_errors or other_errors)
+    raced = (not args.churners or loaded.count("retract") > 0) and (not args.mergers or merges_won > 0)
+    if not raced:
+        print("  the churners or mergers did not complete a cycle: the races were not exercised")
+    failed = bool(lost or duplicated or server_errors or other_errors or loaded.lost_rounds or not raced)
     print("result: " + ("FAILED" if failed else "no 5xx, nothing lost, nothing duplicated"))
     return 1 if failed else 0
 
@@ -208,12 +260,19 @@ def load_seed(store: GraphStore, args: argparse.Namespace) -> Seed:
     for entity in visible:
         by_kind[entity["kind"]].append(entity["id"])
     words = sorted({entity["name"].split()[0] for entity in visible})
+    churned = [
+        with_id({"kind": "actor", "name": f"Load Churn {churner}-{number}"})["id"]
+        for churner in range(args.churners)
+        for number in range(CHURNED_PER_CHURNER)
+    ]
     return Seed(
         entity_ids=[e["id"] for e in visible],
         providers=by_kind["service_provider"],
         financiers=by_kind["financier"],
         search_words=words,
         actor_pairs=connected_actor_pairs(ecosystem.to_networkx(), set(by_kind["actor"]), seed=args.seed),
+        churned=churned,
+        stored_ids={e["id"]: node_id(EntityKind(e["kind"]), e["id"]) for e in visible},
     )
 
 
@@ -241,6 +300,8 @@ def run_phase(
     *,
     seconds: float,
     tag: str,
+    churn_keys: list[str] | None = None,
+    merge_keys: list[tuple[str, str]] | None = None,
 ) -> None:
     deadline = time.monotonic() + seconds
     threads = (
@@ -253,6 +314,14 @@ def run_phase(
             for number, key in enumerate(reader_keys)
         ]
         + [threading.Thread(target=plan_loop, args=(args, tally, key, deadline)) for key in planner_keys]
+        + [
+            threading.Thread(target=churn_loop, args=(args, seed, tally, key, number, deadline))
+            for number, key in enumerate(churn_keys or [])
+        ]
+        + [
+            threading.Thread(target=merge_loop, args=(args, seed, tally, keys, f"{tag}{number}", deadline))
+            for number, keys in enumerate(merge_keys or [])
+        ]
     )
     for thread in threads:
         thread.start()
@@ -338,7 +407,10 @@ def read_loop(
             f"/v1/entities/{pick_entity(r, seed, ledger)}/neighborhood?" + urlencode({"depth": 2, "limit": 100}),
         ),
         "paths": lambda r: ("GET", path_query(r.choice(seed.actor_pairs))),
+        "churned read": lambda r: ("GET", churned_read(r, seed)),
     }
+    if not seed.churned:
+        weights[operations.index("churned read")] = 0
     while time.monotonic() < deadline:
         operation = rng.choices(operations, weights)[0]
         method, path = readers[operation](rng)
@@ -358,6 +430,91 @@ def plan_loop(args: argparse.Namespace, tally: Tally, token: str, deadline: floa
         body = {"remove": [point["id"] for point in ranking[:3]]}
         status, answer, seconds = client.analysis("POST", "/v1/analysis/disruption", body)
         tally.record("disruption", seconds, status, str(answer))
+
+
+def churned_read(rng: random.Random, seed: Seed) -> str:
+    """The entity, its neighborhood or a path through it, of an entity a churner keeps retracting and re-posting."""
+    churned = rng.choice(seed.churned)
+    return rng.choice(
+        [
+            f"/v1/entities/{churned}",
+            f"/v1/entities/{churned}/neighborhood?" + urlencode({"depth": 1, "limit": 100}),
+            "/v1/entities?" + urlencode({"q": "Load Churn", "limit": 20}),
+        ]
+    )
+
+
+def churn_bundle(seed: Seed, churned: str, name: str, rng: random.Random) -> dict[str, Any]:
+    return {
+        "entities": [{"kind": "actor", "id": churned, "name": name, "category": "group"}],
+        "relationships": [{"type": "USES", "source": {"id": churned}, "target": {"id": rng.choice(seed.providers)}}],
+    }
+
+
+def churn_loop(args: argparse.Namespace, seed: Seed, tally: Tally, token: str, churner: int, deadline: float) -> None:
+    """Retract every claim this organization made on an entity (so that it vanishes), then post it again."""
+    rng = random.Random(f"{args.seed}-churner-{churner}")
+    client = Client(args.port, token)
+    mine = seed.churned[churner * CHURNED_PER_CHURNER : (churner + 1) * CHURNED_PER_CHURNER]
+    names = {churned: f"Load Churn {churner}-{number}" for number, churned in enumerate(mine)}
+    for churned in mine:
+        status, answer, seconds = client.call("POST", "/v1/bundles", churn_bundle(seed, churned, names[churned], rng))
+        tally.record("re-post", seconds, status, str(answer))
+    while time.monotonic() < deadline:
+        churned = rng.choice(mine)
+        status, entity, _ = client.call("GET", f"/v1/entities/{churned}")
+        if status != "200":
+            status, answer, seconds = client.call(
+                "POST", "/v1/bundles", churn_bundle(seed, churned, names[churned], rng)
+            )
+            tally.record("re-post", seconds, status, str(answer))
+            continue
+        # The relationships' claims go with their end (an entity without claims is absent, and so are its edges).
+        for assertion in entity["assertions"]:
+            status, answer, seconds = client.call("DELETE", f"/v1/assertions/{assertion['id']}")
+            tally.record("retract", seconds, status, str(answer))
+        status, answer, seconds = client.call("POST", "/v1/bundles", churn_bundle(seed, churned, names[churned], rng))
+        tally.record("re-post", seconds, status, str(answer))
+
+
+def merge_loop(
+    args: argparse.Namespace, seed: Seed, tally: Tally, tokens: tuple[str, str], merger: str, deadline: float
+) -> None:
+    """Post two twins, then merge one into the other from two clients at once: exactly one merge must win."""
+    rng = random.Random(f"{args.seed}-merger-{merger}")
+    clients = [Client(args.port, token) for token in tokens]
+    round_number = 0
+    while time.monotonic() < deadline:
+        round_number += 1
+        twin = with_id({"kind": "actor", "name": f"Load Twin {merger}-{round_number}"})
+        keep = with_id({"kind": "actor", "name": f"Load Keep {merger}-{round_number}"})
+        bundle = {
+            "entities": [twin, keep],
+            "relationships": [
+                {"type": "USES", "source": {"id": twin["id"]}, "target": {"id": rng.choice(seed.providers)}}
+            ],
+        }
+        status, answer, seconds = clients[0].call("POST", "/v1/bundles", bundle)
+        tally.record("re-post", seconds, status, str(answer))
+        if status != "200":
+            continue
+        answers: list[str] = []
+
+        def merge(
+            client: Client, twin_id: str = twin["id"], keep_id: str = keep["id"], answers: list[str] = answers
+        ) -> None:
+            status, answer, seconds = client.call("POST", f"/v1/entities/{twin_id}/merge", {"into": keep_id})
+            tally.record("merge", seconds, status, str(answer))
+            answers.append(status)
+
+        pair = [threading.Thread(target=merge, args=(client,)) for client in clients]
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join()
+        if "200" not in answers:
+            with tally.lock:
+                tally.lost_rounds += 1
 
 
 def path_query(pair: tuple[str, str]) -> str:
@@ -421,15 +578,23 @@ class Client:
         return "job timeout", location, time.perf_counter() - started
 
 
-def check_writes(store: GraphStore, ledger: Ledger) -> tuple[list[str], list[str]]:
-    """What was answered 200 and is missing, and what is stored more than once, for the writers' organization."""
+def check_writes(store: GraphStore, ledger: Ledger, seed: Seed) -> tuple[list[str], list[str]]:
+    """What was answered 200 and is missing, and what is stored more than once, for the writers' organization.
+
+    The writers name seed entities by the generator's ids (`syn-...`), which are not ids that say a kind: those
+    entities are stored under derived ids (docs/model.md, Ids), and are found here by them.
+    """
     entities = {row["id"]: row["claims"] for row in store.read(CLAIMED_ENTITIES, {"organization": WRITER_ORGANIZATION})}
     relationships = {
         (row["source"], row["type"], row["target"]): (row["relationships"], row["claims"])
         for row in store.read(CLAIMED_RELATIONSHIPS, {"organization": WRITER_ORGANIZATION})
     }
     lost = [f"entity {i}" for i in sorted(ledger.entity_ids - entities.keys())]
-    lost += [f"relationship {t}" for t in sorted(ledger.relationships - relationships.keys())]
+    stored = seed.stored_ids
+    written = {
+        (stored.get(source, source), kind, stored.get(target, target)) for source, kind, target in ledger.relationships
+    }
+    lost += [f"relationship {t}" for t in sorted(written - relationships.keys())]
     duplicated = [f"entity {i}: {claims} claims" for i, claims in entities.items() if claims != 1]
     duplicated += [
         f"relationship {triple}: {count} relationships, {claims} claims"
@@ -440,11 +605,12 @@ def check_writes(store: GraphStore, ledger: Ledger) -> tuple[list[str], list[str
 
 
 def report(args: argparse.Namespace, baseline: Tally, loaded: Tally, alone: float) -> None:
-    clients = args.writers + args.readers + args.planners
+    clients = args.writers + args.readers + args.planners + args.churners + 2 * args.mergers
     where = "threads of the API process" if args.analysis_in_threads else "worker processes"
     print()
     print(
-        f"load test: {args.writers} writers + {args.readers} readers + {args.planners} planners ({clients} clients) "
+        f"load test: {args.writers} writers + {args.readers} readers + {args.planners} planners + "
+        f"{args.churners} churners + {args.mergers} merger pairs ({clients} clients) "
         f"for {args.duration:.0f} s on 127.0.0.1, analyses in {where}; "
         f"seed {args.seed_entities:,} entities / {args.seed_relationships:,} relationships; "
         f"bundles of {args.bundle_groups * 3} entities + {args.bundle_groups * 4} relationships"
@@ -454,12 +620,16 @@ def report(args: argparse.Namespace, baseline: Tally, loaded: Tally, alone: floa
     )
     print(header)
     print("-" * len(header))
-    for operation in ["write bundle", *(name for name, _ in READ_MIX), *PLANS]:
+    for operation in ["write bundle", *(name for name, _ in READ_MIX), *PLANS, *CHURN]:
         for phase, tally, seconds in (("alone", baseline, alone), ("load", loaded, args.duration)):
             values = tally.latencies.get(operation, [])
             if not values:
                 continue
-            errors = sum(count for status, count in tally.statuses[operation].items() if not status.startswith("2"))
+            errors = sum(
+                count
+                for status, count in tally.statuses[operation].items()
+                if not status.startswith("2") and status not in EXPECTED.get(operation, ())
+            )
             print(
                 f"{operation:<14}{phase:<10}{len(values):>9,}{errors:>8}{len(values) / seconds:>9.1f}"
                 f"{percentile(values, 0.5) * 1000:>9.1f}{percentile(values, 0.95) * 1000:>9.1f}"
