@@ -163,7 +163,8 @@ def main() -> int:
         writer_keys = [issue_key(store, WRITER_ORGANIZATION, Role.INTEGRATION) for _ in range(args.writers)]
         reader_keys = [issue_key(store, READER_ORGANIZATION, Role.READER) for _ in range(args.readers)]
         planner_keys = [issue_key(store, READER_ORGANIZATION, Role.READER) for _ in range(args.planners)]
-        churn_keys = [issue_key(store, CHURN_ORGANIZATION, Role.INTEGRATION) for _ in range(args.churners)]
+        # Analysts: a churner reads the entity to find its claims (an integration key may retract but not read).
+        churn_keys = [issue_key(store, CHURN_ORGANIZATION, Role.ANALYST) for _ in range(args.churners)]
         merge_keys = [
             (issue_key(store, CHURN_ORGANIZATION, Role.ANALYST), issue_key(store, CHURN_ORGANIZATION, Role.ANALYST))
             for _ in range(args.mergers)
@@ -530,21 +531,29 @@ def pick_entity(rng: random.Random, seed: Seed, ledger: Ledger) -> str:
     return rng.choice(seed.entity_ids)
 
 
+# uvicorn closes a keep-alive connection idle for 5 s; a request sent on it as it closes breaks its pipe.
+IDLE_RECONNECT = 4.0
+
+
 class Client:
-    """One keep-alive HTTP connection on loopback; reconnects after a transport error."""
+    """One keep-alive HTTP connection on loopback; reconnects after a transport error or a long idle spell."""
 
     def __init__(self, port: int, token: str) -> None:
         self.port = port
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.last_used = time.monotonic()
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[str, Any, float]:
         payload = json.dumps(body).encode() if body is not None else None
+        if time.monotonic() - self.last_used > IDLE_RECONNECT:
+            self.connection.close()  # http.client opens a new connection on the next request
         started = time.perf_counter()
         try:
             self.connection.request(method, path, body=payload, headers=self.headers)
             response = self.connection.getresponse()
             data = response.read()
+            self.last_used = time.monotonic()
         except (OSError, http.client.HTTPException) as error:
             self.connection.close()
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
