@@ -1,7 +1,8 @@
 // Undoes a merge's move of the entity and its claims: recreates the merged entity's node as it was, gives it back
 // its keys and the claims made against them (claims made since against its ids too), and gives the survivor back
 // its merged ids. Returns how many claims went back. Parameters: $merge_id, $label, $now, $organization, $key_id.
-MATCH (merge:MergeRecord {id: $merge_id})
+// No row when the merge was split, or its survivor merged away, by a request that took the write lock first.
+MATCH (merge:MergeRecord {id: $merge_id}) WHERE merge.split_at IS NULL
 MATCH (into:Entity {id: merge.into})
 CREATE (restored:Entity {id: merge.source, kind: merge.source_kind, name: merge.source_name,
                          created_at: merge.source_created_at})

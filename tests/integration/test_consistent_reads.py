@@ -166,6 +166,60 @@ def test_a_merge_that_another_merge_of_the_same_entity_overtook_answers_409(
     assert tolerant.get(f"/v1/entities/{EMBER}", headers=who).json()["merged_ids"] == []
 
 
+def merged_twin(client: TestClient, who: dict[str, str]) -> str:
+    """The chain, and a twin of Churn merged into it: the merge a split can undo."""
+    chain(client, who)
+    twin = "actor--1a2b3c4d-0000-4000-8000-000000000004"
+    post(client, who, entities=[{"kind": "actor", "id": twin, "name": "Churn Twin"}])
+    merged = client.post(f"/v1/entities/{twin}/merge", json={"into": CHURN}, headers=who)
+    assert merged.status_code == 200, merged.text
+    return twin
+
+
+def test_a_split_that_the_same_split_overtook_answers_409(
+    tolerant: TestClient, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both read the merge before the write lock; the second found it undone. Before: a 500 on the recreated id."""
+    who = auth_headers("Org A")
+    twin = merged_twin(tolerant, who)
+    first: list[int] = []
+
+    def split_first() -> None:
+        # The wrapped store function is the split's, so this inner split runs the real one (wrap_once calls once).
+        first.append(tolerant.post(f"/v1/entities/{CHURN}/split", json={"merged_id": twin}, headers=who).status_code)
+
+    wrap_once(monkeypatch, merge_store, "split_entity", split_first)
+    second = tolerant.post(f"/v1/entities/{CHURN}/split", json={"merged_id": twin}, headers=who)
+    assert first == [200]
+    assert second.status_code == 409, second.text
+    assert second.json()["error"]["code"] == "conflict"
+    assert "by another request meanwhile" in second.json()["error"]["message"]
+    # The winner's split stands, once: the twin is back on its own and the survivor no longer lists it.
+    assert tolerant.get(f"/v1/entities/{twin}", headers=who).json()["id"] == twin
+    assert tolerant.get(f"/v1/entities/{CHURN}", headers=who).json()["merged_ids"] == []
+
+
+def test_a_split_whose_survivor_another_merge_took_away_answers_409(
+    tolerant: TestClient, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The survivor was merged into Ember between the read and the write lock. Before: 503 'No records'."""
+    who = auth_headers("Org A")
+    twin = merged_twin(tolerant, who)
+    first: list[int] = []
+
+    def merge_survivor_first() -> None:
+        first.append(tolerant.post(f"/v1/entities/{CHURN}/merge", json={"into": EMBER}, headers=who).status_code)
+
+    wrap_once(monkeypatch, merge_store, "split_entity", merge_survivor_first)
+    second = tolerant.post(f"/v1/entities/{CHURN}/split", json={"merged_id": twin}, headers=who)
+    assert first == [200]
+    assert second.status_code == 409, second.text
+    assert second.json()["error"]["code"] == "conflict"
+    # The merge stands and nothing of the split was written: the twin still resolves to the new survivor.
+    assert tolerant.get(f"/v1/entities/{twin}", headers=who).json()["id"] == EMBER
+    assert set(tolerant.get(f"/v1/entities/{EMBER}", headers=who).json()["merged_ids"]) == {CHURN, twin}
+
+
 def test_readers_beside_a_writer_and_concurrent_merges_never_see_a_5xx(
     tolerant: TestClient, auth_headers: KeyFactory
 ) -> None:

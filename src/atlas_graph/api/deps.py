@@ -19,6 +19,7 @@ from atlas_graph.services.rate_limit import FailedAuthLimiter, RateLimiter
 from atlas_graph.store.graph import GraphStore
 
 _bearer = HTTPBearer(auto_error=False, description="An atlas-graph API key: `Authorization: Bearer atlas_...`")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def get_store(request: Request) -> GraphStore:
@@ -51,11 +52,7 @@ def get_analysis_runtime(request: Request) -> AnalysisRuntime:
 AnalysisDep = Annotated[AnalysisRuntime, Depends(get_analysis_runtime)]
 
 
-def get_caller(
-    request: Request,
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
+def get_caller(request: Request, store: StoreDep, credentials: BearerDep) -> Caller:
     if credentials is None:
         raise AuthenticationFailed("missing API key: send `Authorization: Bearer <key>`")
     failures: FailedAuthLimiter = request.app.state.failed_auth_limiter
@@ -79,11 +76,7 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def authorize_metrics(
-    request: Request,
-    store: StoreDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
+def authorize_metrics(request: Request, store: StoreDep, credentials: BearerDep) -> None:
     """`/metrics` for the operator's key, or for any loopback client with ATLAS_METRICS_ACCESS=loopback."""
     if request.app.state.settings.metrics_access == "loopback":
         try:

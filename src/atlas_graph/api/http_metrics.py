@@ -1,29 +1,24 @@
 """Counts and times every HTTP request by method, route template and status, for `GET /metrics`.
 
-Pure ASGI, like api/request_id.py. The route is the template the router matched (`/v1/entities/{entity_id}`), never
-the path itself, so that ids do not reach the metrics and their number stays bounded; a path no route matched is
-`unmatched`.
+Pure ASGI (api/http_middleware.py says why). The route is the template the router matched
+(`/v1/entities/{entity_id}`), never the path itself, so that ids do not reach the metrics and their number stays
+bounded; a path no route matched is `unmatched`.
 """
 
 from __future__ import annotations
 
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from atlas_graph.api.http_middleware import HttpMiddleware
 from atlas_graph.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 UNMATCHED = "unmatched"
 
 
-class RequestMetrics:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestMetrics(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = [500]  # what the client gets if the app fails before answering
 

@@ -1,29 +1,23 @@
 """Tags every request with an id (the caller's X-Request-ID when sane, else a new one) and echoes it back.
 
-Pure ASGI rather than `@app.middleware("http")`: Starlette's BaseHTTPMiddleware wraps the body stream in a task
-group, which turns errors raised while reading the body (such as the size limit) into opaque 400s.
+Pure ASGI (api/http_middleware.py says why).
 """
 
 from __future__ import annotations
 
 import uuid
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from atlas_graph.api.http_middleware import HttpMiddleware
 from atlas_graph.logs import CURRENT_REQUEST_ID
 from atlas_graph.store.graph import fail_fast_after_outage
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
-class RequestId:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestId(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         supplied = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1")
         # Honour an id from a proxy so that its logs and our audit trail line up.
         request_id = supplied if 0 < len(supplied) <= 128 and supplied.isprintable() else uuid.uuid4().hex

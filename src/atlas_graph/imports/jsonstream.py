@@ -53,8 +53,7 @@ class JsonStream:
             if self._text.startswith("\ufeff"):
                 self._advance(1)
         self._expect("{", "the file must hold one JSON object")
-        if self._peek() == "}":
-            self._advance(self._pos + 1)
+        if self._closes("}"):
             return
         while True:
             key, _, _ = self.value()
@@ -69,12 +68,8 @@ class JsonStream:
             else:
                 value, _, _ = self.value()
                 yield key, value
-            separator = self._peek()
-            self._advance(self._pos + 1)
-            if separator == "}":
+            if self._ends_after_element("}", "expected ',' or '}' after a member"):
                 return
-            if separator != ",":
-                raise self._error("expected ',' or '}' after a member")
 
     def value(self) -> tuple[Any, int, int]:
         """The next JSON value, with its start and end byte offsets."""
@@ -96,17 +91,12 @@ class JsonStream:
 
     def _items(self) -> Iterator[tuple[Any, int, int]]:
         self._expect("[")
-        if self._peek() == "]":
-            self._advance(self._pos + 1)
+        if self._closes("]"):
             return
         while True:
             yield self.value()
-            separator = self._peek()
-            self._advance(self._pos + 1)
-            if separator == "]":
+            if self._ends_after_element("]", "expected ',' or ']' in an array"):
                 return
-            if separator != ",":
-                raise self._error("expected ',' or ']' in an array")
 
     def _may_be_cut(self, error: json.JSONDecodeError) -> bool:
         # An error at the very end of the text, or a string opened and not yet closed, may only mean that the rest of
@@ -154,6 +144,23 @@ class JsonStream:
     def _peek(self) -> str:
         self._skip_whitespace()
         return self._text[self._pos] if self._pos < len(self._text) else ""
+
+    def _closes(self, closer: str) -> bool:
+        """Whether the object or array ends here, empty; if so, read past `closer`."""
+        if self._peek() != closer:
+            return False
+        self._advance(self._pos + 1)
+        return True
+
+    def _ends_after_element(self, closer: str, message: str) -> bool:
+        """Read past what follows a member or an item: True at `closer`, False at a comma; else `message`."""
+        separator = self._peek()
+        self._advance(self._pos + 1)
+        if separator == closer:
+            return True
+        if separator != ",":
+            raise self._error(message)
+        return False
 
     def _expect(self, char: str, hint: str = "") -> None:
         if self._peek() != char:

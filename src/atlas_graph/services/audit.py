@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from atlas_graph.errors import AtlasGraphError, InvalidInput, PayloadTooLarge, Problem, StoreUnavailable
+from atlas_graph.models.audit import AuditQuery
 from atlas_graph.services.caller import Caller
 from atlas_graph.store import audit as audit_store
 from atlas_graph.store.audit import AuditEntry, AuditEvent
@@ -49,17 +50,7 @@ def _record_failure(store: GraphStore, finished: AuditEntry) -> None:
         pass
 
 
-def list_events(
-    store: GraphStore,
-    *,
-    caller: Caller,
-    organization: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    entity_id: str | None,
-    offset: int,
-    limit: int,
-) -> list[AuditEvent]:
+def list_events(store: GraphStore, *, caller: Caller, query: AuditQuery) -> list[AuditEvent]:
     """Audit events, newest first; a time without an offset is UTC.
 
     A member's admin reads its own organization's events only (whose entity ids are of claims it made), the operator
@@ -67,12 +58,12 @@ def list_events(
     """
     return audit_store.list_events(
         store,
-        organization=caller.administered(organization),
-        since=_utc(since, "since"),
-        until=_utc(until, "until"),
-        entity_id=entity_id,
-        skip=offset,
-        limit=limit,
+        organization=caller.administered(query.organization),
+        since=_utc(query.since, "since"),
+        until=_utc(query.until, "until"),
+        entity_id=query.entity,
+        skip=query.offset,
+        limit=query.limit,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -240,15 +241,10 @@ def _graphml_chunks(store: GraphStore, organization: str) -> Iterator[bytes]:
             )
         parts.append('<graph id="atlas-graph" edgedefault="directed">\n')
         size = 0
-        for entity in reader.entities():
-            text = _graphml_node(node_row(entity))
-            parts.append(text)
-            size += len(text)
-            if size >= CHUNK_BYTES:
-                yield "".join(parts).encode("utf-8")
-                parts, size = [], 0
-        for relationship in reader.relationships():
-            text = _graphml_edge(edge_row(relationship))
+        # Nodes first; chain() starts the edges' query only once the nodes' result is read to its end.
+        nodes = (_graphml_node(node_row(entity)) for entity in reader.entities())
+        edges = (_graphml_edge(edge_row(relationship)) for relationship in reader.relationships())
+        for text in itertools.chain(nodes, edges):
             parts.append(text)
             size += len(text)
             if size >= CHUNK_BYTES:

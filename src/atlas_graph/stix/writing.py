@@ -157,15 +157,8 @@ def entity_object(entity: ExportedEntity, *, organization: str) -> dict[str, Any
     if primary.get("description"):
         sdo["description"] = primary["description"]
     sdo.update(_type_properties(stix_type, kind, primary.get("category")))
-    if stix_type in _STIX_TYPES_WITH_SEEN:
-        if primary.get("first_seen"):
-            sdo["first_seen"] = _day_start(primary["first_seen"])
-        if primary.get("last_seen"):
-            sdo["last_seen"] = _day_end(primary["last_seen"])
-    sdo["confidence"] = primary["confidence"]
-    if primary.get("references"):
-        sdo["external_references"] = [external_reference(reference) for reference in primary["references"]]
-    sdo["object_marking_refs"] = [TLP_2_MARKINGS[Tlp(primary["tlp"])]]
+    seen = ("first_seen", "last_seen") if stix_type in _STIX_TYPES_WITH_SEEN else None
+    sdo.update(_assertion_properties(primary, seen=seen))
     extension: dict[str, Any] = {"extension_type": "property-extension", "kind": kind.value}
     if primary.get("category"):
         extension["category"] = primary["category"]
@@ -202,14 +195,7 @@ def relationship_objects(
         }
         if claim.get("description"):
             sro["description"] = claim["description"]
-        if claim.get("first_seen"):
-            sro["start_time"] = _day_start(claim["first_seen"])
-        if claim.get("last_seen"):
-            sro["stop_time"] = _day_end(claim["last_seen"])
-        sro["confidence"] = claim["confidence"]
-        if claim.get("references"):
-            sro["external_references"] = [external_reference(reference) for reference in claim["references"]]
-        sro["object_marking_refs"] = [TLP_2_MARKINGS[Tlp(claim["tlp"])]]
+        sro.update(_assertion_properties(claim, seen=("start_time", "stop_time")))
         sro["extensions"] = {
             ATLAS_EXTENSION_ID: {
                 "extension_type": "property-extension",
@@ -219,6 +205,26 @@ def relationship_objects(
         }
         objects.append(sro)
     return objects
+
+
+def _assertion_properties(claim: dict[str, Any], *, seen: tuple[str, str] | None) -> dict[str, Any]:
+    """The properties an SDO and an SRO both take from their assertion: dates, confidence, references, marking.
+
+    `seen` names the STIX properties the first and last seen days go to (an SRO's are start_time and stop_time),
+    or is None for an SDO type that has none.
+    """
+    properties: dict[str, Any] = {}
+    if seen is not None:
+        first_seen, last_seen = seen
+        if claim.get("first_seen"):
+            properties[first_seen] = _day_start(claim["first_seen"])
+        if claim.get("last_seen"):
+            properties[last_seen] = _day_end(claim["last_seen"])
+    properties["confidence"] = claim["confidence"]
+    if claim.get("references"):
+        properties["external_references"] = [external_reference(reference) for reference in claim["references"]]
+    properties["object_marking_refs"] = [TLP_2_MARKINGS[Tlp(claim["tlp"])]]
+    return properties
 
 
 def external_reference(reference: str) -> dict[str, str]:

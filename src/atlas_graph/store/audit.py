@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,15 +32,9 @@ class AuditEntry:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def finished(self, *, outcome: str, entity_ids: tuple[str, ...] = (), **detail: Any) -> AuditEntry:
-        return AuditEntry(
-            organization=self.organization,
-            key_id=self.key_id,
-            request_id=self.request_id,
-            action=self.action,
-            at=self.at,
-            outcome=outcome,
-            entity_ids=entity_ids or self.entity_ids,
-            detail={**self.detail, **detail},
+        # replace(), not a copy field by field: a field added to the entry is carried over without a change here.
+        return replace(
+            self, outcome=outcome, entity_ids=entity_ids or self.entity_ids, detail={**self.detail, **detail}
         )
 
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from neo4j import ManagedTransaction
+from neo4j import ManagedTransaction, Record
 
 from atlas_graph.errors import Conflict
 from atlas_graph.store.audit import AuditEntry, append_in
@@ -70,17 +70,14 @@ def merge_entities(
 
     def work(tx: ManagedTransaction) -> MergeOutcome:
         version = bump_graph_version(tx, store.queries)  # first: the write lock (see store.ingestion.write_bundle)
-        inventory = tx.run(
+        row = tx.run(
             store.queries[MERGE_INVENTORY],
             source=source,
             into=into,
             organization=organization,
             community_tlps=COMMUNITY_TLP_VALUES,
         ).single()
-        if inventory is None:
-            # Both were read before the write lock; a merge that held it meanwhile took one away. Both were visible to
-            # the caller, so saying so reveals nothing, and the caller may read them again and decide.
-            raise Conflict(f"{source!r} or {into!r} was merged by another request meanwhile; read them again")
+        inventory = _unless_overtaken(row, f"{source!r} or {into!r} was merged")
         claim_ids: list[str] = inventory["claim_ids"]
         relationships: list[MergeInventoryRelationship] = inventory["relationships"]
         moves, drops = _relationship_moves(relationships, source=source, into=into)
@@ -141,6 +138,18 @@ def merge_entities(
         )
 
     return store.write_transaction(work)
+
+
+def _unless_overtaken(record: Record | None, what: str) -> Record:
+    """The row a merge or split reads under the write lock; none means another request changed it since it was read.
+
+    The service reads the entities (and the merge) before the write lock, so a merge or split that held the lock
+    meanwhile can take them away: that is a 409, not the driver's "no records" (a 503 that blamed Neo4j). The
+    caller saw what it names, so saying so reveals nothing, and it may read them again and decide.
+    """
+    if record is None:
+        raise Conflict(f"{what} by another request meanwhile; read them again")
+    return record
 
 
 def _relationship_moves(
@@ -212,14 +221,16 @@ def split_entity(
 
     def work(tx: ManagedTransaction) -> SplitOutcome:
         version = bump_graph_version(tx, store.queries)  # first: the write lock (see store.ingestion.write_bundle)
-        claim_ids: list[str] = tx.run(
+        row = tx.run(
             store.queries[RESTORE_SPLIT_ENTITY],
             merge_id=merge.id,
             label=label,
             now=now,
             organization=organization,
             key_id=key_id,
-        ).single(strict=True)["claim_ids"]
+        ).single()
+        what = f"the merge of {merge.source!r} into {merge.into!r} was split, or {merge.into!r} merged,"
+        claim_ids: list[str] = _unless_overtaken(row, what)["claim_ids"]
         placed = list(tx.run(store.queries[SPLIT_RELATIONSHIP_CLAIMS], into=merge.into, merge_id=merge.id))
         moves = []
         refresh: dict[str, RelationshipEnds] = {}

@@ -29,20 +29,20 @@ class BulkParameter(list[T]):
 
 
 def native_datetime(value: Any) -> datetime:
-    if isinstance(value, neo4j.time.DateTime):
-        native: datetime = value.to_native()
-        return native
-    if isinstance(value, datetime):
-        return value
-    raise TypeError(f"expected a datetime from Neo4j, got {type(value).__name__}")
+    return _native(value, neo4j.time.DateTime, datetime)
 
 
 def native_date(value: Any) -> date | None:
     if value is None:
         return None
-    if isinstance(value, neo4j.time.Date):
-        native: date = value.to_native()
+    return _native(value, neo4j.time.Date, date)
+
+
+def _native(value: Any, driver_type: type[Any], python_type: type[T]) -> T:
+    # Values read back from Neo4j come as the driver's types; values a test or a caller built come as Python's.
+    if isinstance(value, driver_type):
+        native: T = value.to_native()
         return native
-    if isinstance(value, date):
+    if isinstance(value, python_type):
         return value
-    raise TypeError(f"expected a date from Neo4j, got {type(value).__name__}")
+    raise TypeError(f"expected a {python_type.__name__} from Neo4j, got {type(value).__name__}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,56 +18,50 @@ from atlas_graph.stix.vocabulary import STIX_MEDIA_TYPE
 router = APIRouter(prefix="/v1/export", tags=["export"])
 
 
-def _file(description: str, media_type: str) -> dict[int | str, dict[str, Any]]:
-    return {200: {"description": description, "content": {media_type: {}}}, 503: {"model": ErrorOut}}
+@dataclass(frozen=True)
+class _Download:
+    """One export format: what its OpenAPI entry documents is what its response sends, from one declaration."""
+
+    description: str
+    media_type: str
+    filename: str
+
+    def route(self) -> dict[str, Any]:
+        return {
+            "response_class": StreamingResponse,
+            "response_model": None,
+            "responses": {
+                200: {"description": self.description, "content": {self.media_type: {}}},
+                503: {"model": ErrorOut},
+            },
+        }
+
+    def response(self, chunks: Iterator[bytes]) -> StreamingResponse:
+        headers = {"Content-Disposition": f'attachment; filename="{self.filename}"'}
+        return StreamingResponse(chunks, media_type=self.media_type, headers=headers)
 
 
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+_STIX = _Download("A STIX 2.1 bundle", STIX_MEDIA_TYPE, "atlas-graph.stix.json")
+_GRAPHML = _Download("A directed GraphML graph", "application/graphml+xml", "atlas-graph.graphml")
+_CSV = _Download("A zip of nodes.csv and edges.csv", "application/zip", "atlas-graph-csv.zip")
 
 
 @router.get(
     "/stix",
-    response_class=StreamingResponse,
-    response_model=None,
     summary="Everything you may see, as a STIX 2.1 bundle",
     description="Entities as SDOs, relationship assertions as SROs, organizations as identities, TLP 2.0 markings, "
     "and the atlas-graph extension (docs/import-export.md). Streamed.",
-    responses=_file("A STIX 2.1 bundle", STIX_MEDIA_TYPE),
+    **_STIX.route(),
 )
 def export_stix(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
-    return StreamingResponse(
-        stix_exporter.stix_bundle(store, caller=caller),
-        media_type=STIX_MEDIA_TYPE,
-        headers=_attachment("atlas-graph.stix.json"),
-    )
+    return _STIX.response(stix_exporter.stix_bundle(store, caller=caller))
 
 
-@router.get(
-    "/graphml",
-    response_class=StreamingResponse,
-    response_model=None,
-    summary="Everything you may see, as a GraphML graph (Gephi, NetworkX, yEd)",
-    responses=_file("A directed GraphML graph", "application/graphml+xml"),
-)
+@router.get("/graphml", summary="Everything you may see, as a GraphML graph (Gephi, NetworkX, yEd)", **_GRAPHML.route())
 def export_graphml(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
-    return StreamingResponse(
-        graph_exports.graphml(store, caller=caller),
-        media_type="application/graphml+xml",
-        headers=_attachment("atlas-graph.graphml"),
-    )
+    return _GRAPHML.response(graph_exports.graphml(store, caller=caller))
 
 
-@router.get(
-    "/csv",
-    response_class=StreamingResponse,
-    response_model=None,
-    summary="Everything you may see, as nodes.csv and edges.csv in a zip",
-    responses=_file("A zip of nodes.csv and edges.csv", "application/zip"),
-)
+@router.get("/csv", summary="Everything you may see, as nodes.csv and edges.csv in a zip", **_CSV.route())
 def export_csv(store: StoreDep, caller: ReaderDep) -> StreamingResponse:
-    return StreamingResponse(
-        graph_exports.csv_zip(store, caller=caller),
-        media_type="application/zip",
-        headers=_attachment("atlas-graph-csv.zip"),
-    )
+    return _CSV.response(graph_exports.csv_zip(store, caller=caller))
