@@ -21,6 +21,7 @@ writes the event, its manifest entry and its hashes, as PyMISP's feed generator 
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,8 +37,6 @@ from atlas_graph.services.entities import describe
 from atlas_graph.stix.vocabulary import TLP_2_MARKINGS
 from atlas_graph.stix.writing import (
     entity_object,
-    organization_identity,
-    organization_identity_id,
     relationship_objects,
     tlp_marking_definition,
 )
@@ -169,6 +168,7 @@ def misp_feed_event(group: EventGroup) -> FeedEvent:
     from misp_stix_converter import ExternalSTIX2toMISPParser
     from misp_stix_converter.tools.stix2_loading_helpers import load_stix2_content
     from pymisp import MISPOrganisation
+    from pymisp.abstract import pymisp_json_default
 
     bundle = {"type": "bundle", "id": f"bundle--{group.uuid}", "objects": stix_objects(group)}
     parser = ExternalSTIX2toMISPParser()
@@ -191,19 +191,28 @@ def misp_feed_event(group: EventGroup) -> FeedEvent:
     event.analysis = 2
     event.threat_level_id = 4
     event.add_tag(TAG_FROM_TLP[strictest(Tlp(claim["tlp"]) for claim in claims)])
-    if group.relationships:
-        report = event.add_event_report(name="Relationships", content=relationships_report(group))
-        report.uuid = event_uuid(f"report {group.uuid}")
-        report.timestamp = event.timestamp
-    feed = event.to_feed(with_meta=True, with_distribution=False)["Event"]
+    # Converted objects carry the time of conversion; the time of the claims keeps each call's answer the same.
+    for attribute in event.attributes:
+        attribute.timestamp = event.timestamp
+    for misp_object in event.objects:
+        misp_object.timestamp = event.timestamp
+        for attribute in misp_object.attributes:
+            attribute.timestamp = event.timestamp
+    report = event.add_event_report(name="atlas-graph claims", content=claims_report(group))
+    report.uuid = event_uuid(f"report {group.uuid}")
+    report.timestamp = event.timestamp
+    # pymisp's own JSON encoding (uuids, dates) makes the feed plain JSON, as its feed generator writes it.
+    feed = json.loads(json.dumps(event.to_feed(with_meta=True), default=pymisp_json_default))["Event"]
     hashes: list[str] = feed.pop("_hashes")
     entry: dict[str, Any] = feed.pop("_manifest")[group.uuid]
     return FeedEvent(uuid=group.uuid, event={"Event": feed}, manifest=entry, hashes=hashes)
 
 
 def stix_objects(group: EventGroup) -> list[dict[str, Any]]:
-    """A group's STIX 2.1 objects for misp-stix: SDOs and SROs as the STIX export writes them (without the atlas-graph
-    extension, which MISP does not read), observables for IP addresses, domains and URLs.
+    """A group's STIX 2.1 objects for misp-stix: SDOs and SROs as the STIX export writes them, observables for IP
+    addresses, domains and URLs. Without the atlas-graph extension, which MISP does not read, and without the
+    members' identities, which misp-stix would turn into organization objects as if they were victims: the claims
+    report names who claimed what.
 
     Every id is made anew for this event (a uuid5 of the event and the object), because MISP keeps one attribute or
     object per uuid across all its events: an IP address that two actors use is an attribute of each actor's event.
@@ -215,16 +224,15 @@ def stix_objects(group: EventGroup) -> list[dict[str, Any]]:
         if sdo is None:
             continue
         stix_ids[entity.id] = sdo["id"]
-        for claim in entity.claims:
-            _add_context(objects, claim)
+        _add_markings(objects, entity.claims)
         objects[sdo["id"]] = sdo
     for relationship in group.relationships:
         source_ref, target_ref = stix_ids.get(relationship.source), stix_ids.get(relationship.target)
         if source_ref is None or target_ref is None:
             continue  # an end misp-stix cannot hold (infrastructure other than an address, domain or URL)
         sros = relationship_objects(relationship, source_ref=source_ref, target_ref=target_ref, organization="")
-        for sro, claim in zip(sros, relationship.claims, strict=True):
-            _add_context(objects, claim)
+        _add_markings(objects, relationship.claims)
+        for sro in sros:
             objects[sro["id"]] = _without_extensions(sro)
     return list(objects.values())
 
@@ -254,36 +262,47 @@ def _observable_type(category: str | None, value: str) -> str | None:
     return _OBSERVABLE_TYPES.get(category or "")
 
 
+_DROPPED_PROPERTIES = ("extensions", "granular_markings", "created_by_ref")
+"""The atlas-graph extension and the granular markings that point into it mean nothing to MISP; the creator is a
+member identity that the event does not hold (the claims report names it)."""
+
+
 def _without_extensions(obj: dict[str, Any]) -> dict[str, Any]:
-    # The atlas-graph extension and the granular markings that point into it mean nothing to MISP.
-    return {key: value for key, value in obj.items() if key not in ("extensions", "granular_markings")}
+    return {key: value for key, value in obj.items() if key not in _DROPPED_PROPERTIES}
 
 
-def _add_context(objects: dict[str, dict[str, Any]], claim: dict[str, Any]) -> None:
-    identity = organization_identity_id(claim["organization"])
-    if identity not in objects:
-        objects[identity] = organization_identity(claim["organization"], None)
-    marking = TLP_2_MARKINGS[Tlp(claim["tlp"])]
-    if marking not in objects:
-        objects[marking] = tlp_marking_definition(Tlp(claim["tlp"]))
+def _add_markings(objects: dict[str, dict[str, Any]], claims: Iterable[dict[str, Any]]) -> None:
+    for claim in claims:
+        marking = TLP_2_MARKINGS[Tlp(claim["tlp"])]
+        if marking not in objects:
+            objects[marking] = tlp_marking_definition(Tlp(claim["tlp"]))
 
 
-def relationships_report(group: EventGroup) -> str:
-    """The event's relationships as a Markdown list, one line per visible claim (MISP events have no field for
-    relationships between what their tags name)."""
+def claims_report(group: EventGroup) -> str:
+    """The event's entities and relationships as Markdown, one line per visible claim with its organization, TLP,
+    confidence and dates: the provenance a MISP event has no field for, and the relationships between what its tags
+    name."""
     names = {entity.id: _name(entity) for entity in group.entities}
-    lines = [f"# {group.title}", ""]
+    lines = [f"# {group.title}", "", "## Entities", ""]
+    for entity in group.entities:
+        kind = _KIND_WORDS[EntityKind(entity.kind)]
+        lines += [f"- **{names[entity.id]}** ({kind}): {_claim_details(claim)}" for claim in entity.claims]
+    if group.relationships:
+        lines += ["", "## Relationships", ""]
     for relationship in group.relationships:
-        for claim in relationship.claims:
-            seen = " to ".join(str(day) for day in (claim.get("first_seen"), claim.get("last_seen")) if day)
-            details = [claim["organization"], f"TLP:{claim['tlp']}", f"confidence {claim['confidence']}"]
-            if seen:
-                details.append(f"seen {seen}")
-            lines.append(
-                f"- **{names[relationship.source]}** {relationship.type} **{names[relationship.target]}** "
-                f"({', '.join(details)})"
-            )
+        source, target = names[relationship.source], names[relationship.target]
+        lines += [
+            f"- **{source}** {relationship.type} **{target}**: {_claim_details(claim)}" for claim in relationship.claims
+        ]
     return "\n".join(lines) + "\n"
+
+
+def _claim_details(claim: dict[str, Any]) -> str:
+    details = [claim["organization"], f"TLP:{claim['tlp']}", f"confidence {claim['confidence']}"]
+    seen = " to ".join(str(day) for day in (claim.get("first_seen"), claim.get("last_seen")) if day)
+    if seen:
+        details.append(f"seen {seen}")
+    return ", ".join(details)
 
 
 def _name(entity: ExportedEntity) -> str:
