@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pymisp import MISPEvent
 
+from atlas_graph.imports.formats.misp_event import MispEventReader
+from atlas_graph.imports.options import ImportOptions
+from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.misp.feed import EventGroup, group_events, hashes_csv, manifest, misp_feed_event
+from atlas_graph.models.vocabulary import Tlp
 from atlas_graph.store.export import ExportedEntity, ExportedRelationship
 
 
@@ -105,3 +111,23 @@ def test_an_ip_address_two_actors_use_is_an_attribute_of_each_with_its_own_uuid(
     digest = hashlib.md5(b"203.0.113.7").hexdigest()
     assert {f"{digest},{events[0].uuid}", f"{digest},{events[1].uuid}"} <= set(lines)
     assert set(manifest(events)) == {event.uuid for event in events}
+
+
+def test_the_import_reads_a_feed_event_back_into_the_same_entities(tmp_path: Path) -> None:
+    groups = {g.title: g for g in group_events(ENTITIES, RELATIONSHIPS)}
+    served = misp_feed_event(groups["FIN7 (actor) and its relationships"])
+    path = tmp_path / f"{served.uuid}.json"
+    path.write_text(json.dumps(served.event))
+    reader = MispEventReader(path, options=ImportOptions(default_tlp=Tlp.RED), organization="Org C")
+    meter = ProgressMeter(path.name, ("checksum", *reader.stages), None)
+    entities = [
+        (entity.kind.value, entity.name, entity.category, entity.tlp.value if entity.tlp else None)
+        for batch in reader.batches("entities", batch_size=100, skip=0, resume=None, meter=meter)
+        for entity in batch.entities
+    ]
+    assert sorted(entities) == [
+        ("actor", "FIN7", "group", "AMBER"),
+        ("actor", "Lone Wolf", "group", "AMBER"),  # a threat-actor galaxy's clusters are groups
+        ("infrastructure", "203.0.113.7", "ip_address", "GREEN"),  # the attribute's own tlp tag
+        ("service_provider", "Cobalt Strike", "tool", "AMBER"),
+    ]

@@ -163,6 +163,15 @@ def misp_event_to_stix(event: Mapping[str, Any], *, where: str) -> ConvertedEven
         for message in messages
         if message != "Missing Orgc field."  # the creator organization is optional here: the importer is the maker
     ]
+    # misp-stix marks an attribute's observed-data with the attribute's tlp tag, not the observables inside it,
+    # which are what the import maps: they take the attribute's marking before the event's.
+    by_id = {obj.get("id"): obj for obj in objects}
+    for obj in objects:
+        if obj.get("type") == "observed-data" and obj.get("object_marking_refs"):
+            for ref in obj.get("object_refs", []):
+                inner = by_id.get(ref)
+                if inner is not None and not inner.get("object_marking_refs"):
+                    inner["object_marking_refs"] = list(obj["object_marking_refs"])
     tlp = event_tlp(event["Event"])
     if tlp is not None:
         marking = TLP_2_MARKINGS[tlp]
