@@ -21,9 +21,12 @@ writes the event, its manifest entry and its hashes, as PyMISP's feed generator 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -86,15 +89,58 @@ class FeedEvent:
 def feed_events(store: GraphStore, *, caller: Caller) -> list[FeedEvent]:
     """Every event of the caller's feed, in a stable order."""
     groups = _visible_groups(store, caller)
-    return [misp_feed_event(group) for group in groups]
+    return [_CONVERTED.event(group) for group in groups]
 
 
 def feed_event(store: GraphStore, *, caller: Caller, event_uuid: str) -> FeedEvent:
     """One event of the caller's feed; NotFound when the caller's feed has no such event."""
     for group in _visible_groups(store, caller):
         if group.uuid == event_uuid:
-            return misp_feed_event(group)
+            return _CONVERTED.event(group)
     raise NotFound(f"no event {event_uuid} in your MISP feed")
+
+
+class ConvertedEvents:
+    """The events converted lately, by a digest of everything their group holds.
+
+    misp-stix takes about 0.1 s an event, and a MISP pull asks for the manifest, every event and the hashes, each of
+    which needs every event; unchanged events are not converted again. An event is a function of its group alone
+    (the claims it holds, as one caller sees them), so callers who see the same group share it, and a caller who
+    sees more has another group, another digest and another event: nothing crosses the sharing rule.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._events: OrderedDict[str, FeedEvent] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def event(self, group: EventGroup) -> FeedEvent:
+        key = group_digest(group)
+        with self._lock:
+            cached = self._events.get(key)
+            if cached is not None:
+                self._events.move_to_end(key)
+                return cached
+        converted = misp_feed_event(group)
+        with self._lock:
+            self._events[key] = converted
+            while len(self._events) > self.capacity:
+                self._events.popitem(last=False)
+        return converted
+
+
+def group_digest(group: EventGroup) -> str:
+    """A digest of everything an event is made from: its uuid, title, entities and relationships with their claims."""
+    content = {
+        "uuid": group.uuid,
+        "title": group.title,
+        "entities": [[entity.id, entity.kind, entity.claims] for entity in group.entities],
+        "relationships": [[rel.key, rel.type, rel.source, rel.target, rel.claims] for rel in group.relationships],
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_CONVERTED = ConvertedEvents()
 
 
 def manifest(events: Iterable[FeedEvent]) -> dict[str, Any]:

@@ -14,7 +14,15 @@ from pymisp import MISPEvent
 from atlas_graph.imports.formats.misp_event import MispEventReader
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
-from atlas_graph.misp.feed import EventGroup, group_events, hashes_csv, manifest, misp_feed_event
+from atlas_graph.misp.feed import (
+    ConvertedEvents,
+    EventGroup,
+    group_digest,
+    group_events,
+    hashes_csv,
+    manifest,
+    misp_feed_event,
+)
 from atlas_graph.models.vocabulary import Tlp
 from atlas_graph.store.export import ExportedEntity, ExportedRelationship
 
@@ -131,3 +139,18 @@ def test_the_import_reads_a_feed_event_back_into_the_same_entities(tmp_path: Pat
         ("infrastructure", "203.0.113.7", "ip_address", "GREEN"),  # the attribute's own tlp tag
         ("service_provider", "Cobalt Strike", "tool", "AMBER"),
     ]
+
+
+def test_converted_events_are_kept_by_the_content_of_their_group() -> None:
+    converted = ConvertedEvents(capacity=1)
+    group = next(g for g in group_events(ENTITIES, RELATIONSHIPS) if g.title.startswith("LockBit"))
+    first = converted.event(group)
+    assert converted.event(group) is first
+    # Another claim (here a stricter TLP on the domain) is another group: converted anew, never the kept event.
+    red = claim("Org A", "evil.example", tlp="RED", category="domain")
+    stricter = ExportedEntity("inf--dom", "infrastructure", [red])
+    changed = EventGroup(group.uuid, group.title, [group.entities[0], stricter], group.relationships)
+    assert group_digest(changed) != group_digest(group)
+    other = converted.event(changed)
+    assert other is not first and "tlp:red" in json.dumps(other.event)
+    assert converted.event(group) is not first  # capacity 1: the first was let go
