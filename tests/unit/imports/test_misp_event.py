@@ -85,6 +85,7 @@ def test_attributes_become_infrastructure_and_links_are_left_out() -> None:
             '{"Event": {"info": "x", "Attribute": [{"type": "nonsense", "value": "1.2.3.4"}]}}',
             "nonsense is invalid (not a MISP attribute type)",
         ),
+        ('{"Event": {"info": "x", "uuid": "not-a-uuid"}}', "events[0]: misp-stix cannot convert it"),
     ],
 )
 def test_a_broken_file_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
@@ -92,7 +93,7 @@ def test_a_broken_file_is_one_clear_error(tmp_path: Path, content: str, message:
     path.write_text(content)
     with pytest.raises(InvalidInput) as raised:
         MispEventReader(path, options=ImportOptions(), organization="Org A")
-    assert message in str(raised.value)
+    assert str(raised.value).startswith(f"{path}: ") and message in str(raised.value)
     assert "\n" not in str(raised.value) and len(str(raised.value)) < 500
 
 

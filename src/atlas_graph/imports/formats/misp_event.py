@@ -77,7 +77,11 @@ class MispEventReader:
 
     def __init__(self, path: Path, *, options: ImportOptions, organization: str) -> None:
         events = load_misp_events(path)
-        converted = [misp_event_to_stix(event, where=f"events[{k}]") for k, event in enumerate(events)]
+        try:
+            converted = [misp_event_to_stix(event, where=f"events[{k}]") for k, event in enumerate(events)]
+        except InvalidInput as error:
+            located = [Problem((str(path),), f"{'.'.join(map(str, p.location))}: {p.message}") for p in error.problems]
+            raise InvalidInput(located) from error
         objects, origins = _merge(converted)
         descriptor, name = tempfile.mkstemp(prefix="atlas-misp-", suffix=".stix.json")
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
