@@ -38,6 +38,7 @@ resolution and sharing rule as POST /v1/bundles. Formats (--format auto tells th
   csv          an edge list with a header row (.tsv: tab-separated); fields:
                {", ".join(CSV_FIELDS)}
   misp-galaxy  a MISP galaxy cluster file (threat-actor, ransomware, tool, ...)
+  misp-event   MISP events (the MISP core format), converted by misp-stix (docs/misp.md)
 Large files are read as streams and written in batches (--batch-size items a transaction). Every file's
 entities are imported before any file's relationships. Interrupted? Run the same command again: the batches done
 are recorded in a checkpoint per file (--checkpoint-dir) and skipped. Details: docs/import-export.md."""

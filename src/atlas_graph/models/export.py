@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-ImportFormat = Literal["bundle", "stix", "csv", "misp-galaxy"]
-IMPORT_FORMATS: tuple[ImportFormat, ...] = ("bundle", "stix", "csv", "misp-galaxy")
+ImportFormat = Literal["bundle", "stix", "csv", "misp-galaxy", "misp-event"]
+IMPORT_FORMATS: tuple[ImportFormat, ...] = ("bundle", "stix", "csv", "misp-galaxy", "misp-event")
 
 DEFAULT_BATCH_SIZE = 1000
 """Items per transaction of a file import."""

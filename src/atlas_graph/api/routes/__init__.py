@@ -11,6 +11,7 @@ from atlas_graph.api.routes import (
     export,
     health,
     me,
+    misp,
     operations,
     organizations,
     paths,
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     analysis.router,
     audit.router,
     export.router,
+    misp.router,
     operations.router,
     web.router,
 )

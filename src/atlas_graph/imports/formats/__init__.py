@@ -13,6 +13,7 @@ from typing import ClassVar, Protocol
 from atlas_graph.imports.batches import Batch, Phase, ResumePoint
 from atlas_graph.imports.formats.bundle import BundleReader
 from atlas_graph.imports.formats.csv_edges import CsvReader
+from atlas_graph.imports.formats.misp_event import MispEventReader
 from atlas_graph.imports.formats.misp_galaxy import MispGalaxyReader
 from atlas_graph.imports.formats.stix import StixReader
 from atlas_graph.imports.options import ImportOptions
@@ -45,4 +46,5 @@ READERS: dict[ImportFormat, type[FormatReader]] = {
     "stix": StixReader,
     "csv": CsvReader,
     "misp-galaxy": MispGalaxyReader,
+    "misp-event": MispEventReader,
 }
