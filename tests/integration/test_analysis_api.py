@@ -61,7 +61,9 @@ def test_the_bulletproof_host_is_the_top_chokepoint(
     client: TestClient, auth_headers: KeyFactory, ids: dict[str, str]
 ) -> None:
     response = client.get(
-        "/v1/analysis/chokepoints", params={"top": 3, "method": "fragmentation"}, headers=auth_headers("Org B", "reader")
+        "/v1/analysis/chokepoints",
+        params={"top": 3, "method": "fragmentation"},
+        headers=auth_headers("Org B", "reader"),
     )
     assert response.status_code == 200, response.text
     body = response.json()

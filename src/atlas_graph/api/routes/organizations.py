@@ -55,8 +55,8 @@ def _profile_out(profile: StoredProfile) -> ProfileOut:
     "/organizations/profiles",
     response_model=list[ProfileOut],
     summary="The coalition: every member's profile (where it may act, what it may do)",
-    description="Any member's reader and up, and the operator, may read them: a coalition has to know who can act where. Only organizations that "
-    "set a profile are listed. Disruption plans take their coalition from these.",
+    description="Any member's reader and up, and the operator, may read them: a coalition has to know who can "
+    "act where. Only organizations that set a profile are listed. Disruption plans take their coalition from these.",
 )
 def list_profiles(store: StoreDep, caller: CallerDep) -> list[ProfileOut]:
     return [_profile_out(profile) for profile in organizations.list_profiles(store, caller=caller)]
