@@ -15,11 +15,10 @@ import networkx as nx
 
 from atlas_graph.analysis._adjacency import relationship_edges
 from atlas_graph.analysis.capabilities import (
-    SUPPLIER_KINDS,
     Substitution,
+    actor_capabilities,
     capability_loss,
     capability_of,
-    is_target,
     suppliers,
 )
 from atlas_graph.analysis.plans import Plan
@@ -248,8 +247,11 @@ def coverage_notes(G: nx.Graph) -> list[str]:
             "No suppliers: the graph has no service provider, financier or infrastructure that is not software "
             "(tool or malware), so no actor has a capability to lose."
         )
-    elif not any(is_target(kind, category) for _, kind, category in _kinds(G) if kind in SUPPLIER_KINDS):
-        notes.append("No supplier can be acted on.")
+    elif not any(actor_capabilities(G).values()):
+        notes.append(
+            f"No actor reaches a supplier: the graph has {len(supplied)} suppliers, but no actor depends on any "
+            "(USES, OPERATES, AFFILIATED_WITH, PAYS, SUPPLIES, LAUNDERS_FOR), so there is no capability to cut."
+        )
     if not kinds["financier"]:
         notes.append("No financier entities: money laundering is not in the graph, and no plan can cut it.")
     if not kinds["infrastructure"]:
@@ -261,11 +263,6 @@ def coverage_notes(G: nx.Graph) -> list[str]:
     if not any(countries for _, countries in G.nodes(data="countries")):
         notes.append('No entity has a country: only members whose jurisdiction is "*" can act on anything.')
     return notes
-
-
-def _kinds(G: nx.Graph) -> Iterable[tuple[Hashable, str | None, str | None]]:
-    for v, attributes in G.nodes(data=True):
-        yield v, attributes.get("kind"), attributes.get("category")
 
 
 def _victims(G: nx.Graph) -> dict[Hashable, set[Hashable]]:

@@ -53,3 +53,10 @@ def test_coverage_notes_name_the_missing_layers() -> None:
     notes = coverage_notes(G)
     assert any(n.startswith("No financier entities") for n in notes)
     assert any(n.startswith("No victims targeted") for n in notes)
+
+
+def test_suppliers_no_actor_reaches_are_named() -> None:
+    G = planning_example()
+    G.remove_edges_from([(u, v, k) for u, v, k in G.edges(keys=True) if k != "TARGETS"])
+    (note,) = [n for n in coverage_notes(G) if n.startswith("No actor reaches a supplier")]
+    assert "the graph has 3 suppliers" in note
