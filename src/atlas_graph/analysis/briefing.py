@@ -159,6 +159,7 @@ def explain_target(
     for member, action in ordered:
         members.setdefault(member, []).append(_VERBS.get(action, f"{action} it"))
     who = "; ".join(f"{member} can {_listing(verbs, 'or')}" for member, verbs in members.items())
+    who = who or "no coalition member can act on it"
     opening = f"{_GERUNDS[first_action]} {name} ({described}, {countries}; {who})"
     if not attribution.lost:
         return f"{opening} adds nothing alone beside the rest of the plan: what it cuts, another target cuts too."

@@ -76,7 +76,7 @@ def chokepoints(
     """
     if actionable and method != "capability":
         raise InvalidInput([Problem(("query", "actionable"), "actionable=true goes with method=capability only")])
-    coalition = plans.coalition_profiles(runtime.store, None) if actionable else None
+    coalition = plans.coalition_profiles(runtime.store, None) if method == "capability" else ()
     projection = projection_for(runtime, caller=caller, scope=scope)
     as_job = background or needs_job(projection, stability=stability)
     if method == "capability":
@@ -92,6 +92,7 @@ def chokepoints(
             scope=scope,
             substitution=substitution,
             coalition=coalition,
+            only_actionable=actionable,
             stability=stability,
             samples=samples,
             seed=seed,
@@ -257,7 +258,8 @@ def rank_capability(
     kinds: Sequence[EntityKind] | None,
     scope: GraphScope,
     substitution: Substitution,
-    coalition: tuple[analysis.MemberProfile, ...] | None,
+    coalition: tuple[analysis.MemberProfile, ...],
+    only_actionable: bool,
     stability: bool,
     samples: int,
     seed: int,
@@ -272,6 +274,7 @@ def rank_capability(
         scope=scope,
         substitution=substitution,
         coalition=coalition,
+        only_actionable=only_actionable,
         seed=seed,
         progress=_scaled(progress, 0.0, ranking_share),
     )

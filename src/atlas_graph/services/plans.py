@@ -9,7 +9,6 @@ import networkx as nx
 
 from atlas_graph.analysis import briefing
 from atlas_graph.analysis.capabilities import (
-    FITTING_ACTIONS,
     SUPPLIER_KINDS,
     CapabilityLoss,
     MemberProfile,
@@ -205,20 +204,22 @@ def rank_by_capability(
     kinds: Sequence[EntityKind] | None,
     scope: GraphScope,
     substitution: Substitution,
-    coalition: tuple[MemberProfile, ...] | None,
+    coalition: tuple[MemberProfile, ...],
+    only_actionable: bool,
     seed: int,
     progress: Progress | None = None,
 ) -> ChokepointsOut:
-    """The capability ranking: score = loss({v}); never victims or software; with a coalition, only actionable."""
+    """The capability ranking: score = loss({v}); never victims or software; each with the members who can act
+    on it (`only_actionable`: only those some member can act on)."""
     graph = projection.graph
     allowed = {kind.value for kind in kinds} if kinds else None
-    actionable = actionable_targets(graph, coalition) if coalition is not None else None
+    actionable = actionable_targets(graph, coalition)
     candidates = [
         v
         for v, attributes in graph.nodes(data=True)
         if is_target(attributes.get("kind"), attributes.get("category"))
         and (allowed is None or attributes.get("kind") in allowed)
-        and (actionable is None or v in actionable)
+        and (not only_actionable or v in actionable)
     ]
     scores = capability_scores(graph, substitution=substitution, candidates=candidates)
     ranked = briefing.gaps(scores, (), top=top)  # the highest scores first, ties in graph order
@@ -252,16 +253,17 @@ def rank_by_capability(
                     "capabilities_lost": capabilities,
                     "countries": list(graph.nodes[v].get("countries") or ()),
                     "cost": float(graph.nodes[v].get("cost", 1.0)),
-                    "actions": [list(pair) for pair in (actionable or {}).get(v, ())],
+                    "actions": [list(pair) for pair in actionable.get(v, ())],
                 },
-                explanation=briefing.explain_target(
-                    graph, v, why, (actionable or {}).get(v, ()) or _any_action(graph, v), substitution
-                ),
+                explanation=briefing.explain_target(graph, v, why, actionable.get(v, ()), substitution),
             )
         )
     notes = briefing.coverage_notes(graph)
-    if coalition is not None and not actionable:
-        notes.append("No coalition member can act on any entity: set the members' profiles (jurisdictions, actions).")
+    if not actionable:
+        notes.append(
+            "No coalition member can act on any entity of this graph: set the members' profiles "
+            "(PATCH /v1/organizations/{name}: jurisdictions, actions)."
+        )
     return ChokepointsOut(
         method="capability",
         top=top,
@@ -270,7 +272,7 @@ def rank_by_capability(
         scope=scope_out(projection, scope),
         chokepoints=points,
         substitution=substitution,
-        actionable=coalition is not None,
+        actionable=only_actionable,
         notes=notes,
     )
 
@@ -288,13 +290,6 @@ def capability_impact(graph: nx.MultiDiGraph, remove: Sequence[str], substitutio
 
 def _single(graph: nx.MultiDiGraph, v: Hashable, substitution: Substitution) -> CapabilityLoss:
     return capability_loss(graph, [v], substitution=substitution, listed=3)
-
-
-def _any_action(graph: nx.MultiDiGraph, v: Hashable) -> list[tuple[str, str]]:
-    # Without a coalition the ranking names no member; the sentence still needs a verb that fits the kind.
-    kind = graph.nodes[v].get("kind")
-    verb = {"actor": "arrest", "financier": "freeze"}.get(str(kind), "takedown")
-    return [] if kind not in FITTING_ACTIONS else [("a member", verb)]
 
 
 def _visible(graph: nx.MultiDiGraph, ids: Sequence[str], field: str, *, kinds: set[str] | None = None) -> list[str]:
