@@ -38,6 +38,15 @@ def test_countries_and_cost_come_from_the_claims_the_caller_may_see(
         graph_ = load_projection(graph, organization=organization, scope=GraphScope()).graph
         return {data["name"]: (data["countries"], data["cost"]) for _, data in graph_.nodes(data=True)}
 
+    host_id = next(
+        v
+        for v, data in load_projection(graph, organization="Org A", scope=GraphScope()).graph.nodes(data=True)
+        if data["name"] == "Host East"
+    )
+    assert client.get(f"/v1/entities/{host_id}", headers=auth_headers("Org D", "reader")).json()["countries"] == ["DE"]
+    entity = client.get(f"/v1/entities/{host_id}", headers=auth_headers("Org C", "reader")).json()
+    assert entity["countries"] == ["DE", "NL"]
+    assert sorted(a["countries"] for a in entity["assertions"]) == [["DE"], ["DE", "NL"]]
     # Union of countries, largest cost, over visible claims only; no claim gives a cost: 1.
     assert seen_by("Org A") == {"Host East": (("DE",), 3.0), "Tumble": ((), 1.0)}
     assert seen_by("Org B")["Host East"] == (("DE", "NL"), 5.0)
