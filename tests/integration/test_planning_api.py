@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from atlas_graph.config import Settings
+from atlas_graph.services import organizations
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.projection import load_projection
 from atlas_graph.store.scope import GraphScope
 from tests.conftest import KeyFactory
+from tests.integration.test_cli import _env_for, _run
 
 
 def host(**fields: Any) -> dict[str, Any]:
@@ -365,3 +368,15 @@ def test_a_graph_without_the_layers_says_so(client: TestClient, auth_headers: Ke
     answer = client.post("/v1/analysis/plans", json={"budget": 3}, headers=headers).json()
     assert answer["targets"] == [] and answer["objective"]["loss"] == 0
     assert any(note.startswith("No coalition") for note in answer["notes"])
+
+
+def test_the_command_sets_a_profile(settings: Settings, graph: GraphStore) -> None:
+    env = _env_for(settings)
+    assert _run("orgs", "create", "DE Police", env=env).returncode == 0
+    updated = _run("orgs", "update", "DE Police", "--jurisdictions", "nl,DE", "--actions", "takedown,seize", env=env)
+    assert updated.returncode == 0, updated.stderr
+    assert "DE Police: jurisdictions DE,NL; actions seize,takedown" in updated.stderr
+    bad = _run("orgs", "update", "DE Police", "--jurisdictions", "XX", env=env)
+    assert bad.returncode != 0 and "XX" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    (profile,) = organizations.list_profiles(graph)
+    assert (profile.jurisdictions, profile.actions) == (("DE", "NL"), ("seize", "takedown"))
