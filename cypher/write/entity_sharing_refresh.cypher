@@ -1,6 +1,6 @@
 // Recomputes each entity's sharing summary from its claims: vis_all (a community-visible claim exists), vis_orgs
 // (organizations that see a restricted claim), and the name most community-visible claims give (a tie goes to the
-// oldest claim) and the latest category they give.
+// oldest claim), the latest category they give, the union of their countries and the largest disruption cost.
 // Parameters: $ids, $community_tlps.
 UNWIND $ids AS entity_id
 MATCH (entity:Entity {id: entity_id})
@@ -17,6 +17,10 @@ CALL (entity) {
                                  WHERE size([m IN public WHERE m.name = n]) = reduce(most = 0, c IN public |
                                    CASE WHEN size([m IN public WHERE m.name = c.name]) > most
                                         THEN size([m IN public WHERE m.name = c.name]) ELSE most END)]),
-      entity.public_category = head([c IN reverse(public) WHERE c.category IS NOT NULL | c.category])
+      entity.public_category = head([c IN reverse(public) WHERE c.category IS NOT NULL | c.category]),
+      entity.public_countries = reduce(seen = [], c IN public | seen + [k IN coalesce(c.countries, []) WHERE NOT k IN seen]),
+      entity.public_cost = reduce(most = null, c IN public |
+                                  CASE WHEN c.disruption_cost IS NOT NULL AND (most IS NULL OR c.disruption_cost > most)
+                                       THEN c.disruption_cost ELSE most END)
 }
 RETURN count(*) AS refreshed

@@ -60,7 +60,11 @@ def ids(client: TestClient, auth_headers: KeyFactory) -> dict[str, str]:
 def test_the_bulletproof_host_is_the_top_chokepoint(
     client: TestClient, auth_headers: KeyFactory, ids: dict[str, str]
 ) -> None:
-    response = client.get("/v1/analysis/chokepoints", params={"top": 3}, headers=auth_headers("Org B", "reader"))
+    response = client.get(
+        "/v1/analysis/chokepoints",
+        params={"top": 3, "method": "fragmentation"},
+        headers=auth_headers("Org B", "reader"),
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["method"] == "fragmentation" and body["scope"]["nodes"] == 10 and body["scope"]["edges"] == 14

@@ -34,6 +34,9 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/analysis/chokepoints"): Permission.READ,
     ("POST", "/v1/analysis/disruption"): Permission.READ,
     ("GET", "/v1/analysis/jobs/{job_id}"): Permission.READ,
+    ("POST", "/v1/analysis/plans"): Permission.READ,
+    ("GET", "/v1/organizations/profiles"): Permission.READ,
+    ("PATCH", "/v1/organizations/{name}"): Permission.ADMINISTER,
     ("GET", "/v1/export/stix"): Permission.READ,
     ("GET", "/v1/export/graphml"): Permission.READ,
     ("GET", "/v1/export/csv"): Permission.READ,
@@ -47,7 +50,15 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
 }
 # Where ADMINISTER reaches only the caller's own organization for a member's admin, and every one for the operator:
 # test_operator.py attacks these across organizations.
-ORGANIZATION_SCOPED = {("GET", "/v1/keys"), ("POST", "/v1/keys"), ("DELETE", "/v1/keys/{key_id}"), ("GET", "/v1/audit")}
+ORGANIZATION_SCOPED = {
+    ("GET", "/v1/keys"),
+    ("POST", "/v1/keys"),
+    ("DELETE", "/v1/keys/{key_id}"),
+    ("GET", "/v1/audit"),
+    ("PATCH", "/v1/organizations/{name}"),
+}
+# Where the operator goes too, beside the permission: it sets the profiles, so it reads them (docs/operations.md).
+ALSO_THE_OPERATOR = {("GET", "/v1/organizations/profiles")}
 # Valid bodies, so that an allowed role gets past validation and a refused one is refused for its role alone.
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/bundles"): {"entities": [{"kind": "actor", "name": "Role Probe"}]},
@@ -57,6 +68,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/resolution/candidates"): {"a": "actor--probe", "b": "actor--elsewhere"},
     ("POST", "/v1/resolution/candidates/{candidate_id}/accept"): {"into": "a"},
     ("POST", "/v1/analysis/disruption"): {"remove": ["actor--nobody"]},
+    ("POST", "/v1/analysis/plans"): {"budget": 1},
+    ("PATCH", "/v1/organizations/{name}"): {"actions": ["freeze"]},
     ("POST", "/v1/organizations"): {"name": "Role Probe Org"},
     ("POST", "/v1/keys"): {"organization": "Role Probe Org", "role": "reader"},
 }
@@ -86,7 +99,7 @@ def test_each_role_is_refused_exactly_where_the_table_says(
     for (method, path), permission in REQUIRED.items():
         url = path.replace("{entity_id}", "actor--probe").replace("{assertion_id}", "assertion--probe")
         url = url.replace("{job_id}", "job--probe").replace("{key_id}", "key-probe")
-        url = url.replace("{candidate_id}", "candidate--probe")
+        url = url.replace("{candidate_id}", "candidate--probe").replace("{name}", "Role Probe Org")
         response = client.request(
             method,
             url,
@@ -95,6 +108,7 @@ def test_each_role_is_refused_exactly_where_the_table_says(
             params=QUERIES.get((method, path)),
         )
         allowed = permission is None or permission in ROLE_PERMISSIONS[role]
+        allowed = allowed or (role is Role.OPERATOR and (method, path) in ALSO_THE_OPERATOR)
         if allowed and response.status_code in (401, 403):
             wrong.append(f"{method} {path}: {response.status_code} for an allowed {role.value}")
         elif not allowed and (response.status_code != 403 or response.json()["error"]["code"] != "forbidden"):

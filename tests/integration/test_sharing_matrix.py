@@ -209,7 +209,9 @@ def build_world(tlp: Tlp, client: TestClient, store: GraphStore) -> World:
     around = client.get(f"/v1/entities/{ids['Crew 3']}/neighborhood", headers=maker).json()
     shortcut = next(edge for edge in around["edges"] if edge["type"] == "AFFILIATED_WITH")
     world.maker_relationship_claim = shortcut["assertions"][0]["id"]
-    accepted = client.get("/v1/analysis/chokepoints", params={"background": "true"}, headers=maker)
+    accepted = client.get(
+        "/v1/analysis/chokepoints", params={"background": "true", "method": "fragmentation"}, headers=maker
+    )
     assert accepted.status_code == 202, accepted.text
     world.maker_job = accepted.json()["job_id"]
     world.version = graph_version(store)
@@ -315,7 +317,9 @@ def disruption(remove: str, **params: Any) -> Ask:
 
 
 def chokepoints_job(client: TestClient, headers: dict[str, str], world: World) -> dict[str, Any]:
-    accepted = client.get("/v1/analysis/chokepoints", params={"background": "true"}, headers=headers)
+    accepted = client.get(
+        "/v1/analysis/chokepoints", params={"background": "true", "method": "fragmentation"}, headers=headers
+    )
     return finished_job(client, headers, accepted)
 
 
@@ -511,6 +515,24 @@ def ranking(expected: list[str], nodes: int, edges: int) -> Check:
         assert (body["scope"]["nodes"], body["scope"]["edges"]) == (nodes, edges)
 
     return check
+
+
+def sized(nodes: int, edges: int) -> Check:
+    def check(answer: Any, seen: Seen) -> None:
+        body = ok(answer)
+        assert (body["scope"]["nodes"], body["scope"]["edges"]) == (nodes, edges)
+
+    return check
+
+
+def plan(budget: float) -> Ask:
+    def ask(client: TestClient, headers: dict[str, str], world: World) -> dict[str, Any]:
+        answer = normalized(client.post("/v1/analysis/plans", json={"budget": budget}, headers=headers))
+        if answer["status"] == 200:
+            answer["body"]["objective"].pop("seconds")  # a timing, not an answer
+        return answer
+
+    return ask
 
 
 def scope(nodes: int, edges: int, top: str) -> Check:
@@ -739,10 +761,17 @@ READS: tuple[Read, ...] = (
     Read("paths Crew 1 to Phantom", paths("Crew 1", "Phantom"), crew_1_to_phantom_seen, not_found),
     Read(
         "chokepoints",
-        get("/v1/analysis/chokepoints"),
+        get("/v1/analysis/chokepoints", method="fragmentation"),
         scope(8, 12, "Crew 1"),
         scope(6, 6, "Haven"),
     ),
+    Read(
+        "chokepoints, capability",
+        get("/v1/analysis/chokepoints", method="capability"),
+        sized(8, 12),
+        sized(6, 6),
+    ),
+    Read("plan", plan(3), sized(8, 12), sized(6, 6)),
     Read(
         "chokepoints, cut vertices",
         get("/v1/analysis/chokepoints", method="articulation"),
@@ -764,8 +793,8 @@ READS: tuple[Read, ...] = (
     Read(
         "chokepoints as a job",
         chokepoints_job,
-        job_result_is_direct(get("/v1/analysis/chokepoints"))(scope(8, 12, "Crew 1")),
-        job_result_is_direct(get("/v1/analysis/chokepoints"))(scope(6, 6, "Haven")),
+        job_result_is_direct(get("/v1/analysis/chokepoints", method="fragmentation"))(scope(8, 12, "Crew 1")),
+        job_result_is_direct(get("/v1/analysis/chokepoints", method="fragmentation"))(scope(6, 6, "Haven")),
     ),
     Read("disruption of Haven", disruption("Haven"), haven_takedown(8, 1, 0), haven_takedown(6, 3, 4)),
     Read(

@@ -26,10 +26,11 @@ from atlas_graph.analysis._adjacency import (
 from atlas_graph.analysis.centrality import SupplyChainBetweenness, supply_chain_betweenness
 from atlas_graph.analysis.dismantling import dismantling_order
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
+from atlas_graph.analysis.plans import capability_scores
 
 __all__ = ["Chokepoint", "MetricValue", "RankingMethod", "rank_chokepoints"]
 
-RankingMethod = Literal["fragmentation", "betweenness", "articulation", "degree"]
+RankingMethod = Literal["capability", "fragmentation", "betweenness", "articulation", "degree"]
 """How candidates are chosen and ordered; see `rank_chokepoints`."""
 
 MetricValue = int | float | tuple[int, ...] | Mapping[str, int]
@@ -109,10 +110,14 @@ def rank_chokepoints(
     method : {"fragmentation", "betweenness", "articulation", "degree"}, optional
         How candidates are chosen and scored (default "fragmentation"):
 
-        - ``"fragmentation"``: the first nodes of `dismantling_order`. The score is the share of the
-          graph's connected node pairs that the node's removal cuts once the nodes ranked above it are
-          gone. The rank follows the order, not the score: a dismantling order is chosen collectively,
-          and a node may rank high because it prepares the next split.
+        - ``"capability"``: the score is the capability loss of removing the node alone, under the
+          ``affiliates`` substitution rule (`capability_scores`, ``docs/planning.md``); victims and
+          software (``tool``, ``malware``) are never ranked.
+        - ``"fragmentation"``: the first nodes of `dismantling_order`. A dismantling order is chosen
+          collectively (a node may rank high because it prepares the next split), so the score follows the
+          order: the share of the graph's connected node pairs still connected when the node's turn comes
+          (1.0 for the first), which never rises from one rank to the next. What the node's own removal cuts
+          at its step is the metric ``step_connectivity_drop``.
         - ``"betweenness"``: the score is the supply-chain betweenness share (see
           `supply_chain_betweenness`).
         - ``"articulation"``: cut vertices only; the score is the share of the graph's connected node
@@ -291,6 +296,14 @@ def select_chokepoints(
     def eligible(v: Hashable) -> bool:
         return allowed is None or kind_of[v] in allowed
 
+    if method == "capability":
+        # Victims and software are never scored (capability_scores); the rest as for the other methods.
+        candidates = [v for v in G if eligible(v)]
+        scores = {v: loss for v, loss in capability_scores(G, candidates=candidates).items() if loss > 0}
+        if progress is not None:
+            progress(1.0)
+        return Selection(nodes=_best(scores, top), scores=scores, steps={})
+
     if method == "betweenness":
         betweenness = supply_chain_betweenness(G, seed=seed, progress=progress)
         scores = {v: share for v, share in betweenness.shares.items() if share > 0 and eligible(v)}
@@ -334,7 +347,7 @@ def _best(scores: dict[Hashable, float], top: int) -> list[Hashable]:
 
 
 def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
-    """Score each removal by the connected pairs it cuts once the removals before it are done.
+    """Replay the removals: the connected pairs each cuts once the removals before it are done, and its score.
 
     The graph is rebuilt backwards with union-find, as in Newman and Ziff's percolation algorithm [1]_: every
     node but the removed ones first, then the removed nodes in reverse order. The connectivity after every
@@ -392,11 +405,12 @@ def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
     for step, v in enumerate(removals, start=1):
         pairs_left, lcc_after = after_prefix[step]
         drop = after_prefix[step - 1][0] - pairs_left
-        scores[v] = drop / initial_pairs if initial_pairs else 0.0
+        # The score follows the order (see rank_chokepoints): what is still connected when this removal comes.
+        scores[v] = after_prefix[step - 1][0] / initial_pairs if initial_pairs else 0.0
         steps[v] = _Step(
             step=step,
             connectivity_drop=drop,
-            drop_share=scores[v],
+            drop_share=drop / initial_pairs if initial_pairs else 0.0,
             connectivity_removed=1 - pairs_left / initial_pairs if initial_pairs else 0.0,
             lcc_after=lcc_after,
         )

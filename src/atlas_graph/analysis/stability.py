@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import get_args
+from typing import Any, get_args
 
 import networkx as nx
 
@@ -144,28 +144,38 @@ def chokepoint_stability(
     ranking_seed = seed if isinstance(seed, int) else rng.getrandbits(32)
     nodes = list(G)
     links = [
-        (u, v, min(1.0, max(0.0, float(confidence) / 100)))
-        for u, v, confidence in G.edges(data="confidence", default=100)
+        (u, v, min(1.0, max(0.0, float(data.get("confidence", 100)) / 100)), data.get("type", key))
+        for u, v, key, data in _edges_with_keys(G)
     ]
 
-    def ranked(kept: Iterable[tuple[Hashable, Hashable]]) -> list[Hashable]:
+    def ranked(kept: Iterable[tuple[Hashable, Hashable, Any]]) -> list[Hashable]:
         if len(G) == 0:
             return []
-        # Every method reads the graph as undirected and simple, so that is all a sample needs to build.
         view: Indexed | None = None
+        if method == "capability":
+            # The capability loss follows typed dependencies, so its samples keep direction and types.
+            typed = nx.MultiDiGraph()
+            typed.add_nodes_from(G.nodes(data=True))
+            typed.add_edges_from((u, v, rel, {"type": rel}) for u, v, rel in kept)
+            selection = select_chokepoints(
+                typed, None, method=method, top=top, allowed=allowed, seed=ranking_seed, with_scores=False
+            )
+            return selection.nodes
+        pairs = [(u, v) for u, v, _ in kept]
+        # The other methods read the graph as undirected and simple, so that is all a sample needs to build.
         if method in ("degree", "articulation"):
             # These read only the view, and the kinds, which `G` still has.
-            sample, view = G, undirected_view_of_links(nodes, kept)
+            sample, view = G, undirected_view_of_links(nodes, pairs)
         else:
             sample = nx.Graph()
             sample.add_nodes_from(G.nodes(data=True))
-            sample.add_edges_from(kept)
+            sample.add_edges_from(pairs)
         selection = select_chokepoints(
             sample, view, method=method, top=top, allowed=allowed, seed=ranking_seed, with_scores=False
         )
         return selection.nodes
 
-    baseline = ranked((u, v) for u, v, _ in links)
+    baseline = ranked((u, v, rel) for u, v, _, rel in links)
     if progress is not None:
         progress(1 / (samples + 1))
     if not baseline:
@@ -176,7 +186,7 @@ def chokepoint_stability(
     stays = dict.fromkeys(baseline, 0)
     for done in range(1, samples + 1):
         # One draw per edge, every time, so the draws line up across samples whatever the confidences.
-        for v in ranked((u, v) for u, v, chance in links if rng.random() < chance):
+        for v in ranked((u, v, rel) for u, v, chance, rel in links if rng.random() < chance):
             if v in stays:
                 stays[v] += 1
         if progress is not None:
@@ -190,3 +200,12 @@ def chokepoint_stability(
             for rank, v in enumerate(baseline, start=1)
         ),
     )
+
+
+def _edges_with_keys(G: nx.Graph) -> Iterable[tuple[Hashable, Hashable, Any, dict[str, Any]]]:
+    """Each edge with its key (None in a simple graph) and data, parallel edges separately."""
+    if G.is_multigraph():
+        yield from G.edges(keys=True, data=True)
+    else:
+        for u, v, data in G.edges(data=True):
+            yield u, v, None, data

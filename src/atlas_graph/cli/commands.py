@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     orgs_create.add_argument("name")
     orgs_create.set_defaults(handler=run_orgs_create)
     orgs_commands.add_parser("list", help="list organizations").set_defaults(handler=run_orgs_list)
+    orgs_update = orgs_commands.add_parser("update", help="set an organization's profile (where and how it can act)")
+    orgs_update.add_argument("name")
+    orgs_update.add_argument("--jurisdictions", help='comma-separated country codes, or "*" (e.g. NL,DE)')
+    orgs_update.add_argument(
+        "--actions", help="comma-separated, of arrest,sanction,takedown,seize,sinkhole,suspend,freeze"
+    )
+    orgs_update.set_defaults(handler=run_orgs_update)
 
     keys = commands.add_parser("keys", help="API keys")
     keys_commands = keys.add_subparsers(title="actions", metavar="ACTION", required=True)
@@ -230,6 +237,26 @@ def run_orgs_list(args: argparse.Namespace, settings: Settings) -> int:
     with cli_store(settings) as store:
         for org in organizations.list_organizations(store):
             print(f"{org.name}\t{org.active_keys} active key(s)\tsince {org.created_at:%Y-%m-%d}")
+    return 0
+
+
+def run_orgs_update(args: argparse.Namespace, settings: Settings) -> int:
+    from atlas_graph.models.organizations import ProfileIn
+    from atlas_graph.services import organizations
+
+    def listed(value: str | None) -> list[str] | None:
+        return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+    profile = ProfileIn.model_validate({"jurisdictions": listed(args.jurisdictions), "actions": listed(args.actions)})
+    with cli_store(settings) as store:
+        updated = organizations.update_profile(
+            store,
+            name=args.name,
+            jurisdictions=[str(j) for j in profile.jurisdictions] if profile.jurisdictions is not None else None,
+            actions=list(profile.actions) if profile.actions is not None else None,
+        )
+    where, how = ",".join(updated.jurisdictions) or "-", ",".join(updated.actions) or "-"
+    say(f"{updated.name}: jurisdictions {where}; actions {how}")
     return 0
 
 

@@ -7,28 +7,43 @@ import random
 from importlib import resources
 from typing import Any
 
+from atlas_graph.synthetic.ecosystem import PLANNING_COALITION
+
 ATTACK_FILE = "attack_subset.stix.json"
 SYNTHETIC = "(synthetic)"
 NOTE = "Synthetic demo data made up by atlas-graph; not a real entity."
 
+# name, category, countries (where an action against it would happen; none known: only a member acting anywhere
+# can), disruption cost (relative effort, one domain suspension = 1; see docs/planning.md).
 PROVIDERS = [
-    ("Yellowstone Bulletproof Hosting", "bulletproof_hosting"),
-    ("Riverbank Bulletproof Hosting", "bulletproof_hosting"),
-    ("GateKeeper Access Broker", "initial_access_brokerage"),
-    ("Lantern Access Broker", "initial_access_brokerage"),
-    ("Chameleon Crypter", "crypting"),
-    ("Dark Bazaar Forum", "forum"),
-    ("Phishmonger Kits", "phishing_kit"),
-    ("Swarm Botnet Rental", "botnet"),
+    ("Yellowstone Bulletproof Hosting", "bulletproof_hosting", ["NL"], 3),
+    ("Riverbank Bulletproof Hosting", "bulletproof_hosting", ["RU"], 3),
+    ("GateKeeper Access Broker", "initial_access_brokerage", ["RU"], 4),
+    ("Lantern Access Broker", "initial_access_brokerage", ["US"], 3),
+    ("Chameleon Crypter", "crypting", ["UA"], 2),
+    ("Dark Bazaar Forum", "forum", [], 2),
+    ("Phishmonger Kits", "phishing_kit", ["BR"], 2),
+    ("Swarm Botnet Rental", "botnet", ["DE"], 3),
 ]
 FINANCIERS = [
-    ("Nimbus Exchange", "exchange"),
-    ("Tumbleweed Mixer", "mixer"),
-    ("Harbor OTC Desk", "otc_broker"),
-    ("Courier Mule Network", "mule_network"),
+    ("Nimbus Exchange", "exchange", ["LT"], 3),
+    ("Tumbleweed Mixer", "mixer", [], 2),
+    ("Harbor OTC Desk", "otc_broker", ["AE"], 3),
+    ("Courier Mule Network", "mule_network", ["GB"], 2),
+]
+# What the providers run on: (operator, name, category, countries). Domains and onion services have no country.
+INFRASTRUCTURE = [
+    ("Dark Bazaar Forum", "darkbazaar onion service", "onion_service", []),
+    ("Phishmonger Kits", "phishmonger-kits.example", "domain", []),
+    ("Swarm Botnet Rental", "Swarm C2 servers", "server", ["DE"]),
+    ("Yellowstone Bulletproof Hosting", "Yellowstone rack in Amsterdam", "server", ["NL"]),
 ]
 SECTORS = ["health", "finance", "energy", "government", "education", "manufacturing", "retail", "logistics"]
 COUNTRIES = ["DE", "FR", "US", "GB", "UA", "PL", "JP", "BR", "IN", "NL"]
+
+
+COALITION = PLANNING_COALITION
+"""The demo's coalition: member organizations with profiles (who can act, where, how), the generator's."""
 
 
 def attack_bundle() -> dict[str, Any]:
@@ -54,10 +69,47 @@ def synthetic_bundle(attack: dict[str, Any], *, seed: int = 7) -> dict[str, Any]
     def claim(**extra: Any) -> dict[str, Any]:
         return {"confidence": rng.randint(45, 90), "description": NOTE, **extra}
 
-    for name, kind in PROVIDERS:
-        entities.append({"kind": "service_provider", "name": named(name), "category": kind, **claim()})
-    for name, kind in FINANCIERS:
-        entities.append({"kind": "financier", "name": named(name), "category": kind, **claim()})
+    for name, kind, countries, cost in PROVIDERS:
+        entities.append(
+            {
+                "kind": "service_provider",
+                "name": named(name),
+                "category": kind,
+                "countries": countries,
+                "attributes": {"disruption_cost": cost},
+                **claim(),
+            }
+        )
+    for name, kind, countries, cost in FINANCIERS:
+        entities.append(
+            {
+                "kind": "financier",
+                "name": named(name),
+                "category": kind,
+                "countries": countries,
+                "attributes": {"disruption_cost": cost},
+                **claim(),
+            }
+        )
+    for operator, name, kind, countries in INFRASTRUCTURE:
+        entities.append(
+            {
+                "kind": "infrastructure",
+                "name": named(name),
+                "category": kind,
+                "countries": countries,
+                "attributes": {"disruption_cost": 1},
+                **claim(),
+            }
+        )
+        relationships.append(
+            {
+                "type": "OPERATES",
+                "source": {"kind": "service_provider", "name": named(operator)},
+                "target": {"kind": "infrastructure", "name": named(name)},
+                **claim(),
+            }
+        )
     victims = []
     for index in range(24):
         sector = SECTORS[index % len(SECTORS)]
@@ -69,6 +121,7 @@ def synthetic_bundle(attack: dict[str, Any], *, seed: int = 7) -> dict[str, Any]
                 "kind": "victim",
                 "name": name,
                 "category": "organization",
+                "countries": [country],
                 "attributes": {"sector": sector, "country": country},
                 **claim(),
             }
@@ -84,7 +137,7 @@ def synthetic_bundle(attack: dict[str, Any], *, seed: int = 7) -> dict[str, Any]
     for group in groups:
         host = PROVIDERS[0][0] if rng.random() < 0.75 else PROVIDERS[1][0]
         relationships.append({"type": "USES", "source": {"id": group}, "target": ref_provider(host), **claim()})
-        for provider, _ in rng.sample(PROVIDERS[2:], 2):
+        for provider, *_ in rng.sample(PROVIDERS[2:], 2):
             relationships.append({"type": "USES", "source": {"id": group}, "target": ref_provider(provider), **claim()})
         financier = FINANCIERS[rng.randrange(len(FINANCIERS))][0]
         relationships.append(

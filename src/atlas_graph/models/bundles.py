@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from atlas_graph.models.assertions import AssertionFields
+from atlas_graph.models.countries import CountryCode
 from atlas_graph.models.text import without_control_characters
 from atlas_graph.models.vocabulary import CATEGORIES, EntityKind, RelationshipType
 
@@ -21,6 +22,10 @@ ExternalIdScheme = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)?$")
 ]
 ExternalIdValue = Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
+
+
+DISRUPTION_COST = "disruption_cost"
+"""The attribute that says what acting on an entity costs a disruption plan (docs/planning.md)."""
 
 
 def _has_text(value: str) -> str:
@@ -49,9 +54,27 @@ class EntityIn(AssertionFields):
         description="The kind's category: the service kind of a service_provider, the channel of a financier, "
         "the type of infrastructure, the type of victim, or actor group/individual/campaign.",
     )
-    attributes: Attributes = Field(default_factory=dict, description="Scalar facts, e.g. country, sector.")
+    countries: list[CountryCode] = Field(
+        default_factory=list,
+        max_length=250,
+        description="Where the entity is (ISO 3166-1 alpha-2 codes): where a coalition member may act on it. "
+        "An entity's countries are the union over the claims the caller may see.",
+    )
+    attributes: Attributes = Field(
+        default_factory=dict,
+        description="Scalar facts, e.g. sector. `disruption_cost`, a positive number (default 1), is what acting "
+        "on the entity costs a disruption plan; where visible claims differ, the largest applies.",
+    )
 
     _name_has_text = field_validator("name")(_has_text)
+
+    @field_validator("attributes")
+    @classmethod
+    def _cost_is_positive(cls, attributes: dict[str, str | int | float | bool]) -> dict[str, str | int | float | bool]:
+        cost = attributes.get(DISRUPTION_COST)
+        if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float) or not cost > 0):
+            raise ValueError(f"{DISRUPTION_COST} must be a positive number, not {cost!r}")
+        return attributes
 
     @model_validator(mode="after")
     def _category_fits_kind(self) -> Self:

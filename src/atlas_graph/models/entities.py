@@ -15,6 +15,7 @@ class EntityAssertionOut(AssertionOut):
     aliases: list[str]
     external_ids: dict[str, str] = Field(description="The external ids this claim gives, by scheme.")
     category: str | None
+    countries: list[str] = Field(default_factory=list, description="Where this claim says the entity is.")
     attributes: dict[str, Any]
 
 
@@ -24,6 +25,9 @@ class EntityOut(BaseModel):
     name: str = Field(description="The name most of the claims you may see give; a tie goes to the oldest claim.")
     aliases: list[str] = Field(description="Every other name a claim you may see gives.")
     category: str | None
+    countries: list[str] = Field(
+        default_factory=list, description="Where the entity is: the union over the claims you may see."
+    )
     attributes: dict[str, Any]
     assertions: list[EntityAssertionOut] = Field(description="The claims you may see, oldest first.")
     relationship_counts: dict[str, int] = Field(

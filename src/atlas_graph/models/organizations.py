@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from atlas_graph.models.countries import CountryCode
 from atlas_graph.models.vocabulary import Role
+
+Action = Literal["arrest", "sanction", "takedown", "seize", "sinkhole", "suspend", "freeze"]
+"""What a coalition member may do to a target (analysis/capabilities.py: ACTIONS)."""
+Jurisdiction = Annotated[CountryCode | Literal["*"], Field(description="ISO 3166-1 alpha-2, or `*`")]
 
 
 class OrganizationIn(BaseModel):
@@ -49,3 +55,31 @@ class ApiKeyOut(BaseModel):
     label: str | None
     created_at: datetime
     revoked_at: datetime | None
+
+
+class ProfileIn(BaseModel):
+    """Where a member may act and what it may do; a field left out keeps its value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jurisdictions: list[Jurisdiction] | None = Field(
+        default=None,
+        max_length=250,
+        description="Country codes where the member may act, or `*` for a member whose action is not bound to a "
+        "country (a registrar, a platform). It may act on an entity with no known country only with `*`.",
+        examples=[["NL", "DE"]],
+    )
+    actions: list[Action] | None = Field(default=None, max_length=7, examples=[["takedown", "seize", "arrest"]])
+
+    @model_validator(mode="after")
+    def _something_to_set(self) -> Self:
+        if self.jurisdictions is None and self.actions is None:
+            raise ValueError("give jurisdictions, actions or both")
+        return self
+
+
+class ProfileOut(BaseModel):
+    name: str
+    jurisdictions: list[str]
+    actions: list[Action]
+    updated_at: datetime

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import networkx as nx
 from pydantic import BaseModel
 
 from atlas_graph import analysis
@@ -18,15 +17,19 @@ from atlas_graph.models.analysis import (
     DisruptionImpactOut,
     DisruptionOut,
     FragmentationOut,
-    GraphScopeOut,
     LostAccessOut,
+    PlanIn,
+    PlanOut,
     RankingMethod,
     RemovedOut,
     StabilityOut,
+    Substitution,
 )
 from atlas_graph.models.vocabulary import EntityKind
+from atlas_graph.services import plans
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.jobs import Job, JobRunner, Progress
+from atlas_graph.services.plans import scope_out
 from atlas_graph.services.workers import AnalysisWorkers
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.projection import Projection, ProjectionCache
@@ -62,19 +65,45 @@ def chokepoints(
     stability: bool,
     samples: int,
     seed: int,
+    substitution: Substitution = "affiliates",
+    actionable: bool = False,
 ) -> ChokepointsOut | Job:
     """The ranking of the caller's visible graph: answered at once, or a job (asked for, stability, or large).
 
-    `kinds` are the kinds that may be ranked; the graph ranked on is the caller's within `scope`.
+    `kinds` are the kinds that may be ranked; the graph ranked on is the caller's within `scope`. With
+    method=capability, `substitution` is the loss's rule and `actionable` keeps what the coalition (every
+    organization with a profile) can act on.
     """
+    if actionable and method != "capability":
+        raise InvalidInput([Problem(("query", "actionable"), "actionable=true goes with method=capability only")])
+    coalition = plans.coalition_profiles(runtime.store, None) if method == "capability" else ()
     projection = projection_for(runtime, caller=caller, scope=scope)
+    as_job = background or needs_job(projection, stability=stability)
+    if method == "capability":
+        return _answer_or_job(
+            runtime,
+            rank_capability,
+            projection,
+            kind="chokepoints",
+            caller=caller,
+            as_job=as_job,
+            top=top,
+            kinds=kinds,
+            scope=scope,
+            substitution=substitution,
+            coalition=coalition,
+            only_actionable=actionable,
+            stability=stability,
+            samples=samples,
+            seed=seed,
+        )
     return _answer_or_job(
         runtime,
         rank,
         projection,
         kind="chokepoints",
         caller=caller,
-        as_job=background or needs_job(projection, stability=stability),
+        as_job=as_job,
         method=method,
         top=top,
         kinds=kinds,
@@ -85,6 +114,24 @@ def chokepoints(
     )
 
 
+def plan(runtime: AnalysisRuntime, *, caller: Caller, background: bool, body: PlanIn) -> PlanOut | Job:
+    """The best plan within the budget for the coalition: answered at once, or a job (asked for, or large)."""
+    scope = GraphScope.of(types=body.types, min_confidence=body.min_confidence, as_of=body.as_of)
+    coalition = plans.coalition_profiles(runtime.store, body.coalition)
+    projection = projection_for(runtime, caller=caller, scope=scope)
+    arguments = plans.check_plan(projection.graph, body, coalition)
+    return _answer_or_job(
+        runtime,
+        plans.make_plan,
+        projection,
+        kind="plan",
+        caller=caller,
+        as_job=background or needs_job(projection, stability=False),
+        scope=scope,
+        **arguments,
+    )
+
+
 def disruption(
     runtime: AnalysisRuntime,
     *,
@@ -92,6 +139,7 @@ def disruption(
     background: bool,
     remove: Sequence[str],
     scope: GraphScope,
+    substitution: Substitution = "affiliates",
 ) -> DisruptionOut | Job:
     """What taking `remove` down would change: answered at once, or a job (asked for, or a large graph)."""
     projection = projection_for(runtime, caller=caller, scope=scope)
@@ -104,6 +152,7 @@ def disruption(
         as_job=background or needs_job(projection, stability=False),
         remove=check_removal(projection, remove),
         scope=scope,
+        substitution=substitution,
     )
 
 
@@ -183,7 +232,7 @@ def rank(
         top=top,
         kinds=list(kinds) if kinds else None,
         seed=seed,
-        scope=_scope(projection, scope),
+        scope=scope_out(projection, scope),
         chokepoints=[
             ChokepointOut(
                 id=str(point.node),
@@ -200,6 +249,52 @@ def rank(
         ],
         stability_samples=stability_samples,
     )
+
+
+def rank_capability(
+    projection: Projection,
+    *,
+    top: int,
+    kinds: Sequence[EntityKind] | None,
+    scope: GraphScope,
+    substitution: Substitution,
+    coalition: tuple[analysis.MemberProfile, ...],
+    only_actionable: bool,
+    stability: bool,
+    samples: int,
+    seed: int,
+    progress: Progress | None = None,
+) -> ChokepointsOut:
+    """The capability ranking (and, asked, how stable each is when edges are resampled by confidence)."""
+    ranking_share = 0.3 if stability else 1.0
+    ranked = plans.rank_by_capability(
+        projection,
+        top=top,
+        kinds=kinds,
+        scope=scope,
+        substitution=substitution,
+        coalition=coalition,
+        only_actionable=only_actionable,
+        seed=seed,
+        progress=_scaled(progress, 0.0, ranking_share),
+    )
+    if not stability:
+        return ranked
+    # Resampling reranks with the default rule over every target of the kinds asked (chokepoint_stability).
+    result = analysis.chokepoint_stability(
+        projection.graph,
+        method="capability",
+        top=top,
+        kinds=[k.value for k in kinds] if kinds else None,
+        samples=samples,
+        seed=seed,
+        progress=_scaled(progress, ranking_share, 1.0),
+    )
+    frequencies = {str(item.node): item.frequency for item in result.chokepoints}
+    for point in ranked.chokepoints:
+        point.stability = StabilityOut(frequency=frequencies.get(point.id, 0.0))
+    ranked.stability_samples = result.samples
+    return ranked
 
 
 def check_removal(projection: Projection, remove: Sequence[str]) -> list[str]:
@@ -220,14 +315,16 @@ def disrupt(
     *,
     remove: Sequence[str],
     scope: GraphScope,
+    substitution: Substitution = "affiliates",
     progress: Progress | None = None,
 ) -> DisruptionOut:
-    """Metrics before and after taking `remove` down, the pieces created and who lost which services."""
+    """Metrics before and after taking `remove` down, the pieces created, who lost which services, and the
+    capability loss under `substitution` (who loses what, and where the others go)."""
     graph = projection.graph
     impact = analysis.disruption_impact(graph, remove, progress=progress)
     lost = sorted(impact.lost_service_access.items(), key=lambda item: (-len(item[1]), str(item[0])))
     return DisruptionOut(
-        scope=_scope(projection, scope),
+        scope=scope_out(projection, scope),
         removed=[
             RemovedOut(id=node, name=graph.nodes[node].get("name") or node, kind=EntityKind(graph.nodes[node]["kind"]))
             for node in remove
@@ -243,18 +340,7 @@ def disrupt(
                 for actor, kinds in lost[:LOST_ACCESS_SHOWN]
             ],
         ),
-    )
-
-
-def _scope(projection: Projection, scope: GraphScope) -> GraphScopeOut:
-    graph: nx.MultiDiGraph = projection.graph
-    return GraphScopeOut(
-        graph_version=projection.fingerprint,
-        nodes=graph.number_of_nodes(),
-        edges=graph.number_of_edges(),
-        types=list(scope.types) if scope.types else None,
-        min_confidence=scope.min_confidence,
-        as_of=scope.as_of,
+        capabilities=plans.capability_impact(graph, remove, substitution),
     )
 
 

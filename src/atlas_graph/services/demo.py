@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas_graph.demo.dataset import attack_bundle, synthetic_bundle
+from atlas_graph.demo.dataset import COALITION, attack_bundle, synthetic_bundle
 from atlas_graph.errors import AuthenticationFailed
 from atlas_graph.models.bundles import BundleIn
 from atlas_graph.models.vocabulary import Role, Tlp
@@ -40,6 +40,12 @@ def load_demo(store: GraphStore, *, max_items: int, kept_token: str | None = Non
     """
     for name in (ATTACK_ORGANIZATION, SYNTHETIC_ORGANIZATION, VIEWER_ORGANIZATION):
         organizations.ensure_organization(store, name=name)
+    # A coalition to plan with: members that hold no intelligence here, only what they can do and where.
+    for member in COALITION:
+        organizations.ensure_organization(store, name=member["name"])
+        organizations.update_profile(
+            store, name=member["name"], jurisdictions=list(member["jurisdictions"]), actions=list(member["actions"])
+        )
     attack = attack_bundle()
     real = import_stix_bundle(
         store,

@@ -38,6 +38,7 @@ def get_entity(store: GraphStore, *, caller: Caller, entity_id: str) -> EntityOu
         name=name,
         aliases=aliases,
         category=category,
+        countries=sorted({country for claim in stored.claims for country in claim.get("countries") or ()}),
         attributes=attributes,
         assertions=[_assertion_out(claim, caller) for claim in stored.claims],
         relationship_counts=stored.relationship_counts,
@@ -178,5 +179,6 @@ def _assertion_out(claim: EntityClaim, caller: Caller) -> EntityAssertionOut:
         aliases=list(claim.get("aliases") or []),
         external_ids=json.loads(external_ids) if external_ids else {},
         category=claim.get("category"),
+        countries=list(claim.get("countries") or []),
         attributes=json.loads(attributes) if attributes else {},
     )

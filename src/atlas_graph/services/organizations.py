@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.assertions import ORGANIZATION_NAME_PATTERN
+from atlas_graph.models.vocabulary import Permission
 from atlas_graph.services import audit
 from atlas_graph.services.caller import LOCAL_ADMINISTRATOR, Caller
 from atlas_graph.store import organizations as organization_store
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.organizations import StoredOrganization
+from atlas_graph.store.organizations import StoredOrganization, StoredProfile
 
 # Names appear in share_with lists and in the sharing tokens the store matches on, so `|` and control characters
 # must never be part of one (fullmatch: `$` alone would let a trailing newline through).
@@ -52,3 +53,41 @@ def ensure_organization(store: GraphStore, *, name: str, actor: Caller = LOCAL_A
 def list_organizations(store: GraphStore) -> list[StoredOrganization]:
     """Every member organization, by name."""
     return organization_store.list_organizations(store)
+
+
+def update_profile(
+    store: GraphStore,
+    *,
+    name: str,
+    jurisdictions: list[str] | None = None,
+    actions: list[str] | None = None,
+    actor: Caller = LOCAL_ADMINISTRATOR,
+) -> StoredProfile:
+    """Set where a member may act and what it may do: the operator for any member, a member's admin for its own.
+
+    A member's admin naming another organization is refused (403) without a look-up, as for keys.
+    """
+    actor.administered(name)
+    started = audit.entry(actor, "organization.profile", name=name)
+    return audit.audited(
+        store,
+        started,
+        lambda: organization_store.update_profile(
+            store,
+            name=name,
+            jurisdictions=sorted(set(jurisdictions)) if jurisdictions is not None else None,
+            actions=sorted(set(actions)) if actions is not None else None,
+            now=datetime.now(UTC),
+            audit=started,
+        ),
+    )
+
+
+def list_profiles(store: GraphStore, *, caller: Caller = LOCAL_ADMINISTRATOR) -> list[StoredProfile]:
+    """Every organization's profile that has one: who can act where, which every member may read.
+
+    Readers and up read them (integration keys only write), and the operator, who sets them.
+    """
+    if not caller.can(Permission.OPERATE):
+        caller.require(Permission.READ)
+    return organization_store.list_profiles(store)

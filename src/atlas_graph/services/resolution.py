@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.assertions import AssertionFields
-from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
+from atlas_graph.models.bundles import DISRUPTION_COST, EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType
 from atlas_graph.stix.vocabulary import ENTITY_KINDS
 from atlas_graph.store.ingestion import (
@@ -509,11 +509,16 @@ def _entity_claim(members: Sequence[EntityIn], anchor: str) -> dict[str, Any]:
     aliases = list(dict.fromkeys(n for m in members for n in (m.name, *m.aliases) if n != name))
     attributes: dict[str, Any] = {}
     external_ids: dict[str, str] = {}
+    countries: set[str] = set()
     category = None
     for member in members:
         attributes.update(member.attributes)
         external_ids.update(member.external_ids)
+        countries.update(member.countries)
         category = member.category or category
+    # Countries and the cost are also plain properties, so that Cypher can take the union and the largest over
+    # the claims a caller may see without parsing the attributes' JSON.
+    cost = attributes.get(DISRUPTION_COST)
     claim = claim_properties(last)
     claim.update(
         name=name,
@@ -522,6 +527,8 @@ def _entity_claim(members: Sequence[EntityIn], anchor: str) -> dict[str, Any]:
         category=category,
         attributes=json.dumps(attributes, sort_keys=True, ensure_ascii=False) if attributes else None,
         external_ids=json.dumps(external_ids, sort_keys=True, ensure_ascii=False) if external_ids else None,
+        countries=sorted(countries) or None,
+        disruption_cost=float(cost) if cost is not None else None,
         xid_keys=[xid_key(kind, scheme, value) for scheme, value in sorted(external_ids.items())],
         strong_keys=[
             id_key(kind, anchor),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from neo4j import ManagedTransaction
 from neo4j.exceptions import ConstraintError
@@ -20,6 +21,8 @@ CREATE_OPERATOR_KEY = "write/operator_key_create"
 API_KEY_BY_ID = "read/api_key_by_id"
 LIST_API_KEYS = "read/api_key_list"
 REVOKE_API_KEY = "write/api_key_revoke"
+UPDATE_PROFILE = "write/organization_profile_update"
+LIST_PROFILES = "read/organization_profiles"
 QUERIES = (
     CREATE_ORGANIZATION,
     LIST_ORGANIZATIONS,
@@ -28,6 +31,8 @@ QUERIES = (
     API_KEY_BY_ID,
     LIST_API_KEYS,
     REVOKE_API_KEY,
+    UPDATE_PROFILE,
+    LIST_PROFILES,
 )
 
 
@@ -36,6 +41,16 @@ class StoredOrganization:
     name: str
     created_at: datetime
     active_keys: int = 0
+
+
+@dataclass(frozen=True)
+class StoredProfile:
+    """What a member can do, and where: the coalition's planning reads these."""
+
+    name: str
+    jurisdictions: tuple[str, ...]
+    actions: tuple[str, ...]
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -154,3 +169,50 @@ def revoke_api_key(
     if revoked_at is None:
         raise NotFound(f"no API key with id {key_id!r}")
     return revoked_at
+
+
+def _profile(record: Any) -> StoredProfile:
+    return StoredProfile(
+        name=record["name"],
+        jurisdictions=tuple(record["jurisdictions"]),
+        actions=tuple(record["actions"]),
+        updated_at=native_datetime(record["updated_at"]),
+    )
+
+
+def update_profile(
+    store: GraphStore,
+    *,
+    name: str,
+    jurisdictions: list[str] | None,
+    actions: list[str] | None,
+    now: datetime,
+    audit: AuditEntry,
+) -> StoredProfile:
+    """Set an organization's profile (None keeps a field); NotFound when there is no such organization."""
+
+    def work(tx: ManagedTransaction) -> StoredProfile | None:
+        record = tx.run(
+            store.queries[UPDATE_PROFILE], name=name, jurisdictions=jurisdictions, actions=actions, now=now
+        ).single()
+        if record is None:
+            return None
+        profile = _profile(record)
+        append_in(
+            tx,
+            store,
+            audit.finished(
+                outcome="succeeded", jurisdictions=list(profile.jurisdictions), actions=list(profile.actions)
+            ),
+        )
+        return profile
+
+    profile = store.write_transaction(work)
+    if profile is None:
+        raise NotFound(f"no organization named {name!r}")
+    return profile
+
+
+def list_profiles(store: GraphStore) -> list[StoredProfile]:
+    """The organizations that have a profile, by name."""
+    return [_profile(record) for record in store.read(LIST_PROFILES)]

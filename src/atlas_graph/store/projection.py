@@ -37,7 +37,8 @@ class Projection:
 def load_projection(
     store: GraphStore, *, organization: str, scope: GraphScope, max_elements: int | None = None
 ) -> Projection:
-    """Nodes carry kind, name and category; edges (keyed by type) carry type, confidence and organizations.
+    """Nodes carry kind, name, category, countries (sorted) and cost (default 1); edges (keyed by type) carry type,
+    confidence and organizations.
 
     Raises PayloadTooLarge when nodes plus edges exceed `max_elements`: past the limit, rows are only counted,
     so an oversized graph costs a stream, not the memory of a NetworkX graph.
@@ -48,7 +49,9 @@ def load_projection(
         parameters = scope.parameters(organization)
         room = max_elements
         node_rows, node_count = _rows_within(
-            tx.run(store.queries[PROJECTION_NODES], parameters), ("id", "kind", "name", "category"), room
+            tx.run(store.queries[PROJECTION_NODES], parameters),
+            ("id", "kind", "name", "category", "countries", "cost"),
+            room,
         )
         room = None if max_elements is None else max(0, max_elements - node_count)
         edge_rows, edge_count = _rows_within(
@@ -57,7 +60,8 @@ def load_projection(
             room,
         )
         check_analysis_size(node_count, edge_count, max_elements=max_elements)
-        nodes, edges = sorted(node_rows), sorted(edge_rows)
+        nodes = sorted(_node_row(row) for row in node_rows)
+        edges = sorted(edge_rows)
         return Projection(graph=_build(nodes, edges), graph_version=version, fingerprint=_fingerprint(nodes, edges))
 
     return store.read_transaction(work)
@@ -84,14 +88,24 @@ def _rows_within(result: Result, fields: tuple[str, ...], room: int | None) -> t
     return rows, count
 
 
-def _build(
-    nodes: list[tuple[str, str, str, str | None]], edges: list[tuple[str, str, str, int, int]]
-) -> nx.MultiDiGraph:
+NodeRow = tuple[str, str, str, str | None, tuple[str, ...], float]
+"""id, kind, name, category, countries, cost."""
+DEFAULT_COST = 1.0
+"""What acting on an entity costs a plan when no visible claim says (`attributes.disruption_cost`)."""
+
+
+def _node_row(row: tuple[Any, ...]) -> NodeRow:
+    node, kind, name, category, countries, cost = row
+    return node, kind, name, category, tuple(sorted(set(countries or ()))), float(cost or DEFAULT_COST)
+
+
+def _build(nodes: list[NodeRow], edges: list[tuple[str, str, str, int, int]]) -> nx.MultiDiGraph:
     # Sorted input gives the same node and edge order for the same content, so that tie-breaks in the analysis
     # layer (which follow graph order) cannot depend on storage order or on what others wrote.
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(
-        (node, {"kind": kind, "name": name, "category": category}) for node, kind, name, category in nodes
+        (node, {"kind": kind, "name": name, "category": category, "countries": countries, "cost": cost})
+        for node, kind, name, category, countries, cost in nodes
     )
     graph.add_edges_from(
         (source, target, rel_type, {"type": rel_type, "confidence": confidence, "organizations": organizations})
@@ -100,7 +114,7 @@ def _build(
     return graph
 
 
-def _fingerprint(nodes: list[tuple[str, str, str, str | None]], edges: list[tuple[str, str, str, int, int]]) -> str:
+def _fingerprint(nodes: list[NodeRow], edges: list[tuple[str, str, str, int, int]]) -> str:
     digest = hashlib.blake2b(digest_size=12)
     for row in (*nodes, *edges):
         digest.update(repr(row).encode())

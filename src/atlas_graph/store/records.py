@@ -71,6 +71,8 @@ class EntityClaim(Claim):
     attributes: NotRequired[str | None]
     external_ids: NotRequired[str | None]
     anchor: NotRequired[str | None]
+    countries: NotRequired[list[str] | None]
+    disruption_cost: NotRequired[float | None]
 
 
 class RelationshipClaim(Claim):

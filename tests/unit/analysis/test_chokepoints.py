@@ -111,7 +111,8 @@ def test_fragmentation_steps_match_removing_and_recounting(seed: int) -> None:
         H.remove_node(chokepoint.node)
         after = pairwise_connectivity(H)
         assert chokepoint.metrics["step_connectivity_drop"] == before - after
-        assert chokepoint.score == pytest.approx((before - after) / initial)
+        # Issue 14: the score follows the order (what is still connected when the removal comes).
+        assert chokepoint.score == pytest.approx(before / initial)
         assert chokepoint.metrics["connectivity_removed"] == pytest.approx(1 - after / initial)
         assert chokepoint.metrics["lcc_after_step"] == max(len(c) for c in nx.connected_components(H))
         before = after

@@ -15,7 +15,10 @@ from atlas_graph.models.analysis import (
     DisruptionOut,
     JobAcceptedOut,
     JobOut,
+    PlanIn,
+    PlanOut,
     RankingMethod,
+    Substitution,
 )
 from atlas_graph.models.errors import ErrorOut
 from atlas_graph.models.vocabulary import EntityKind
@@ -33,7 +36,8 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/chokepoints",
     response_model=ChokepointsOut,
-    summary="Rank the entities whose removal would fragment the ecosystem most, and say why",
+    summary="Rank the entities whose removal would cut the most criminal capability (or fragment the ecosystem "
+    "most, with a structural method), and say why",
     responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def get_chokepoints(
@@ -41,13 +45,25 @@ def get_chokepoints(
     runtime: AnalysisDep,
     caller: ReaderDep,
     scope: ScopeDep,
-    method: RankingMethod = "fragmentation",
+    method: Annotated[
+        RankingMethod,
+        Query(
+            description="capability (default): the capability loss of removing the entity alone, never victims "
+            "or software (docs/planning.md); the structural methods: docs/analysis.md"
+        ),
+    ] = "capability",
     top: Annotated[int, Query(ge=1, le=100)] = 10,
     kinds: Annotated[list[str] | None, Query(description="Kinds that may be ranked, e.g. service_provider")] = None,
     stability: Annotated[bool, Query(description="Also rerank on graphs resampled by confidence")] = False,
     samples: Annotated[int, Query(ge=5, le=500, description="Resampled graphs, with stability")] = 50,
     seed: Annotated[int, Query(ge=0, description="Same seed, same answer")] = 0,
     background: Annotated[bool, Query(description="Always run as a job")] = False,
+    substitution: Annotated[
+        Substitution, Query(description="method=capability: where actors may find a capability they lost")
+    ] = "affiliates",
+    actionable: Annotated[
+        bool, Query(description="method=capability: only what some coalition member (a profile) can act on")
+    ] = False,
 ) -> ChokepointsOut | JSONResponse:
     outcome = analysis.chokepoints(
         runtime,
@@ -60,7 +76,28 @@ def get_chokepoints(
         stability=stability,
         samples=samples,
         seed=seed,
+        substitution=substitution,
+        actionable=actionable,
     )
+    return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
+
+
+@router.post(
+    "/plans",
+    response_model=PlanOut,
+    summary="The coordinated takedowns, within a budget, that cut the most criminal capability, and who does each",
+    description="docs/planning.md: the loss, the substitution rules, the solver (optimal within time_limit, else "
+    "the best found with the solver's bound), explanations, tasks per member, gaps and baselines.",
+    responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def post_plans(
+    body: PlanIn,
+    request: Request,
+    runtime: AnalysisDep,
+    caller: ReaderDep,
+    background: Annotated[bool, Query(description="Always run as a job")] = False,
+) -> PlanOut | JSONResponse:
+    outcome = analysis.plan(runtime, caller=caller, background=background, body=body)
     return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
 
 
@@ -83,6 +120,7 @@ def post_disruption(
         background=background,
         remove=body.remove,
         scope=GraphScope.of(types=body.types, min_confidence=body.min_confidence, as_of=body.as_of),
+        substitution=body.substitution,
     )
     return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
 
