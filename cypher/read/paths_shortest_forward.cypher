@@ -2,13 +2,14 @@
 // returned), through relationships with a claim the caller may see that passes the filters and through entities
 // the caller may see; paths longer than $max_hops are dropped. Each hop carries its best passing confidence.
 // The search depth is written out (10, the API's maximum) because Cypher 5 takes no parameter there.
-// Parameters: $from, $to, $max_hops, $types (or null), $kinds (or null), $min_confidence, $as_of (or null),
-// $organization, $organization_token.
+// Parameters: $from, $to, $max_hops, $types (or null), $kinds (or null), $exclude (ids a path may not pass
+// through, never $from or $to; may be empty), $min_confidence, $as_of (or null), $organization, $organization_token.
 MATCH (source:Entity {id: $from})
 MATCH (target:Entity {id: $to})
 MATCH path = allShortestPaths((source)-[*..10]->(target))
 WHERE all(n IN nodes(path) WHERE (n.vis_all OR $organization IN n.vis_orgs)
-                                 AND ($kinds IS NULL OR n = source OR n = target OR n.kind IN $kinds))
+                                 AND ($kinds IS NULL OR n = source OR n = target OR n.kind IN $kinds)
+                                 AND NOT n.id IN $exclude)
   AND all(r IN relationships(path) WHERE ($types IS NULL OR type(r) IN $types)
           AND any(i IN range(0, size(coalesce(r.a_vis, [])) - 1)
                   WHERE (r.a_vis[i] = '*' OR r.a_vis[i] CONTAINS $organization_token)
