@@ -42,7 +42,7 @@ from atlas_graph.services.paths import best_paths
 from atlas_graph.store.entities import ENTITY_COUNT
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.maintenance import delete_everything
-from atlas_graph.store.paths import SHORTEST_PATHS_ANY, find_paths
+from atlas_graph.store.paths import SHORTEST_PATHS_ANY, find_paths, resolve_ids
 from atlas_graph.store.scope import GraphScope
 from atlas_graph.synthetic import generate_ecosystem
 from benchlib import (
@@ -92,7 +92,11 @@ def main() -> int:
             issue_key(store, ORGANIZATION)
             load(store, ecosystem)
         token = issue_key(store, ORGANIZATION, Role.READER)
-        pairs = connected_actor_pairs(ecosystem.to_networkx(), args.queries, args.max_hops, args.seed)
+        external_pairs = connected_actor_pairs(ecosystem.to_networkx(), args.queries, args.max_hops, args.seed)
+        # The generator's ids are external ids: the service resolves them, and the driver-level runs must be given
+        # the entities' own ids, or their queries match nothing (as they did, unnoticed, once entities got ids of
+        # their own). Each pair is resolved as the service resolves it.
+        pairs = resolved_pairs(store, external_pairs)
         scope = GraphScope()
 
         variants = {**VARIANTS, **(CANDIDATES if args.candidates else {})}
@@ -166,6 +170,13 @@ def main() -> int:
     return 0
 
 
+def resolved_pairs(store: GraphStore, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    ids = resolve_ids(store, [end for pair in pairs for end in pair], ORGANIZATION)
+    if any(entity_id is None for entity_id in ids):
+        raise SystemExit("an actor of the generated ecosystem is missing from the benchmark database: load it again")
+    return [(str(ids[i]), str(ids[i + 1])) for i in range(0, len(ids), 2)]
+
+
 def time_variants(
     store: GraphStore, variants: dict[str, str], pairs: list[tuple[str, str]], max_hops: int, scope: GraphScope
 ) -> tuple[dict[str, list[float]], dict[str, int]]:
@@ -190,6 +201,8 @@ def time_variants(
             records = store.driver.execute_query(store.queries[name], parameters, database_=store.database).records
             times[name].append(time.perf_counter() - started)
             found[name] = sorted(tuple(hop["key"] for hop in record["hops"]) for record in records)
+        if not found[BASELINE]:
+            raise SystemExit(f"no path between {source} and {target}, which the generator connects: check the ids")
         for name in names:
             truth, mine = found[BASELINE], found[name]
             if len(truth) >= 50 and len(mine) >= 50:
