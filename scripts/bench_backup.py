@@ -32,7 +32,7 @@ from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.maintenance import delete_everything
 from atlas_graph.synthetic import generate_ecosystem
 from bench_ingest import post_bundles, raw_create_ceiling
-from benchlib import api_server, bench_settings, bench_store, issue_key
+from benchlib import api_server, bench_settings, bench_store, calibrate, headline, issue_key
 
 
 def main() -> int:
@@ -51,6 +51,7 @@ def main() -> int:
     bodies = [json.dumps(bundle).encode() for bundle in bundles]
     settings = bench_settings(args.neo4j_uri, args.password)
     with bench_store(settings) as store, tempfile.TemporaryDirectory(prefix="atlas-bench-backup-") as folder:
+        calibration = calibrate(store)
         token = issue_key(store, "Bench Org")
         with api_server(settings, port=args.port) as api:
             print("loading the ecosystem through the API:", file=sys.stderr)
@@ -90,6 +91,10 @@ def main() -> int:
     print(
         f"    bare CREATE of 10,000 relationships, one transaction: {ceiling_rate:9,.0f} relationships/s  "
         f"(restore at {taken.relationships / ceiling_rate:.1f} s of bare creates for its relationships alone)"
+    )
+    headline("backup", f"{items / taken.seconds:,.0f} items/s ({calibration.create_share(items / taken.seconds)})")
+    headline(
+        "restore", f"{items / restored.seconds:,.0f} items/s ({calibration.create_share(items / restored.seconds)})"
     )
     return 0 if same and (again.nodes, again.relationships) == (taken.nodes, taken.relationships) else 1
 

@@ -16,12 +16,16 @@ Network Dismantling data folder to within tie-breaking.
 Usage::
 
     .venv/bin/python scripts/bench_dismantling.py --networks DIR [--only Crime,PPI] [--budget 600]
-        [--seed 0] [--scale]
+        [--seed 0] [--scale] [--ba NODES] [--no-neo4j-calibration]
 
 ``DIR`` holds edge lists, ``u v`` per line; a first line of two numbers that does not look like an
 edge is a header and is skipped, self-loops are dropped. Networks with more than 50,000 edges are
 run only with ``--scale``, which also adds a generated Barabasi-Albert graph of 100,000 nodes and
-about 500,000 edges; on those only the baselines that fit the budget run.
+about 500,000 edges; on those only the baselines that fit the budget run. ``--ba NODES`` runs a generated
+Barabasi-Albert graph of that many nodes (5 edges each, seed 1), with or without ``--networks``.
+
+The first line is the calibration of this machine now (scripts/benchlib.py); times are also given as multiples
+of its pure-Python loop.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import networkx as nx
 from atlas_graph.analysis.dismantling import dismantling_order
 from atlas_graph.analysis.robustness import lcc_curve
 from atlas_graph.synthetic import generate_ecosystem
+from benchlib import Calibration, bench_settings, calibrate_standalone, headline
 
 Order = list[Hashable]
 
@@ -309,7 +314,7 @@ def measure(G: nx.Graph, order: Order) -> tuple[float, float, float]:
     return r, f10, f1
 
 
-def run_network(name: str, G: nx.Graph, *, budget: float, seed: int) -> None:
+def run_network(name: str, G: nx.Graph, *, budget: float, seed: int, calibration: Calibration) -> None:
     n, m = G.number_of_nodes(), G.number_of_edges()
     print(f"\n{name}  (N={n:,}, M={m:,})")
     print(f"  {'method':<26} {'R':>9} {'LCC<=10%':>9} {'LCC<=1%':>9} {'time':>9}")
@@ -336,12 +341,24 @@ def run_network(name: str, G: nx.Graph, *, budget: float, seed: int) -> None:
         if not curve:
             curve = lcc_curve(G, order)
         r, f10, f1 = measure(G, order)
-        print(f"  {label:<26} {r:9.6f} {f10:9.5f} {f1:9.5f} {elapsed:8.1f}s", flush=True)
+        print(
+            f"  {label:<26} {r:9.6f} {f10:9.5f} {f1:9.5f} {elapsed:8.1f}s  ({calibration.python_ratio(elapsed)})",
+            flush=True,
+        )
+        if label == "dismantling_order":
+            headline(
+                f"dismantling_order on {name} (N={n:,}, M={m:,})",
+                f"R {r:.4f} in {elapsed:.1f} s ({calibration.python_ratio(elapsed)})",
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--networks", type=Path, required=True, help="folder of edge lists (*.txt)")
+    parser.add_argument("--networks", type=Path, help="folder of edge lists (*.txt)")
+    parser.add_argument("--ba", type=int, default=0, help="also a generated Barabasi-Albert graph of NODES nodes")
+    parser.add_argument(
+        "--no-neo4j-calibration", action="store_true", help="leave the bare Neo4j CREATE out of the calibration"
+    )
     parser.add_argument("--only", default="", help="comma-separated network names, e.g. Crime,PPI")
     parser.add_argument(
         "--budget", type=float, default=600.0, help="seconds allowed to each slow baseline (default 600)"
@@ -354,9 +371,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     wanted = {x.strip() for x in args.only.split(",") if x.strip()}
-    files = sorted(args.networks.glob("*.txt"), key=lambda p: p.stat().st_size)
-    if not files:
+    if args.networks is None and not args.ba:
+        parser.error("give --networks, --ba NODES or both")
+    files = sorted(args.networks.glob("*.txt"), key=lambda p: p.stat().st_size) if args.networks else []
+    if args.networks is not None and not files:
         parser.error(f"no *.txt edge lists in {args.networks}")
+    calibration = calibrate_standalone(None if args.no_neo4j_calibration else bench_settings(None, None))
     for path in files:
         name = network_name(path)
         if wanted and name not in wanted:
@@ -365,14 +385,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         if G.number_of_edges() > LARGE_EDGES and not args.scale:
             print(f"\n{name}: {G.number_of_edges():,} edges, run with --scale")
             continue
-        run_network(name, G, budget=args.budget, seed=args.seed)
+        run_network(name, G, budget=args.budget, seed=args.seed, calibration=calibration)
+    if args.ba:
+        progress(f"generating BA({args.ba}, 5) ...")
+        G = nx.barabasi_albert_graph(args.ba, 5, seed=1)
+        run_network(f"BA{args.ba}", G, budget=args.budget, seed=args.seed, calibration=calibration)
     if args.scale and (not wanted or "BA100k" in wanted):
         progress("generating BA(100000, 5) ...")
-        run_network("BA100k", nx.barabasi_albert_graph(100_000, 5, seed=1), budget=args.budget, seed=args.seed)
+        run_network(
+            "BA100k",
+            nx.barabasi_albert_graph(100_000, 5, seed=1),
+            budget=args.budget,
+            seed=args.seed,
+            calibration=calibration,
+        )
     if args.scale and (not wanted or "Ecosystem100k" in wanted):
         progress("generating the synthetic ecosystem (100,000 entities, 500,000 relationships) ...")
         ecosystem = generate_ecosystem(entities=100_000, relationships=500_000, seed=args.seed)
-        run_network("Ecosystem100k", nx.Graph(ecosystem.to_networkx()), budget=args.budget, seed=args.seed)
+        run_network(
+            "Ecosystem100k",
+            nx.Graph(ecosystem.to_networkx()),
+            budget=args.budget,
+            seed=args.seed,
+            calibration=calibration,
+        )
     return 0
 
 

@@ -7,8 +7,9 @@ script prints the plan's search time, its loss, whether it is optimal (else the 
 the loss of each baseline (top by degree, by betweenness, by the fragmentation order, within the same budget)
 and the ratio of the plan's loss to the best baseline's.
 
-Timings depend on the machine and on what else runs on it. The first line times a fixed pure-Python workload
-in the same run: divide a timing by it to compare runs across machines.
+Timings depend on the machine and on what else runs on it. The first line is the calibration of this machine now
+(scripts/benchlib.py: a fixed pure-Python workload and a bare Neo4j CREATE, in the same run): divide a timing by
+the pure-Python loop's to compare runs across machines.
 
     .venv/bin/python scripts/bench_plans.py [--sizes 2000,10000,100000] [--budget 10] [--time-limits 20,20,60]
 """
@@ -22,23 +23,7 @@ import time
 from atlas_graph.analysis.capabilities import MemberProfile, Substitution, actionable_targets
 from atlas_graph.analysis.plans import plan
 from atlas_graph.synthetic import generate_ecosystem
-
-
-def calibration_seconds() -> float:
-    """Time a fixed pure-Python workload: dictionary and list work like the analysis layer's searches."""
-    started = time.perf_counter()
-    successors = [[(i * 7 + k) % 200_000 for k in range(3)] for i in range(200_000)]
-    seen = bytearray(200_000)
-    for start in range(0, 200_000, 40_000):
-        frontier = [start]
-        while frontier:
-            for w in successors[frontier.pop()]:
-                if not seen[w]:
-                    seen[w] = 1
-                    frontier.append(w)
-    table = {i: i * i for i in range(300_000)}
-    sum(table[i] for i in range(0, 300_000, 3))
-    return time.perf_counter() - started
+from benchlib import bench_settings, calibrate_standalone
 
 
 def main() -> int:
@@ -51,11 +36,13 @@ def main() -> int:
         "--time-limits", default="20,20,60", help="the plan's time limit per size (the issue's targets)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-neo4j-calibration", action="store_true", help="leave the bare Neo4j CREATE out")
     args = parser.parse_args()
     substitution: Substitution = args.substitution
 
-    calibration = calibration_seconds()
-    print(f"calibration: fixed pure-Python workload {calibration:.2f} s (timings below also as multiples of it)")
+    settings = None if args.no_neo4j_calibration else bench_settings(None, None)
+    calibration = calibrate_standalone(settings).python_seconds
+    print("(plan timings below also as multiples of the pure-Python loop)")
     sizes = [int(part) for part in args.sizes.split(",")]
     limits = [float(part) for part in args.time_limits.split(",")]
     limits += [limits[-1]] * (len(sizes) - len(limits))

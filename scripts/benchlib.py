@@ -1,7 +1,12 @@
-"""Shared plumbing for the benchmark scripts: a separate local Neo4j, the real API in a child process, keys.
+"""Shared plumbing for the benchmark scripts: a separate local Neo4j, the real API in a child process, keys, and
+the calibration line every benchmark prints first.
 
-Benchmarks never touch the development data: they use their own Neo4j (var/neo4j-bench, Bolt port 7691 or
-ATLAS_BENCH_NEO4J_PORT) unless given --neo4j-uri, and empty it first.
+Benchmarks never touch the development data: they use their own Neo4j (var/neo4j-bench or ATLAS_BENCH_NEO4J_DIR,
+Bolt port 7691 or ATLAS_BENCH_NEO4J_PORT) unless given --neo4j-uri, and empty it first.
+
+The calibration makes figures travel between machines: a fixed pure-Python workload (what the service and the
+analyses spend their time on) and a bare Neo4j CREATE of 10,000 relationships (what Neo4j's writes cost), measured
+in the same run as the figures. A reader on another box divides by them to tell the build from the machine.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -32,13 +38,19 @@ from atlas_graph.store.maintenance import delete_everything
 
 REPO = Path(__file__).resolve().parents[1]
 
+CALIBRATION_CREATE = "bench/calibration_create"
+CALIBRATION_RELATIONSHIPS = "bench/calibration_relationships"
+CALIBRATION_DELETE = "bench/calibration_delete"
+CALIBRATION_NODES = 1_000
+CALIBRATION_RELATIONSHIP_COUNT = 10_000
+
 
 def bench_settings(neo4j_uri: str | None, password: str | None) -> Settings:
     if neo4j_uri:
         return Settings(neo4j_uri=neo4j_uri, neo4j_password=SecretStr(password) if password else None)
     return Settings(
         neo4j_uri=None,
-        local_neo4j_dir=REPO / "var" / "neo4j-bench",
+        local_neo4j_dir=Path(os.environ.get("ATLAS_BENCH_NEO4J_DIR", REPO / "var" / "neo4j-bench")),
         local_neo4j_port=int(os.environ.get("ATLAS_BENCH_NEO4J_PORT", "7691")),
         local_neo4j_heap="2g",
         local_neo4j_pagecache="2g",
@@ -165,3 +177,104 @@ def summary_ms(values: Sequence[float]) -> str:
         f"p50 {percentile(values, 0.5) * 1000:.1f} ms, p95 {percentile(values, 0.95) * 1000:.1f} ms, "
         f"mean {statistics.fmean(values) * 1000:.1f} ms (n={len(values)})"
     )
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """This machine now: seconds of the fixed pure-Python workload, and bare CREATEs of relationships per second."""
+
+    python_seconds: float
+    create_rate: float | None
+
+    def line(self) -> str:
+        neo4j = (
+            f"bare Neo4j CREATE of {CALIBRATION_RELATIONSHIP_COUNT:,} relationships {self.create_rate:,.0f}/s"
+            if self.create_rate is not None
+            else "bare Neo4j CREATE not measured (--no-neo4j-calibration)"
+        )
+        return (
+            f"calibration: fixed pure-Python loop {self.python_seconds:.3f} s; {neo4j}; load average {load_average()}"
+        )
+
+    def python_ratio(self, seconds: float) -> str:
+        """`seconds` as a multiple of the pure-Python loop: what another machine would compare."""
+        return f"{seconds / self.python_seconds:.2f}x cal"
+
+    def create_share(self, rate: float) -> str:
+        """A write rate as a share of the bare-CREATE ceiling of the same run."""
+        return f"{rate / self.create_rate:.1%} of bare CREATE" if self.create_rate else "bare CREATE not measured"
+
+
+def python_loop_seconds() -> float:
+    """A fixed pure-Python workload like the analysis layer's searches (lists of ints, a bytearray, a dict): best
+    of three, so that a moment's preemption on a shared machine does not count."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        successors = [[(i * 7 + k) % 200_000 for k in range(3)] for i in range(200_000)]
+        seen = bytearray(200_000)
+        for start in range(0, 200_000, 40_000):
+            frontier = [start]
+            while frontier:
+                for w in successors[frontier.pop()]:
+                    if not seen[w]:
+                        seen[w] = 1
+                        frontier.append(w)
+        table = {i: i * i for i in range(300_000)}
+        sum(table[i] for i in range(0, 300_000, 3))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def neo4j_create_rate(store: GraphStore) -> float:
+    """Bare CREATEs of 10,000 relationships (3 properties, no provenance) in one transaction between throw-away
+    nodes, best of three; everything it made is removed. Leaves the benchmark's own data alone."""
+    store.write_transaction(lambda tx: tx.run(store.queries[CALIBRATION_DELETE]).consume())
+    store.write_transaction(lambda tx: tx.run(store.queries[CALIBRATION_CREATE], nodes=CALIBRATION_NODES).consume())
+    rng = random.Random(0)
+    best = float("inf")
+    try:
+        for trial in range(3):
+            rows = [
+                {"s": rng.randrange(CALIBRATION_NODES), "t": rng.randrange(CALIBRATION_NODES), "k": f"{trial}|{i}"}
+                for i in range(CALIBRATION_RELATIONSHIP_COUNT)
+            ]
+            started = time.perf_counter()
+            store.write_transaction(
+                lambda tx, rows=rows: tx.run(store.queries[CALIBRATION_RELATIONSHIPS], rows=rows).consume()
+            )
+            best = min(best, time.perf_counter() - started)
+    finally:
+        store.write_transaction(lambda tx: tx.run(store.queries[CALIBRATION_DELETE]).consume())
+    return CALIBRATION_RELATIONSHIP_COUNT / best
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}/{five:.1f} on {os.cpu_count()} cores"
+
+
+def calibrate(store: GraphStore | None) -> Calibration:
+    """Measure and print the calibration line (to stdout, first): the Neo4j part only when `store` is given."""
+    calibration = Calibration(
+        python_seconds=python_loop_seconds(), create_rate=neo4j_create_rate(store) if store is not None else None
+    )
+    print(calibration.line(), flush=True)
+    return calibration
+
+
+def calibrate_standalone(settings: Settings | None) -> Calibration:
+    """The calibration for a benchmark that does not use Neo4j itself: the benchmark Neo4j is started for the
+    CREATE part (and stopped again if it was not running), or left out when `settings` is None."""
+    if settings is None:
+        return calibrate(None)
+    with bench_store(settings, empty=False) as store:
+        return calibrate(store)
+
+
+def headline(label: str, text: str) -> None:
+    """A key figure, printed so that scripts/bench_all.py can gather it into its table."""
+    print(f"headline: {label}: {text}", flush=True)

@@ -2,7 +2,8 @@
 // paths than asked for) from $from to $to, following each relationship's direction (supply-chain order), through relationships with
 // a claim the caller may see that passes the filters and through entities the caller may see; the service keeps
 // the first $limit by length then confidence. Parameters: $from, $to, $max_hops (1..10), $types (or null),
-// $kinds (entity kinds a path may pass through, or null), $min_confidence, $as_of (a date, or null),
+// $kinds (entity kinds a path may pass through, or null), $exclude (ids a path may not pass through, never $from
+// or $to; may be empty), $min_confidence, $as_of (a date, or null),
 // $organization, $organization_token ('|' + organization + '|').
 MATCH (source:Entity {id: $from})
 MATCH (target:Entity {id: $to})
@@ -12,6 +13,7 @@ MATCH path = SHORTEST 10 (
     WHERE ($types IS NULL OR type(r) IN $types)
       AND (b.vis_all OR $organization IN b.vis_orgs)
       AND ($kinds IS NULL OR b.id = $to OR b.kind IN $kinds)
+      AND NOT b.id IN $exclude
       AND any(i IN range(0, size(coalesce(r.a_vis, [])) - 1)
               WHERE (r.a_vis[i] = '*' OR r.a_vis[i] CONTAINS $organization_token)
                 AND r.a_conf[i] >= $min_confidence

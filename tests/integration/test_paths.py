@@ -237,3 +237,138 @@ def test_neighborhood_depth_and_limit(client: TestClient, auth_headers: KeyFacto
     assert (
         client.get(f"/v1/entities/{ids['Ember']}/neighborhood", params={"depth": 4}, headers=headers).status_code == 422
     )
+
+
+def paths_of(client: TestClient, headers: dict[str, str], ids: dict[str, str], **params: Any) -> list[list[str]]:
+    """The paths of a search with any `from` and `to` (lists repeat the parameter), as lists of entity names."""
+    response = client.get("/v1/paths", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    names = {v: k for k, v in ids.items()}
+    return [[names[node["id"]] for node in path["nodes"]] for path in response.json()["paths"]]
+
+
+def test_exclude_ids_and_categories(client: TestClient, auth_headers: KeyFactory, ids: dict[str, str]) -> None:
+    headers = auth_headers("Org A", "reader")
+    # Not through the affiliate Ash, nor through any bulletproof host (Haven): the other two 2-hop routes remain.
+    response = client.get(
+        "/v1/paths",
+        params={
+            "from": ids["Ember"],
+            "to": ids["Frost"],
+            "exclude": ids["Ash"],
+            "exclude_categories": "bulletproof_hosting",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    names = {v: k for k, v in ids.items()}
+    found = [[names[node["id"]] for node in path["nodes"]] for path in response.json()["paths"]]
+    assert found == [["Ember", "Lockbit-like", "Frost"], ["Ember", "Coinmix", "Frost"]]
+    assert response.json()["bounds"]["exclude"] == [ids["Ash"]]
+    assert response.json()["bounds"]["exclude_categories"] == ["bulletproof_hosting"]
+    # With every 2-hop middle avoided, the shortest path left is the 3-hop one, every hop shown.
+    around = routes(
+        client,
+        headers,
+        ids,
+        exclude=[ids["Ash"], ids["Coinmix"], ids["Haven"]],
+        exclude_categories="ransomware_as_a_service",
+    )
+    assert around == [["Ember", "Clinic", "Phisher", "Frost"]]
+    # An end of the category avoided still starts its own path (like `kinds`, the ends are exempt).
+    assert routes(client, headers, ids, exclude_categories="phishing_kit,mixer")[0] == ["Ember", "Ash", "Frost"]
+    # Excluding everything between them leaves no path: 200 and an empty list.
+    everything = [ids[name] for name in ("Ash", "Coinmix", "Haven", "Lockbit-like", "Clinic")]
+    assert routes(client, headers, ids, exclude=everything) == []
+
+
+def test_excluding_an_id_the_caller_cannot_see_answers_as_a_nonexistent_id(
+    client: TestClient, auth_headers: KeyFactory, ids: dict[str, str]
+) -> None:
+    # Org B alone knows a relay between Ember and Frost (RED): for Org A it does not exist.
+    secret = {
+        "entities": [{"kind": "service_provider", "name": "Quiet Relay", "category": "tool", "tlp": "RED"}],
+        "relationships": [
+            rel("USES", {"id": ids["Ember"]}, ref("service_provider", "Quiet Relay"), 99, tlp="RED"),
+            rel("SUPPLIES", ref("service_provider", "Quiet Relay"), {"id": ids["Frost"]}, 99, tlp="RED"),
+        ],
+    }
+    created = client.post("/v1/bundles", json=secret, headers=auth_headers("Org B"))
+    assert created.status_code == 200, created.text
+    relay = created.json()["entities"][0]["id"]
+    org_b = auth_headers("Org B", "reader")
+    assert paths_of(client, org_b, {**ids, "Quiet Relay": relay}, **{"from": ids["Ember"], "to": ids["Frost"]})[0] == [
+        "Ember",
+        "Quiet Relay",
+        "Frost",
+    ]
+
+    org_a = auth_headers("Org A", "reader")
+    base = {"from": ids["Ember"], "to": ids["Frost"]}
+    hidden = client.get("/v1/paths", params={**base, "exclude": relay}, headers=org_a)
+    nowhere = client.get("/v1/paths", params={**base, "exclude": "service_provider--nope"}, headers=org_a)
+    assert hidden.status_code == nowhere.status_code == 200
+    hidden_body, nowhere_body = hidden.json(), nowhere.json()
+    # The ids are echoed as given; everything else is the same, byte for byte once the echo is set aside.
+    assert hidden_body["bounds"].pop("exclude") == [relay]
+    assert nowhere_body["bounds"].pop("exclude") == ["service_provider--nope"]
+    assert hidden_body == nowhere_body
+    assert len(hidden_body["paths"]) == 4
+    # As an end of the search, the hidden id is a 404, as a nonexistent end is.
+    assert client.get("/v1/paths", params={"from": relay, "to": ids["Frost"]}, headers=org_a).status_code == 404
+    # Org A's category filter does not see Org B's RED category either: "tool" avoids nothing of Org A's paths.
+    tools = client.get("/v1/paths", params={**base, "exclude_categories": "tool"}, headers=org_a).json()
+    plain = client.get("/v1/paths", params=base, headers=org_a).json()
+    assert tools["paths"] == plain["paths"]
+    # Org B, who sees the relay as a tool, loses the path through it.
+    assert ["Ember", "Quiet Relay", "Frost"] not in paths_of(
+        client, org_b, {**ids, "Quiet Relay": relay}, **base, exclude_categories="tool"
+    )
+
+
+def test_sets_of_sources_and_targets(client: TestClient, auth_headers: KeyFactory, ids: dict[str, str]) -> None:
+    headers = auth_headers("Org A", "reader")
+    # From Ember or Ash to Frost: Ash's own hop first, then Ember's routes that do not pass through Ash (a path
+    # inside the set of sources is no path from it).
+    response = client.get("/v1/paths", params={"from": [ids["Ember"], ids["Ash"]], "to": ids["Frost"]}, headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    names = {v: k for k, v in ids.items()}
+    assert [[names[node["id"]] for node in path["nodes"]] for path in body["paths"]] == [
+        ["Ash", "Frost"],
+        ["Ember", "Lockbit-like", "Frost"],
+        ["Ember", "Haven", "Frost"],
+        ["Ember", "Coinmix", "Frost"],
+    ]
+    assert body["sources"] == [ids["Ember"], ids["Ash"]] and body["targets"] == [ids["Frost"]]
+    assert body["from"] == ids["Ember"] and body["to"] == ids["Frost"]
+    # To Frost or Clinic: Ember's direct hop to Clinic comes first; no path to Frost passes through Clinic.
+    to_either = paths_of(client, headers, ids, **{"from": ids["Ember"], "to": [ids["Frost"], ids["Clinic"]]})
+    assert to_either[0] == ["Ember", "Clinic"]
+    assert all("Clinic" not in path[1:-1] and "Frost" not in path[1:-1] for path in to_either)
+    assert len(to_either) == 5
+    # Sets combine with exclusion.
+    assert paths_of(
+        client,
+        headers,
+        ids,
+        **{"from": [ids["Ember"], ids["Ash"]], "to": ids["Frost"], "exclude": [ids["Haven"], ids["Coinmix"]]},
+    ) == [["Ash", "Frost"], ["Ember", "Lockbit-like", "Frost"]]
+
+
+def test_sets_and_exclusions_validate(client: TestClient, auth_headers: KeyFactory, ids: dict[str, str]) -> None:
+    headers = auth_headers("Org A", "reader")
+    ember, frost = ids["Ember"], ids["Frost"]
+    for bad in (
+        {"from": ember, "to": [frost, ember]},  # an entity in both sets
+        {"from": [ember] * 11, "to": frost},  # more than 10 ends
+        {"from": ember, "to": frost, "exclude": frost},  # an end excluded
+        {"from": ember, "to": frost, "exclude": [f"actor--{n}" for n in range(101)]},
+        {"from": ember, "to": frost, "exclude": "x" * 257},
+        {"from": ember, "to": frost, "exclude_categories": "pirate"},
+    ):
+        response = client.get("/v1/paths", params=bad, headers=headers)
+        assert response.status_code == 422, (bad, response.text)
+        assert response.json()["error"]["problems"], bad
+    missing = client.get("/v1/paths", params={"from": [ember, "actor--nope"], "to": frost}, headers=headers)
+    assert missing.status_code == 404 and "actor--nope" in missing.text

@@ -55,11 +55,19 @@ class PathBoundsOut(BaseModel):
     min_confidence: int
     as_of: date | None
     include_longer: bool
+    exclude: list[str] = Field(
+        default_factory=list, description="The entity ids no path passes through, as given (resolved or not)."
+    )
+    exclude_categories: list[str] = Field(
+        default_factory=list, description="The categories of the entities no path passes through."
+    )
 
 
 class PathsOut(BaseModel):
-    source: str = Field(serialization_alias="from")
-    target: str = Field(serialization_alias="to")
+    source: str = Field(serialization_alias="from", description="The first entity of `from` (its canonical id).")
+    target: str = Field(serialization_alias="to", description="The first entity of `to` (its canonical id).")
+    sources: list[str] = Field(description="Every entity of `from`, canonical ids: paths start at one of them.")
+    targets: list[str] = Field(description="Every entity of `to`, canonical ids: paths end at one of them.")
     paths: list[PathOut]
     bounds: PathBoundsOut
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import product
 
 from atlas_graph.errors import InvalidInput, NotFound, Problem
 from atlas_graph.models.paths import (
@@ -18,7 +19,7 @@ from atlas_graph.models.paths import (
     PathOut,
     PathsOut,
 )
-from atlas_graph.models.vocabulary import EntityKind, RelationshipType
+from atlas_graph.models.vocabulary import CATEGORIES, EntityKind, RelationshipType
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import assertion_fields, describe, get_entity
 from atlas_graph.store import paths as path_store
@@ -28,30 +29,52 @@ from atlas_graph.store.scope import GraphScope
 
 MAX_HOPS = 10
 MAX_PATHS = 10
+MAX_ENDS = 10
+"""At most this many entities in `from`, and in `to`: each pair of them is a search of its own."""
+MAX_EXCLUDED = 100
+#: Every category an entity of some kind may have: what `exclude_categories` accepts.
+CATEGORY_VALUES = frozenset(member.value for enum in CATEGORIES.values() for member in enum)
 
 
 def find_paths(
     store: GraphStore,
     *,
     caller: Caller,
-    source: str,
-    target: str,
+    sources: Sequence[str],
+    targets: Sequence[str],
     max_hops: int,
     limit: int,
     direction: Direction,
     scope: GraphScope,
     include_longer: bool = False,
+    exclude: Sequence[str] = (),
+    exclude_categories: Sequence[str] = (),
 ) -> PathsOut:
-    """The `limit` shortest distinct simple paths, each hop with the assertions behind it (404 for unknown ids)."""
-    # Both ends must exist for the caller; their canonical ids also resolve external and merged ids.
-    source_id = get_entity(store, caller=caller, entity_id=source).id
-    target_id = get_entity(store, caller=caller, entity_id=target).id
-    if source_id == target_id:
-        raise InvalidInput([Problem(("query", "to"), "from and to are the same entity")])
+    """The `limit` shortest distinct simple paths from any of `sources` to any of `targets`, each hop with the
+    assertions behind it (404 for an unknown end).
+
+    No path passes through an entity of `exclude`, of a category in `exclude_categories`, or of either set other
+    than its own two ends. An excluded id the caller may not see excludes nothing, exactly as an id that names
+    nothing: a path never passes through what the caller cannot see anyway.
+    """
+    # Every end must exist for the caller; their canonical ids also resolve external and merged ids. One query for
+    # all of them, and the 404 names the first missing one, as a request with that end alone would.
+    ends = [*sources, *targets]
+    resolved = path_store.resolve_ids(store, ends, caller.organization)
+    for given, found_id in zip(ends, resolved, strict=True):
+        if found_id is None:
+            raise NotFound(f"no entity {given!r}")
+    source_ids = list(dict.fromkeys(found_id for found_id in resolved[: len(sources)] if found_id is not None))
+    target_ids = list(dict.fromkeys(found_id for found_id in resolved[len(sources) :] if found_id is not None))
+    if set(source_ids) & set(target_ids):
+        message = "from and to are the same entity" if len(ends) == 2 else "an entity is in both from and to"
+        raise InvalidInput([Problem(("query", "to"), message)])
+    excluded = {found_id for found_id in path_store.resolve_ids(store, exclude, caller.organization) if found_id}
+    if excluded & {*source_ids, *target_ids}:
+        raise InvalidInput([Problem(("query", "exclude"), "an end of the search (from or to) cannot be excluded")])
     found = path_store.find_paths(
         store,
-        source=source_id,
-        target=target_id,
+        pairs=list(product(source_ids, target_ids)),
         max_hops=max_hops,
         forward=direction == "forward",
         organization=caller.organization,
@@ -59,6 +82,9 @@ def find_paths(
         choose=lambda candidates: best_paths(candidates, limit),
         wanted=limit,
         include_longer=include_longer,
+        # Paths inside either set are not asked for: a path through another end is a longer way to that end.
+        avoid=excluded | set(source_ids) | set(target_ids),
+        avoid_categories=exclude_categories,
     )
     chosen = [
         PathOut(
@@ -75,8 +101,10 @@ def find_paths(
         if all(node_id in found.nodes for node_id in raw.node_ids)
     ]
     return PathsOut(
-        source=source_id,
-        target=target_id,
+        source=source_ids[0],
+        target=target_ids[0],
+        sources=source_ids,
+        targets=target_ids,
         paths=chosen,
         bounds=PathBoundsOut(
             max_hops=max_hops,
@@ -87,6 +115,9 @@ def find_paths(
             min_confidence=scope.min_confidence,
             as_of=scope.as_of,
             include_longer=include_longer,
+            # As given, not as resolved: which of them name something the caller may see is not told.
+            exclude=list(exclude),
+            exclude_categories=list(exclude_categories),
         ),
     )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from neo4j import ManagedTransaction, Record
 
+from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.entities import ENTITY_SUMMARIES
 from atlas_graph.store.graph import GraphStore
@@ -19,7 +20,18 @@ PATHS_ANY = "read/paths_any"
 PATHS_FORWARD = "read/paths_forward"
 RELATIONSHIP_CLAIMS = "read/relationship_claims"
 NEIGHBORHOOD_STEP = "read/neighborhood_step"
-QUERIES = (SHORTEST_PATHS_ANY, SHORTEST_PATHS_FORWARD, PATHS_ANY, PATHS_FORWARD, RELATIONSHIP_CLAIMS, NEIGHBORHOOD_STEP)
+RESOLVE_IDS = "read/paths_resolve_ids"
+CATEGORY_MEMBERS = "read/paths_category_members"
+QUERIES = (
+    SHORTEST_PATHS_ANY,
+    SHORTEST_PATHS_FORWARD,
+    PATHS_ANY,
+    PATHS_FORWARD,
+    RELATIONSHIP_CLAIMS,
+    NEIGHBORHOOD_STEP,
+    RESOLVE_IDS,
+    CATEGORY_MEMBERS,
+)
 
 
 EntitySummary = tuple[str, list[EntityNaming]]
@@ -67,11 +79,27 @@ class Neighborhood:
     claims: dict[str, list[RelationshipClaim]]
 
 
+def resolve_ids(store: GraphStore, ids: Sequence[str], organization: str) -> list[str | None]:
+    """The canonical id of the entity each of `ids` names for the caller, or None where it names nothing visible."""
+    if not ids:
+        return []
+    records = store.read(
+        RESOLVE_IDS,
+        {
+            "ids": list(ids),
+            "kinds": [kind.value for kind in EntityKind],
+            "organization": organization,
+            "community_tlps": COMMUNITY_TLP_VALUES,
+        },
+    )
+    found = {record["position"]: record["id"] for record in records}
+    return [found.get(position) for position in range(len(ids))]
+
+
 def find_paths(
     store: GraphStore,
     *,
-    source: str,
-    target: str,
+    pairs: Sequence[tuple[str, str]],
     max_hops: int,
     forward: bool,
     organization: str,
@@ -79,20 +107,49 @@ def find_paths(
     choose: Callable[[list[RawPath]], list[RawPath]],
     wanted: int,
     include_longer: bool,
+    avoid: Collection[str] = (),
+    avoid_categories: Collection[str] = (),
 ) -> PathSearch:
-    """Candidate paths, `choose`n in the transaction, with the visible claims behind the chosen ones' hops.
+    """Candidate paths between each (source, target) of `pairs`, `choose`n in the transaction, with the visible
+    claims behind the chosen ones' hops.
 
-    All shortest paths first (a bidirectional search, fast even through hubs). With `include_longer`, when those
-    are fewer than `wanted`, the search for the k shortest paths of any length runs too, to fill in longer ones:
-    it is exact but much slower on hub-heavy graphs (see docs/paths.md), hence opt-in.
+    No path passes through an entity of `avoid` (resolved ids) or of a category in `avoid_categories` as the caller
+    sees it, except at its own two ends. All shortest paths first (a bidirectional search, fast even through hubs).
+    With `include_longer`, when those are fewer than `wanted`, the search for the k shortest paths of any length
+    runs too, to fill in longer ones: it is exact but much slower on hub-heavy graphs (see docs/paths.md), hence
+    opt-in.
     """
 
     def work(tx: ManagedTransaction) -> PathSearch:
-        parameters = {"from": source, "to": target, "max_hops": max_hops, **scope.parameters(organization)}
-        shortest = SHORTEST_PATHS_FORWARD if forward else SHORTEST_PATHS_ANY
-        candidates = _raw_paths(tx.run(store.queries[shortest], parameters))
+        avoided = set(avoid)
+        if avoid_categories:
+            records = tx.run(
+                store.queries[CATEGORY_MEMBERS],
+                {
+                    "categories": sorted(avoid_categories),
+                    "organization": organization,
+                    "community_tlps": COMMUNITY_TLP_VALUES,
+                },
+            )
+            avoided.update(record["id"] for record in records)
+
+        def search(query: str) -> list[RawPath]:
+            found: list[RawPath] = []
+            for source, target in pairs:
+                parameters = {
+                    "from": source,
+                    "to": target,
+                    "max_hops": max_hops,
+                    # A pair's own ends are never avoided: an end of the category avoided still starts its path.
+                    "exclude": sorted(avoided - {source, target}),
+                    **scope.parameters(organization),
+                }
+                found += _raw_paths(tx.run(store.queries[query], parameters))
+            return found
+
+        candidates = search(SHORTEST_PATHS_FORWARD if forward else SHORTEST_PATHS_ANY)
         if include_longer and len(choose(candidates)) < wanted:
-            longer = _raw_paths(tx.run(store.queries[PATHS_FORWARD if forward else PATHS_ANY], parameters))
+            longer = search(PATHS_FORWARD if forward else PATHS_ANY)
             seen = {tuple(hop.key for hop in path.hops) for path in candidates}
             candidates += [path for path in longer if tuple(hop.key for hop in path.hops) not in seen]
         paths = choose(candidates)
