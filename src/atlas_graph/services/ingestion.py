@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -113,7 +113,7 @@ class SameAsClaim:
 
 @dataclass(frozen=True)
 class SameAsOutcome:
-    recorded: bool
+    status: Literal["recorded", "one entity", "not found"]
     message: str
 
 
@@ -134,10 +134,10 @@ def record_same_as(
         source, target = holders.get(id_key(claim.kind, claim.source)), holders.get(id_key(claim.kind, claim.target))
         missing = [end for end, holder in ((claim.source, source), (claim.target, target)) if holder is None]
         if missing or source is None or target is None:
-            outcomes.append(SameAsOutcome(False, f"no {claim.kind.value} with id {missing[0]!r} visible to you"))
+            outcomes.append(SameAsOutcome("not found", f"no {claim.kind.value} with id {missing[0]!r} visible to you"))
             continue
         if source.entity_id == target.entity_id:
-            outcomes.append(SameAsOutcome(False, f"already one entity ({source.entity_id}); nothing to propose"))
+            outcomes.append(SameAsOutcome("one entity", f"already one entity ({source.entity_id}); nothing to propose"))
             continue
         a, b = sorted((source.entity_id, target.entity_id))
         supporting = [entity_claim_key(claim.kind, claim.source, caller.organization)]
@@ -146,7 +146,9 @@ def record_same_as(
         )
         row.reasons.append(ingestion_store.CandidateReasonWrite(type=claim.reason, value="", claim_keys=supporting))
         outcomes.append(
-            SameAsOutcome(True, f"candidate recorded: {source.entity_id} may be {target.entity_id} ({claim.reason})")
+            SameAsOutcome(
+                "recorded", f"candidate recorded: {source.entity_id} may be {target.entity_id} ({claim.reason})"
+            )
         )
     if rows:
         started = audit.entry(caller, action, candidates=len(rows))
