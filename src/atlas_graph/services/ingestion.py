@@ -230,7 +230,7 @@ def _problems_of_valid_items(store: GraphStore, caller: Caller, body: bytes, max
     """
     try:
         raw = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the decoder's depth: the model said so
         return []
     if not isinstance(raw, Mapping):
         return []
