@@ -172,10 +172,10 @@ def test_bad_items_are_named_by_index_and_field_and_nothing_is_written(
 ) -> None:
     headers = auth_headers("Org A")
     cases: list[tuple[dict[str, Any], list[Any]]] = [
-        ({"entities": [BPH, {"kind": "pirate", "name": "x"}]}, ["body", "entities", 1, "kind"]),
-        ({"entities": [{**BPH, "confidence": 101}]}, ["body", "entities", 0, "confidence"]),
-        ({"entities": [{**BPH, "category": "bank"}]}, ["body", "entities", 0]),
-        ({"entities": [BPH], "relationships": [{**USES_BPH, "type": "LOVES"}]}, ["body", "relationships", 0, "type"]),
+        ({"entities": [BPH, {"kind": "pirate", "name": "x"}]}, ["entities", 1, "kind"]),
+        ({"entities": [{**BPH, "confidence": 101}]}, ["entities", 0, "confidence"]),
+        ({"entities": [{**BPH, "category": "bank"}]}, ["entities", 0]),
+        ({"entities": [BPH], "relationships": [{**USES_BPH, "type": "LOVES"}]}, ["relationships", 0, "type"]),
         (
             {
                 "entities": [BPH, {"kind": "victim", "name": "Clinic"}],
@@ -197,8 +197,8 @@ def test_bad_items_are_named_by_index_and_field_and_nothing_is_written(
             },
             ["relationships", 0, "target"],
         ),
-        ({"entities": [{**RANSOM_CREW, "organization": "Someone Else"}]}, ["body", "entities", 0, "organization"]),
-        ({"entities": [{**BPH, "first_seen": "2024-05-01", "last_seen": "2024-01-01"}]}, ["body", "entities", 0]),
+        ({"entities": [{**RANSOM_CREW, "organization": "Someone Else"}]}, ["entities", 0, "organization"]),
+        ({"entities": [{**BPH, "first_seen": "2024-05-01", "last_seen": "2024-01-01"}]}, ["entities", 0]),
     ]
     for bundle, location in cases:
         response = client.post("/v1/bundles", json=bundle, headers=headers)

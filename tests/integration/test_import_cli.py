@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from atlas_graph.cli.import_command import add_import_parser, render_progress
-from atlas_graph.config import Settings
+from atlas_graph.cli.import_command import render_progress
 from atlas_graph.errors import NotFound
 from atlas_graph.imports.progress import ImportProgress
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import ingestion
 from atlas_graph.store.graph import GraphStore
 from tests.conftest import KeyFactory
+from tests.integration.conftest import Run
 from tests.integration.test_bundles import counts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 IMPORTS = FIXTURES / "import"
-
-Run = Callable[..., int]
-
-
-@pytest.fixture
-def run_import(settings: Settings, auth_headers: KeyFactory, tmp_path: Path) -> Run:
-    """Run `atlas-graph import ARGS` in-process, as Org A unless --org is given, with checkpoints under tmp_path."""
-    auth_headers("Org A")  # registers the organization (the key is not needed: imports act without one)
-
-    def run(*argv: str | Path) -> int:
-        parser = argparse.ArgumentParser(prog="atlas-graph")
-        add_import_parser(parser.add_subparsers())
-        arguments = [str(arg) for arg in argv]
-        if "--org" not in arguments:
-            arguments += ["--org", "Org A"]
-        if "--checkpoint-dir" not in arguments:
-            arguments += ["--checkpoint-dir", str(tmp_path / "imports")]
-        args = parser.parse_args(["import", *arguments])
-        code: int = args.handler(args, settings)
-        return code
-
-    return run
 
 
 def report(tmp_path: Path) -> list[dict[str, Any]]:
@@ -166,11 +142,15 @@ def test_misp_galaxies_import_together_entities_first(
     assert entity(client, reader, "victim", "Financial")["category"] == "sector"
     issues = {(r["where"], r["status"]) for r in report_for(tmp_path, "threat-actor")}
     assert issues == {
-        ("values[0].related[1]", "unmapped"),  # similar
+        ("values[0].related[1]", "rejected"),  # similar, to a cluster in neither file: no candidate
         ("values[2].related[1]", "unmapped"),  # an actor "uses" an actor
         ("values[3].related[1]", "rejected"),  # a cluster in neither file
     }
-    rejected = next(r for r in report_for(tmp_path, "threat-actor") if r["status"] == "rejected")
+    rejected = next(
+        r
+        for r in report_for(tmp_path, "threat-actor")
+        if r["status"] == "rejected" and r["where"] == "values[3].related[1]"
+    )
     assert "3c508110-baaf-4039-a956-28fd774de4d9" in rejected["reason"]
 
 

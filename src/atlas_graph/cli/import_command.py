@@ -158,12 +158,14 @@ def describe_summary(summary: ImportSummary, *, organization: str) -> str:
         "  entities:       " + _statuses(summary.entities),
         "  relationships:  " + _statuses(summary.relationships),
     ]
-    problems = {status: n for status, n in summary.issues.items() if status != "warning"}
+    problems = {status: n for status, n in summary.issues.items() if status not in ("warning", "retracted")}
     if problems:
         listed = ", ".join(f"{n:,} {status}" for status, n in problems.items())
         lines.append(f"  not imported:   {listed}; reasons in {summary.report}")
     else:
         lines.append("  not imported:   nothing")
+    if summary.issues.get("retracted"):
+        lines.append(f"  retracted:      {summary.issues['retracted']:,} revoked object(s); in {summary.report}")
     if summary.issues.get("warning"):
         lines.append(f"  warnings:       {summary.issues['warning']:,}; in {summary.report}")
     lines.append(f"  checkpoint:     {summary.checkpoint}")

@@ -9,11 +9,13 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from atlas_graph.models.bundles import EntityIn, RelationshipIn
+from atlas_graph.models.vocabulary import EntityKind
+from atlas_graph.stix.reading import Revoked
 
 Phase = Literal["entities", "relationships"]
 PHASES: tuple[Phase, ...] = ("entities", "relationships")
-IssueStatus = Literal["invalid", "unmapped", "skipped", "rejected", "warning"]
-ISSUE_STATUSES: tuple[IssueStatus, ...] = ("invalid", "unmapped", "skipped", "rejected", "warning")
+IssueStatus = Literal["invalid", "unmapped", "skipped", "rejected", "warning", "retracted"]
+ISSUE_STATUSES: tuple[IssueStatus, ...] = ("invalid", "unmapped", "skipped", "rejected", "warning", "retracted")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,18 @@ class ImportIssue:
     status: IssueStatus
     reason: str
     id: str | None = None
+
+
+@dataclass(frozen=True)
+class SameAs:
+    """A source's statement that two entities may be one (MISP's `similar`): a candidate for review, never a merge."""
+
+    source: str
+    """The id of the entity whose claim says so (its claim supports the candidate's reason)."""
+    target: str
+    kind: EntityKind
+    reason: str
+    where: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,11 @@ class Batch:
     relationships: list[RelationshipIn] = field(default_factory=list)
     relationship_sources: list[str] = field(default_factory=list)
     issues: list[ImportIssue] = field(default_factory=list)
+    same_as: list[SameAs] = field(default_factory=list)
+    """Pairs to record as same-as candidates once the batch is stored."""
+    revoked: list[tuple[str, Revoked]] = field(default_factory=list)
+    """Objects their producer revoked (STIX), with where each is: the importing organization's claims on them are
+    retracted once the batch is stored."""
     items: int = 0
     """Source items covered (imported or not): the checkpoint counts these."""
     resume: ResumePoint | None = None
@@ -73,6 +92,8 @@ def batched(items: Iterable[Batch], batch_size: int) -> Iterator[Batch]:
         current.relationships += item.relationships
         current.relationship_sources += item.relationship_sources
         current.issues += item.issues
+        current.same_as += item.same_as
+        current.revoked += item.revoked
         current.items += item.items
         current.resume = item.resume
     if current.items or current.issues:

@@ -22,6 +22,8 @@ from atlas_graph.models.export import ImportFormat
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import ingestion, organizations
 from atlas_graph.services.caller import Caller
+from atlas_graph.stix import importer as stix_importer
+from atlas_graph.stix.reading import StoredKinds
 from atlas_graph.store.graph import GraphStore
 
 
@@ -63,13 +65,16 @@ class _FileImport:
         state_dir: Path,
         restart: bool,
         on_progress: ProgressCallback | None,
+        stored_kinds: StoredKinds | None = None,
     ) -> None:
         self.path = path
         self.format = file_format
-        self.reader = READERS[file_format](path, options=options, organization=organization)
+        self.reader = READERS[file_format](path, options=options, organization=organization, stored_kinds=stored_kinds)
         self.meter = ProgressMeter(path.name, ("checksum", *self.reader.stages), on_progress)
-        self.started = time.monotonic()
+        # This file's own time: its phases run between other files' phases, so the wall clock since its start is not.
+        started = time.monotonic()
         digest = file_digest(path, meter=self.meter)
+        self.seconds = time.monotonic() - started
         key = checkpoint_key(digest=digest, file_format=file_format, organization=organization, options=options)
         state_dir.mkdir(parents=True, exist_ok=True)
         self.checkpoint_path = state_dir / f"{key}.json"
@@ -99,13 +104,23 @@ class _FileImport:
         progress = self.state.phases[phase]
         if progress.done:
             return
+        started = time.monotonic()
+        try:
+            self._run_phase(store, caller=caller, phase=phase, batch_size=batch_size, max_items=max_items)
+        finally:
+            self.seconds += time.monotonic() - started
+
+    def _run_phase(self, store: GraphStore, *, caller: Caller, phase: Phase, batch_size: int, max_items: int) -> None:
+        progress = self.state.phases[phase]
         batches = self.reader.batches(
             phase, batch_size=batch_size, skip=progress.items, resume=progress.resume, meter=self.meter
         )
         for batch in batches:
-            result, issues = ingest_batch(
-                store, caller=caller, batch=batch, max_items=max_items, action=f"import.{self.format}"
-            )
+            action = f"import.{self.format}"
+            result, issues = ingest_batch(store, caller=caller, batch=batch, max_items=max_items, action=action)
+            # After the batch, as POST /v1/stix retracts after its bundle: both need what the batch stored.
+            issues += record_same_as(store, caller=caller, batch=batch, action=action)
+            issues += retract_revoked(store, caller=caller, batch=batch)
             self._record(phase, batch, result, [*batch.issues, *issues])
         progress.done = True
         self.state.save(self.checkpoint_path)
@@ -118,7 +133,7 @@ class _FileImport:
                 counts.entities[status] += getattr(result.counts.entities, status)
                 counts.relationships[status] += getattr(result.counts.relationships, status)
         for issue in issues:
-            counts.issues[issue.status] += 1
+            counts.issues[issue.status] = counts.issues.get(issue.status, 0) + 1
             record = {"input": self.state.input, "phase": phase, "where": issue.where, "status": issue.status}
             record.update({"id": issue.id, "reason": issue.reason} if issue.id else {"reason": issue.reason})
             self._report.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -130,7 +145,9 @@ class _FileImport:
             progress.resume = batch.resume
         self.state.report_bytes = self.report_path.stat().st_size
         self.state.save(self.checkpoint_path)
-        self.meter.imported(batch.size, covered=batch.items)
+        # Written means stored: items the store refused were taken out of the batch before it was sent again.
+        written = len(result.entities) + len(result.relationships) if result is not None else 0
+        self.meter.imported(written, covered=batch.items)
 
     def finish(self) -> None:
         if all(progress.done for progress in self.state.phases.values()) and self.state.finished_at is None:
@@ -154,7 +171,7 @@ class _FileImport:
             resumed_batches=self.resumed_batches,
             already_done=self.already_done,
             completed=self.state.finished_at is not None,
-            seconds=time.monotonic() - self.started,
+            seconds=self.seconds,
         )
 
 
@@ -188,6 +205,7 @@ def import_files(
                     state_dir=state_dir,
                     restart=restart,
                     on_progress=on_progress,
+                    stored_kinds=lambda ids: stix_importer.stored_kinds(store, caller, ids),
                 )
             )
         for phase in PHASES:
@@ -249,6 +267,42 @@ def ingest_batch(
         warnings = [_locate_warning(w, entity_sources, relationship_sources) for w in result.warnings]
         return result, [*issues, *warnings]
     return None, issues
+
+
+def record_same_as(store: GraphStore, *, caller: Caller, batch: Batch, action: str) -> list[ImportIssue]:
+    """Record the batch's same-as pairs (MISP `similar`) as candidates: a warning each, or why it was refused."""
+    if not batch.same_as:
+        return []
+    outcomes = ingestion.record_same_as(
+        store,
+        caller=caller,
+        claims=[
+            ingestion.SameAsClaim(source=pair.source, target=pair.target, kind=pair.kind, reason=pair.reason)
+            for pair in batch.same_as
+        ],
+        action=action,
+    )
+    return [
+        ImportIssue(
+            pair.where, "rejected" if outcome.status == "not found" else "warning", outcome.message, pair.target
+        )
+        for pair, outcome in zip(batch.same_as, outcomes, strict=True)
+    ]
+
+
+def retract_revoked(store: GraphStore, *, caller: Caller, batch: Batch) -> list[ImportIssue]:
+    """Retract the importer's own claims on the objects the batch's producer revoked, as POST /v1/stix does."""
+    if not batch.revoked:
+        return []
+    where = {revoked.index: source for source, revoked in batch.revoked}
+    retracted, not_claimed = stix_importer.retract_revoked(store, caller, [revoked for _, revoked in batch.revoked])
+    return [
+        *(
+            ImportIssue(where[item.index], "retracted", f"assertion(s) deleted: {', '.join(item.assertions)}", item.id)
+            for item in retracted
+        ),
+        *(ImportIssue(where[item.index], "skipped", item.reason, item.id) for item in not_claimed),
+    ]
 
 
 _WARNING_LOCATION = re.compile(r"^(entities|relationships)\[(\d+)\]: ")

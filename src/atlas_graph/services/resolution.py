@@ -272,7 +272,9 @@ class _Resolver:
         kind = entity.kind
         target, matched_by, visible = self._match(index, entity)
         if target is None:
-            target = node_id(kind, entity.id)
+            # An id some entity holds by a claim the caller cannot see: not reused, so that the new entity is its own.
+            held = entity.id is not None and id_key(kind, entity.id) in self.found.keys
+            target = node_id(kind, None if held else entity.id)
             while target in self.known:  # a given id hashed onto an entity of this bundle's: cannot, but never join
                 target = node_id(kind, None)
             self.known[target] = _Known(id=target, kind=kind, stored=False, visible=True, given_id=entity.id)
@@ -325,6 +327,10 @@ class _Resolver:
                 key_visible = holder in self.new_ids or self.visible_match.get(holder, False)
             elif key in self.found.keys and self.found.keys[key].kind is kind:
                 holder, key_visible = self.found.keys[key].entity_id, self.found.keys[key].visible
+                if not key_visible and (stored := self.known.get(holder)) is not None and stored.visible:
+                    # Only a hidden claim gave this key to an entity the caller sees: joining would show the caller,
+                    # at its next read, which entity the hidden claim identifies (docs/sharing.md, "Identity").
+                    continue
             else:
                 continue
             known = self.known.get(holder)

@@ -26,7 +26,7 @@ from atlas_graph.models.stix import StixImportOut, StixObjectIssueOut, StixRetra
 from atlas_graph.models.vocabulary import EntityKind, Tlp
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import retract_assertion
-from atlas_graph.services.ingestion import ingest_bundle
+from atlas_graph.services.ingestion import bundle_problems, ingest_bundle, sorted_problems
 from atlas_graph.services.resolution import id_key, relationship_key
 from atlas_graph.stix.reading import MappedBundle, Revoked, map_stix_bundle
 from atlas_graph.store import claims as claim_store
@@ -51,11 +51,18 @@ def import_stix_bundle(
         bundle,
         default_tlp=default_tlp,
         default_confidence=default_confidence,
-        stored_kinds=lambda ids: _stored_kinds(store, caller, ids),
+        stored_kinds=lambda ids: stored_kinds(store, caller, ids),
     )
     if mapped.invalid and on_invalid == "reject":
+        # One round: the store's checks on the valid objects too, so that the 422 lists every problem at once.
+        found = bundle_problems(
+            store,
+            caller=caller,
+            entities=list(enumerate(mapped.entities)),
+            relationships=list(enumerate(mapped.relationships)),
+        )
         raise InvalidInput(
-            [Problem(("objects", issue.index), f"{issue.id or '?'}: {issue.reason}") for issue in mapped.invalid]
+            sorted_problems([*_invalid_problems(mapped), *(_locate(problem, mapped) for problem in found)])
         )
     try:
         result = ingest_bundle(
@@ -68,7 +75,7 @@ def import_stix_bundle(
     except InvalidInput as error:
         # Locations from the bundle model point into our mapped lists; point them back at the STIX objects.
         raise InvalidInput([_locate(problem, mapped) for problem in error.problems]) from error
-    retracted, not_claimed = _retract(store, caller, mapped.revoked)
+    retracted, not_claimed = retract_revoked(store, caller, mapped.revoked)
     return StixImportOut(
         result=result,
         objects=len(bundle.get("objects", [])),
@@ -93,11 +100,12 @@ def _visible(store: GraphStore, caller: Caller, ids: Collection[str]) -> dict[st
     return found
 
 
-def _stored_kinds(store: GraphStore, caller: Caller, ids: Collection[str]) -> dict[str, EntityKind]:
+def stored_kinds(store: GraphStore, caller: Caller, ids: Collection[str]) -> dict[str, EntityKind]:
+    """STIX ids -> the kind of the one stored entity the caller sees under each (`stix.reading.StoredKinds`)."""
     return {stix_id: holder.kind for stix_id, holder in _visible(store, caller, ids).items()}
 
 
-def _retract(
+def retract_revoked(
     store: GraphStore, caller: Caller, revoked: list[Revoked]
 ) -> tuple[list[StixRetractedOut], list[StixObjectIssueOut]]:
     """Delete the caller's own claims on the revoked objects; say which were deleted and which it had none on."""
@@ -143,6 +151,18 @@ def _retract(
             reason = "revoked by its producer; your organization has no claim on it to retract"
             not_claimed.append(StixObjectIssueOut(index=item.index, id=item.id, type=item.type, reason=reason))
     return retracted, not_claimed
+
+
+def _invalid_problems(mapped: MappedBundle) -> list[Problem]:
+    """An invalid object's problem per property stix2 named (`["objects", 5, "relationship_type"]`), else one."""
+    problems: list[Problem] = []
+    for issue in mapped.invalid:
+        message = f"{issue.id or '?'}: {issue.reason}"
+        properties = mapped.invalid_properties.get(issue.index, [])
+        problems.extend(Problem(("objects", issue.index, name), message) for name in properties)
+        if not properties:
+            problems.append(Problem(("objects", issue.index), message))
+    return problems
 
 
 def _locate(problem: Problem, mapped: MappedBundle) -> Problem:

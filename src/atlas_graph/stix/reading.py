@@ -54,6 +54,8 @@ class MappedBundle:
     entity_objects: list[int] = field(default_factory=list)
     relationship_objects: list[int] = field(default_factory=list)
     invalid: list[StixObjectIssueOut] = field(default_factory=list)
+    invalid_properties: dict[int, list[str]] = field(default_factory=dict)
+    """Object position -> the properties stix2 named as wrong, where it named any (to locate the problems)."""
     unmapped: list[StixObjectIssueOut] = field(default_factory=list)
     skipped: list[StixObjectIssueOut] = field(default_factory=list)
     revoked: list[Revoked] = field(default_factory=list)
@@ -104,6 +106,8 @@ def map_stix_bundle(
             mapped.invalid.append(
                 StixObjectIssueOut(index=index, id=_str(raw.get("id")), type=_str(raw.get("type")), reason=_why(error))
             )
+            if properties := _properties(error):
+                mapped.invalid_properties[index] = properties
 
     markings = _marking_levels(parsed)
     identities = {obj["id"]: obj for obj in parsed.values() if obj["type"] == "identity"}
@@ -354,6 +358,17 @@ def _issue(index: int, obj: Any, reason: str) -> StixObjectIssueOut:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _properties(error: Exception) -> list[str]:
+    """The properties a stix2 error names: the one with a bad value, or those missing, extra or exclusive."""
+    named = getattr(error, "prop_name", None)
+    if isinstance(named, str):
+        return [named]
+    properties = getattr(error, "properties", None)
+    if isinstance(properties, list | tuple) and all(isinstance(p, str) for p in properties):
+        return list(properties)
+    return []
 
 
 def _why(error: Exception) -> str:

@@ -226,6 +226,16 @@ def write_bundle(
     return store.write_transaction(work)
 
 
+def read_identity(
+    store: GraphStore, *, organization: str, strong_keys: list[str], name_keys: list[str]
+) -> StoredIdentity:
+    """What `write_bundle` would find for these keys, read without writing: to check a bundle that will be refused."""
+    sharing: dict[str, Any] = {"organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+    return store.read_transaction(
+        lambda tx: look_up_identity(tx, store, strong_keys=strong_keys, name_keys=name_keys, sharing=sharing)
+    )
+
+
 def visible_key_holders(store: GraphStore, *, keys: list[str], organization: str) -> dict[str, KeyHolder]:
     """The entities strong keys identify, only where the organization sees the key there (outside a bundle's write)."""
     records = store.read(
@@ -296,6 +306,18 @@ def record_candidates(tx: ManagedTransaction, store: GraphStore, rows: list[Cand
         ),
         now=now,
     ).consume()
+
+
+def write_candidates(store: GraphStore, rows: list[CandidateWrite], *, now: datetime, audit: AuditEntry) -> None:
+    """Record same-as candidates on their own (a source's statement that two stored entities may be one)."""
+
+    def work(tx: ManagedTransaction) -> None:
+        bump_graph_version(tx, store.queries)
+        record_candidates(tx, store, rows, now=now)
+        entity_ids = tuple(dict.fromkeys(entity for row in rows for entity in (row.a, row.b)))
+        append_in(tx, store, audit.finished(outcome="succeeded", entity_ids=entity_ids, candidates=len(rows)))
+
+    store.write_transaction(work)
 
 
 def _write_relationships(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from atlas_graph.imports.formats.misp_galaxy import misp_entities, misp_relationships
+from atlas_graph.imports.batches import SameAs
+from atlas_graph.imports.formats.misp_galaxy import misp_entities, misp_relationships, misp_same_as
 from atlas_graph.models.vocabulary import EntityKind, RelationshipType
 from tests.unit.imports.reading import IMPORT_FIXTURES, OPTIONS, read
 
@@ -49,8 +50,8 @@ def test_misp_relations_map_where_the_model_has_them() -> None:
         (RelationshipType.TARGETS, "Healthcare"),
         (RelationshipType.TARGETS, "Government"),
     ]
-    assert [(i.where, i.status) for i in issues] == [("values[0].related[1]", "unmapped")]
-    assert "'similar'" in issues[0].reason
+    # `similar` is no relationship: misp_same_as makes it a candidate.
+    assert issues == []
     fin7, fin7_issues = misp_relationships(
         galaxy["values"][2], index=2, galaxy_type="threat-actor", local=local, options=OPTIONS
     )
@@ -70,3 +71,22 @@ def test_an_unknown_galaxy_type_is_listed_not_guessed(tmp_path: Path) -> None:
     path.write_text(json.dumps({"type": "sector", "values": [{"value": "Banking", "uuid": "s-1"}]}))
     (batch,) = read(path, "entities")
     assert not batch.entities and batch.issues[0].status == "unmapped" and "'sector'" in batch.issues[0].reason
+
+
+def test_misp_similar_clusters_become_same_as_pairs_of_one_kind() -> None:
+    galaxy = json.loads((IMPORT_FIXTURES / "threat-actor-galaxy.json").read_text())
+    pairs, issues = misp_same_as(galaxy["values"][0], index=0, galaxy_type="threat-actor", local={})
+    assert pairs == [
+        SameAs(
+            source="misp-galaxy-cluster--801b73a7-460d-45c3-8638-4449d712fe8a",
+            target="misp-galaxy-cluster--b66afccc-87d8-42b0-b4b1-bca87d40dc2a",
+            kind=EntityKind.ACTOR,
+            reason="misp similar",
+            where="values[0].related[1]",
+        )
+    ]
+    assert issues == []
+    # A tool "similar" to an actor of the same file cannot be the same entity: listed, not proposed.
+    tool = {"uuid": "t-1", "value": "Tool", "related": [{"dest-uuid": "a-1", "type": "similar"}]}
+    pairs, issues = misp_same_as(tool, index=4, galaxy_type="tool", local={"a-1": EntityKind.ACTOR})
+    assert pairs == [] and [(i.where, i.status) for i in issues] == [("values[4].related[0]", "unmapped")]

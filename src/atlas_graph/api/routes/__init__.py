@@ -40,5 +40,6 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 RAW_BODY_MODELS: tuple[type[BaseModel], ...] = (BundleIn, StixBundleIn)
-"""The bodies that routes parse with `api.json_body.json_body`: FastAPI does not see them as bodies, so the app
+"""The bodies routes read themselves (with `api.json_body.json_body`, or as bytes the service validates, as
+`/v1/bundles` does to list every problem in one answer): FastAPI does not see them as bodies, so the app
 adds their schemas to the OpenAPI components, and scripts/generate_schemas.py writes them under schemas/request/."""

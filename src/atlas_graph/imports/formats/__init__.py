@@ -19,6 +19,7 @@ from atlas_graph.imports.formats.stix import StixReader
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.export import ImportFormat
+from atlas_graph.stix.reading import StoredKinds
 
 
 class FormatReader(Protocol):
@@ -31,7 +32,12 @@ class FormatReader(Protocol):
     stages: ClassVar[tuple[str, ...]]
     """The progress stages of reading the file, in order (after the checksum that every import starts with)."""
 
-    def __init__(self, path: Path, *, options: ImportOptions, organization: str) -> None: ...
+    def __init__(
+        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
+    ) -> None:
+        """`stored_kinds` finds entities already stored (and visible to the importer) by the ids a file refers to,
+        for formats whose files may refer to them (a STIX delta: a relationship between objects sent before)."""
+        ...
 
     def batches(
         self, phase: Phase, *, batch_size: int, skip: int, resume: ResumePoint | None, meter: ProgressMeter

@@ -13,6 +13,7 @@ from atlas_graph.imports.jsonstream import JsonStream
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, RelationshipIn
+from atlas_graph.stix.reading import StoredKinds
 
 
 class BundleReader:
@@ -20,7 +21,9 @@ class BundleReader:
 
     stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
 
-    def __init__(self, path: Path, *, options: ImportOptions, organization: str) -> None:
+    def __init__(
+        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
+    ) -> None:
         self.path = path
 
     def batches(

@@ -20,6 +20,7 @@ from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.export import CSV_FIELDS, CSV_LIST_SEPARATOR
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, COMMUNITY_TLPS, EntityKind, RelationshipType, Tlp
 from atlas_graph.services.resolution import normalize_name
+from atlas_graph.stix.reading import StoredKinds
 from atlas_graph.stix.vocabulary import TLP_NAMES
 
 
@@ -331,7 +332,9 @@ class CsvReader:
 
     stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
 
-    def __init__(self, path: Path, *, options: ImportOptions, organization: str) -> None:
+    def __init__(
+        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
+    ) -> None:
         self.path = path
         self.options = options
 

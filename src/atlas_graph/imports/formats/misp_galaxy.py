@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from atlas_graph.errors import InvalidInput, Problem
-from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, item_id, why
+from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, SameAs, batched, item_id, why
 from atlas_graph.imports.jsonstream import JsonStream
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType, ServiceKind, VictimKind
+from atlas_graph.stix.reading import StoredKinds
 
 MISP_GALAXY_KINDS: dict[str, tuple[EntityKind, str]] = {
     "threat-actor": (EntityKind.ACTOR, "group"),
@@ -66,6 +67,10 @@ ESTIMATIVE_CONFIDENCE = {
     "very-likely": 88,
     "almost-certain": 97,
 }
+MISP_SAME_AS = "similar"
+"""The MISP relation that says two clusters may be one (a threat-actor cluster and its mitre-intrusion-set twin):
+recorded as a same-as candidate with the reason `misp similar`, for review; never a merge."""
+MISP_SAME_AS_REASON = "misp similar"
 MISP_SECTOR_KEYS = ("cfr-target-category", "targeted-sector")
 """Meta keys whose values are sectors a threat actor targets: imported as victims (sector) and TARGETS."""
 _ATTRIBUTE_KEY = re.compile(r"[^A-Za-z0-9_.-]")
@@ -168,6 +173,8 @@ def misp_relationships(
             issues.append(ImportIssue(where, "invalid", "expected {'dest-uuid': ..., 'type': ...}"))
             continue
         relation = str(entry.get("type", ""))
+        if relation == MISP_SAME_AS:
+            continue  # a candidate, not a relationship: misp_same_as
         if relation not in MISP_RELATIONS:
             issues.append(
                 ImportIssue(where, "unmapped", f"MISP relation {relation!r} is not a relationship of the model")
@@ -215,6 +222,43 @@ def misp_relationships(
     return relationships, issues
 
 
+def misp_same_as(
+    cluster: Mapping[str, Any], *, index: int, galaxy_type: str, local: Mapping[str, EntityKind]
+) -> tuple[list[SameAs], list[ImportIssue]]:
+    """A cluster's `similar` entries: pairs to propose as one entity, supported by this cluster's claim.
+
+    A cluster of another galaxy is taken to be of this cluster's kind; if it is stored as another kind, the pair is
+    refused when it is recorded (the entity is not found), as a relationship to it would be.
+    """
+    kind, _ = MISP_GALAXY_KINDS[galaxy_type]
+    pairs: list[SameAs] = []
+    issues: list[ImportIssue] = []
+    related = cluster.get("related") if isinstance(cluster.get("related"), list) else []
+    assert isinstance(related, list)
+    if not cluster.get("uuid"):
+        return pairs, issues
+    for position, entry in enumerate(related):
+        if not isinstance(entry, Mapping) or entry.get("type") != MISP_SAME_AS:
+            continue
+        where = f"values[{index}].related[{position}]"
+        if not isinstance(entry.get("dest-uuid"), str):
+            continue  # misp_relationships lists it as invalid
+        other_kind = local.get(entry["dest-uuid"], kind)
+        if other_kind is not kind:
+            issues.append(ImportIssue(where, "unmapped", f"'similar': a {kind} cannot be one with a {other_kind}"))
+            continue
+        pairs.append(
+            SameAs(
+                source=misp_cluster_id(str(cluster["uuid"])),
+                target=misp_cluster_id(entry["dest-uuid"]),
+                kind=kind,
+                reason=MISP_SAME_AS_REASON,
+                where=where,
+            )
+        )
+    return pairs, issues
+
+
 def _misp_claim_fields(options: ImportOptions) -> dict[str, Any]:
     return {"confidence": options.default_confidence, "tlp": options.default_tlp}
 
@@ -249,7 +293,9 @@ class MispGalaxyReader:
 
     stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
 
-    def __init__(self, path: Path, *, options: ImportOptions, organization: str) -> None:
+    def __init__(
+        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
+    ) -> None:
         self.path = path
         self.options = options
 
@@ -320,5 +366,6 @@ def _misp_items(
                 )
                 for relationship, source in relationships:
                     batch.add_relationship(relationship, source)
-                batch.issues += issues
+                batch.same_as, same_as_issues = misp_same_as(cluster, index=index, galaxy_type=galaxy_type, local=local)
+                batch.issues += [*issues, *same_as_issues]
             yield batch

@@ -14,7 +14,7 @@ from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.stix import StixObjectIssueOut
 from atlas_graph.stix import reading as stix_reading
-from atlas_graph.stix.reading import entity_from_stix, is_atlas_object, relationship_from_stix
+from atlas_graph.stix.reading import StoredKinds, entity_from_stix, is_atlas_object, relationship_from_stix
 
 
 @dataclass
@@ -69,11 +69,18 @@ class StixReader:
     stages: ClassVar[tuple[str, ...]] = ("index", "entities", "relationships")
 
     def __init__(
-        self, path: Path, *, options: ImportOptions, organization: str, index: StixIndex | None = None
+        self,
+        path: Path,
+        *,
+        options: ImportOptions,
+        organization: str,
+        stored_kinds: StoredKinds | None = None,
+        index: StixIndex | None = None,
     ) -> None:
         self.path = path
         self.options = options
         self.organization = organization
+        self.stored_kinds = stored_kinds
         self.index = index
 
     def batches(
@@ -81,16 +88,19 @@ class StixReader:
     ) -> Iterator[Batch]:
         if self.index is None:
             self.index = index_stix(self.path, meter=meter)
-        index, options, organization = self.index, self.options, self.organization
+        index, options, organization, stored = self.index, self.options, self.organization, self.stored_kinds
         meter.start(phase, total=self.path.stat().st_size, unit="bytes")
         with self.path.open("rb") as handle, self.path.open("rb") as lookup:
-            stream = JsonStream(handle, name=str(self.path), on_position=meter.advance)
+            # Progress is the end of the last object handed on, not the bytes read ahead: a file smaller than the
+            # stream's 1 MB chunk would otherwise show 100% from its first batch to its last.
+            stream = JsonStream(handle, name=str(self.path))
             chunk: list[tuple[int, Any]] = []
             position = -1
             for key, value in stream.members(streamed=("objects",)):
                 if key != "objects" or not isinstance(value, Iterator):
                     continue
-                for file_index, (obj, _, _) in enumerate(value):
+                for file_index, (obj, _, end) in enumerate(value):
+                    meter.advance(end)
                     is_relationship = isinstance(obj, dict) and obj.get("type") == "relationship"
                     if is_relationship != (phase == "relationships"):
                         continue
@@ -99,16 +109,30 @@ class StixReader:
                         continue
                     chunk.append((file_index, obj))
                     if len(chunk) >= batch_size:
-                        yield map_stix_chunk(chunk, index, lookup, options=options, organization=organization)
+                        yield map_stix_chunk(
+                            chunk, index, lookup, options=options, organization=organization, stored_kinds=stored
+                        )
                         chunk = []
             if chunk:
-                yield map_stix_chunk(chunk, index, lookup, options=options, organization=organization)
+                yield map_stix_chunk(
+                    chunk, index, lookup, options=options, organization=organization, stored_kinds=stored
+                )
 
 
 def map_stix_chunk(
-    chunk: Sequence[tuple[int, Any]], index: StixIndex, lookup: BinaryIO, *, options: ImportOptions, organization: str
+    chunk: Sequence[tuple[int, Any]],
+    index: StixIndex,
+    lookup: BinaryIO,
+    *,
+    options: ImportOptions,
+    organization: str,
+    stored_kinds: StoredKinds | None = None,
 ) -> Batch:
-    """Map some objects of a STIX bundle (by their position in it) as `stix.reading` would map the whole bundle."""
+    """Map some objects of a STIX bundle (by their position in it) as `stix.reading` would map the whole bundle.
+
+    With `stored_kinds`, a relationship whose ends are not in the file maps to the entities stored under their ids
+    (a delta), and revoked objects are handed on to be retracted, as `POST /v1/stix` does.
+    """
     batch = Batch(items=len(chunk))
     foreign: list[tuple[int, Any]] = []
     for file_index, obj in chunk:
@@ -145,6 +169,7 @@ def map_stix_chunk(
         {"type": "bundle", "objects": [*context, *(obj for _, obj in foreign)]},
         default_tlp=options.default_tlp,
         default_confidence=options.default_confidence,
+        **({"stored_kinds": stored_kinds} if stored_kinds is not None else {}),
     )
 
     def source(position: int) -> str:
@@ -160,17 +185,17 @@ def map_stix_chunk(
         ("invalid", mapped.invalid),
         ("unmapped", mapped.unmapped),
         ("skipped", mapped.skipped),
-        # A file import writes claims and retracts none: a revoked object is left out, as it always was.
-        (
-            "skipped",
-            [
-                revoked.issue("revoked by its producer (POST /v1/stix retracts your claim on it)")
-                for revoked in mapped.revoked
-            ],
-        ),
     )
     for status, issues in listed:
         for issue in issues:
             if issue.index >= offset:
                 batch.issues.append(ImportIssue(source(issue.index), status, issue.reason, issue.id))
+    for revoked in mapped.revoked:
+        if revoked.index < offset:
+            continue
+        if stored_kinds is None:
+            reason = "revoked by its producer (an import that reads the store retracts your claim on it)"
+            batch.issues.append(ImportIssue(source(revoked.index), "skipped", reason, revoked.id))
+        else:
+            batch.revoked.append((source(revoked.index), revoked))
     return batch
