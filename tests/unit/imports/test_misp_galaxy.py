@@ -90,3 +90,14 @@ def test_misp_similar_clusters_become_same_as_pairs_of_one_kind() -> None:
     tool = {"uuid": "t-1", "value": "Tool", "related": [{"dest-uuid": "a-1", "type": "similar"}]}
     pairs, issues = misp_same_as(tool, index=4, galaxy_type="tool", local={"a-1": EntityKind.ACTOR})
     assert pairs == [] and [(i.where, i.status) for i in issues] == [("values[4].related[0]", "unmapped")]
+
+
+def test_a_misp_country_code_becomes_the_entity_countries_and_anything_else_stays_an_attribute() -> None:
+    galaxy = json.loads((IMPORT_FIXTURES / "threat-actor-galaxy.json").read_text())
+    entity, *_ = misp_entities(galaxy["values"][0], galaxy_type="threat-actor", options=OPTIONS)
+    assert entity.countries == ["RU"]  # what the planner's jurisdictions are matched against
+    cluster = {"value": "Some Crew", "uuid": "u-2", "meta": {"country": "Russia"}}
+    (crew,) = misp_entities(cluster, galaxy_type="threat-actor", options=OPTIONS)
+    assert crew.countries == [] and crew.attributes["country"] == "Russia"
+    lower = {"value": "Other Crew", "uuid": "u-3", "meta": {"country": " kp"}}
+    assert misp_entities(lower, galaxy_type="threat-actor", options=OPTIONS)[0].countries == ["KP"]

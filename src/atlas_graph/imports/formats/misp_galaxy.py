@@ -15,6 +15,7 @@ from atlas_graph.imports.jsonstream import JsonStream
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
+from atlas_graph.models.countries import COUNTRY_CODES
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType, ServiceKind, VictimKind
 from atlas_graph.stix.reading import StoredKinds
 
@@ -99,6 +100,8 @@ def misp_entities(cluster: Mapping[str, Any], *, galaxy_type: str, options: Impo
         attribute = "country" if key == "country" else _ATTRIBUTE_KEY.sub("_", f"misp_{key}")[:64]
         attributes[attribute] = text[:4096] if isinstance(text, str) else text
     fields = _misp_claim_fields(options)
+    # MISP's `country` is an ISO 3166-1 alpha-2 code (the attributed state for actors): where the planner can act.
+    country = str(meta.get("country", "")).strip().upper()
     entity = EntityIn(
         kind=kind,
         name=name[:500],
@@ -107,6 +110,7 @@ def misp_entities(cluster: Mapping[str, Any], *, galaxy_type: str, options: Impo
         aliases=list(dict.fromkeys(synonyms))[:200],
         category=category,
         attributes=attributes,
+        countries=[country] if country in COUNTRY_CODES else [],
         description=str(cluster["description"])[:20_000] if cluster.get("description") else None,
         references=list(dict.fromkeys(r[:2048] for r in _strings(meta.get("refs")) if r.strip()))[:100],
         **fields,
