@@ -16,6 +16,7 @@ from atlas_graph.api.routes import (
     paths,
     resolution,
     stix,
+    taxii,
     web,
 )
 from atlas_graph.models.bundles import BundleIn
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     export.router,
     operations.router,
+    taxii.router,
     web.router,
 )
 
