@@ -28,6 +28,7 @@ from typing import Any
 
 import requests
 import requests.auth
+import requests.structures
 from taxii2client.exceptions import TAXIIServiceException, ValidationError
 from taxii2client.v21 import ApiRoot, Server, as_pages
 
@@ -46,15 +47,26 @@ class TaxiiPullError(AtlasGraphError):
     """The TAXII server cannot be reached, refuses the credentials, or has no such collection."""
 
 
-class BearerAuth(requests.auth.AuthBase):
-    """`Authorization: Bearer <token>`: taxii2-client's own TokenAuth sends `Token <token>`."""
+class RecordingAuth(requests.auth.AuthBase):
+    """HTTP Basic or `Authorization: Bearer <token>` (taxii2-client's own TokenAuth sends `Token <token>`), and the
+    headers of the last response: taxii2-client 2.3 gives back only the JSON of a page, not its
+    X-TAXII-Date-Added-Last, which the cursor needs."""
 
-    def __init__(self, token: str) -> None:
-        self.token = token
+    def __init__(self, *, user: str | None = None, password: str | None = None, token: str | None = None) -> None:
+        self._basic = requests.auth.HTTPBasicAuth(user or "", password or "") if (user or password) else None
+        self._token = token
+        self.last_headers: requests.structures.CaseInsensitiveDict[str] = requests.structures.CaseInsensitiveDict()
 
     def __call__(self, request: Any) -> Any:
-        request.headers["Authorization"] = f"Bearer {self.token}"
+        if self._token:
+            request.headers["Authorization"] = f"Bearer {self._token}"
+        elif self._basic is not None:
+            request = self._basic(request)
+        request.register_hook("response", self._record)
         return request
+
+    def _record(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        self.last_headers = requests.structures.CaseInsensitiveDict(response.headers)
 
 
 @dataclass(frozen=True)
@@ -209,12 +221,13 @@ def _pages(
     source: TaxiiSource, *, page_size: int, added_after: str | None
 ) -> Iterator[tuple[list[Any], str | None, bool]]:
     """(objects, X-TAXII-Date-Added-Last, more) for each page, with taxii2-client's errors made one-line."""
-    collection = _collection(source)
+    auth = RecordingAuth(user=source.user, password=source.password, token=source.token)
+    collection = _collection(source, auth)
     filters = {"added_after": added_after} if added_after else {}
     try:
         for envelope in as_pages(collection.get_objects, per_request=page_size, **filters):
-            headers = envelope.headers if hasattr(envelope, "headers") else {}
-            yield list(envelope.get("objects", [])), headers.get("X-TAXII-Date-Added-Last"), bool(envelope.get("more"))
+            last_added = auth.last_headers.get("X-TAXII-Date-Added-Last")
+            yield list(envelope.get("objects", [])), last_added, bool(envelope.get("more"))
     except requests.HTTPError as error:
         raise TaxiiPullError(_http_problem(source, error)) from None
     except requests.RequestException as error:
@@ -225,11 +238,9 @@ def _pages(
         ) from None
 
 
-def _collection(source: TaxiiSource) -> Any:
+def _collection(source: TaxiiSource, auth: RecordingAuth) -> Any:
     """The collection named by id, alias or title, found from a discovery URL or an API root URL."""
-    credentials: dict[str, Any] = (
-        {"auth": BearerAuth(source.token)} if source.token else {"user": source.user, "password": source.password}
-    )
+    credentials: dict[str, Any] = {"auth": auth}
     try:
         try:
             roots = list(Server(source.url, **credentials).api_roots)
