@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -75,9 +76,28 @@ class Medallion:
 @contextmanager
 def medallion(folder: Path, *, page_size: int) -> Iterator[Medallion]:
     """medallion with its memory backend and one empty, writable collection, on a free loopback port."""
-    port = _free_port()
+    with medallion_with(folder, [], page_size=page_size) as server:
+        yield server
+
+
+@contextmanager
+def medallion_with(
+    folder: Path, dated: list[tuple[dict[str, Any], datetime]], *, page_size: int, port: int | None = None
+) -> Iterator[Medallion]:
+    """medallion whose collection starts with `dated` objects, each with its date added (its data file written
+    directly: POSTing many objects to the memory backend takes time quadratic in their number)."""
+    port = port or _free_port()
     base = f"http://127.0.0.1:{port}"
     collection_id = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
+    manifest = [
+        {
+            "id": obj["id"],
+            "date_added": added.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "version": obj.get("modified") or obj.get("created") or added.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "media_type": "application/stix+json;version=2.1",
+        }
+        for obj, added in dated
+    ]
     data = {
         "/discovery": {"title": "medallion under test", "default": f"{base}/feed/", "api_roots": [f"{base}/feed/"]},
         "feed": {
@@ -90,8 +110,8 @@ def medallion(folder: Path, *, page_size: int) -> Iterator[Medallion]:
                     "can_read": True,
                     "can_write": True,
                     "media_types": ["application/stix+json;version=2.1"],
-                    "objects": [],
-                    "manifest": [],
+                    "objects": [obj for obj, _ in dated],
+                    "manifest": manifest,
                 }
             ],
         },
