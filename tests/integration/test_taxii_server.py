@@ -307,6 +307,14 @@ def test_media_types_errors_and_authentication(client: TestClient, auth_headers:
     is_error(client.get("/taxii2/api/status/nope/", headers=taxii), 404)
     is_error(client.delete(objects_url, headers=taxii), 405)
 
+    # Over the body limit (refused by the middleware, before any route): TAXII's error resource too.
+    small = create_app(
+        client.app.state.settings.model_copy(update={"max_body_bytes": 2048}), store=client.app.state.store
+    )
+    with TestClient(small) as small_client:
+        big = json.dumps({"objects": [{"type": "intrusion-set", "name": "x" * 4096}]})
+        is_error(small_client.post(objects_url, content=big, headers={**taxii, "Content-Type": TAXII}), 413)
+
     # Authentication: none, a wrong Basic password, a working one, and the failed-authentication limit.
     missing = client.get("/taxii2/", headers={"Accept": TAXII})
     is_error(missing, 401)
