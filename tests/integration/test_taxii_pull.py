@@ -206,6 +206,22 @@ def test_cli_pull_and_its_one_line_errors(
     assert "object(s) from the start" in out and "unmapped:" in out and "attack-pattern 2" in out
     assert "taxii: page 1," in err
 
+    # --every: a pull, a wait, another pull (only what is new: nothing), until stopped.
+    waits: list[float] = []
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("time.sleep", wait)
+    every = [*base, "--collection", feed.collection_id, "--user", feed.user, "--password", feed.password]
+    assert main([*every, "--every", "15m"]) == 130
+    out, err = capsys.readouterr()
+    assert waits == [900, 900] and out.count("0 object(s) added after") == 2 and "interrupted" in err
+    monkeypatch.undo()
+    monkeypatch.setattr("atlas_graph.cli.commands.Settings", lambda: settings)
+
     assert main([*base, "--collection", feed.collection_id, "--user", feed.user, "--password", "wrong"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "refused the credentials (401)" in err
