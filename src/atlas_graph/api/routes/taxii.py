@@ -88,10 +88,12 @@ router = APIRouter(
 
 
 class _Filters:
-    """The query parameters of the listing endpoints, declared so that the OpenAPI schema shows them."""
+    """The query parameters of the listing endpoints, declared so that the OpenAPI schema shows them; `query` keeps
+    them all as sent, so that `taxii.query` can refuse a `match[...]` field it does not know."""
 
     def __init__(
         self,
+        request: Request,
         added_after: Annotated[str | None, Query(description="Only objects added after this timestamp")] = None,
         limit: Annotated[str | None, Query(description="At most this many objects (1..1000, default 1000)")] = None,
         next: Annotated[str | None, Query(description="The `next` of the previous page")] = None,
@@ -102,11 +104,7 @@ class _Filters:
         ] = None,
         match_spec_version: Annotated[str | None, Query(alias="match[spec_version]", description="2.1")] = None,
     ) -> None:
-        pass
-
-
-def _query(request: Request) -> dict[str, str]:
-    return dict(request.query_params)
+        self.query = dict(request.query_params)
 
 
 FiltersDep = Annotated[_Filters, Depends()]
@@ -145,14 +143,13 @@ def _answer(answer: server.Answer) -> TaxiiResponse:
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/", summary="A page of a collection's objects")
 def taxii_objects(
-    request: Request,
     collection_id: CollectionKey,
     filters: FiltersDep,
     store: StoreDep,
     cache: IndexCacheDep,
     caller: TaxiiCallerDep,
 ) -> TaxiiResponse:
-    return _answer(server.get_objects(store, cache, caller=caller, key=collection_id, query=_query(request)))
+    return _answer(server.get_objects(store, cache, caller=caller, key=collection_id, query=filters.query))
 
 
 @router.post(
@@ -189,7 +186,6 @@ async def taxii_add_objects(
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/", summary="One object")
 def taxii_object(
-    request: Request,
     collection_id: CollectionKey,
     object_id: ObjectId,
     filters: FiltersDep,
@@ -198,13 +194,12 @@ def taxii_object(
     caller: TaxiiCallerDep,
 ) -> TaxiiResponse:
     return _answer(
-        server.get_object(store, cache, caller=caller, key=collection_id, object_id=object_id, query=_query(request))
+        server.get_object(store, cache, caller=caller, key=collection_id, object_id=object_id, query=filters.query)
     )
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/", summary="Its versions")
 def taxii_object_versions(
-    request: Request,
     collection_id: CollectionKey,
     object_id: ObjectId,
     filters: FiltersDep,
@@ -213,19 +208,16 @@ def taxii_object_versions(
     caller: TaxiiCallerDep,
 ) -> TaxiiResponse:
     return _answer(
-        server.object_versions(
-            store, cache, caller=caller, key=collection_id, object_id=object_id, query=_query(request)
-        )
+        server.object_versions(store, cache, caller=caller, key=collection_id, object_id=object_id, query=filters.query)
     )
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/manifest/", summary="A page of the collection's manifest")
 def taxii_manifest(
-    request: Request,
     collection_id: CollectionKey,
     filters: FiltersDep,
     store: StoreDep,
     cache: IndexCacheDep,
     caller: TaxiiCallerDep,
 ) -> TaxiiResponse:
-    return _answer(server.get_manifest(store, cache, caller=caller, key=collection_id, query=_query(request)))
+    return _answer(server.get_manifest(store, cache, caller=caller, key=collection_id, query=filters.query))
