@@ -71,6 +71,10 @@ def main() -> int:
             export_seconds, export = stix_export(args.port, token)
             say("every page of collection atlas")
             first_page, rest, pages, objects = taxii_pages(args.port, token, args.page_size)
+        say(
+            f"  export: {len(export['objects']):,} objects in {export_seconds:.1f} s; TAXII: {objects:,} objects in "
+            f"{pages} pages, first page {first_page:.1f} s, the rest {rest:.1f} s"
+        )
         say("medallion, and import --taxii from it")
         # Not the extension definition: medallion 3.0.0 takes its STIX property `version` ("1.0.0") for the object's
         # version and fails (500) on every page that holds it.
