@@ -109,7 +109,7 @@ def main() -> int:
         )
     print(
         f"  import --taxii:     {pull_seconds:7.1f} s  {pulled:9,} objects  {pulled / pull_seconds:9,.0f} objects/s  "
-        f"{pull_pages / pull_seconds:7.1f} pages/s  (from medallion, memory backend, {pull_pages} pages)"
+        f"{pull_pages / pull_seconds:7.2f} pages/s  (from medallion, memory backend, {pull_pages} pages)"
     )
     return 0
 
