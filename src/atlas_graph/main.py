@@ -30,6 +30,8 @@ from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.projection import ProjectionCache
 from atlas_graph.store.queries import QUERY_NAMES
 from atlas_graph.store.schema import apply_schema
+from atlas_graph.taxii.index import IndexCache
+from atlas_graph.taxii.statuses import StatusBook
 
 
 def open_store(settings: Settings) -> GraphStore:
@@ -77,6 +79,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> FastAP
     app.state.failed_auth_limiter = FailedAuthLimiter(
         per_minute=settings.failed_auth_per_minute, burst=settings.failed_auth_burst
     )
+    app.state.taxii_index = IndexCache()
+    app.state.taxii_statuses = StatusBook()
 
     register_exception_handlers(app)
     for router in ROUTERS:

@@ -296,6 +296,31 @@ def get(path: str, **params: Any) -> Ask:
     return ask
 
 
+def taxii_objects(collection: str) -> Ask:
+    """Every page of a TAXII collection (3 objects a page, so that `more`, `next` and the date headers are many), as
+    one bundle of its objects beside each page's `more`, `next` and X-TAXII-Date-Added-First/Last."""
+
+    def ask(client: TestClient, headers: dict[str, str], world: World) -> dict[str, Any]:
+        params, objects, pages = {"limit": "3"}, [], []
+        while True:
+            response = client.get(
+                f"/taxii2/api/collections/{collection}/objects/",
+                params=params,
+                headers={**headers, "Accept": "application/taxii+json;version=2.1"},
+            )
+            if response.status_code != 200:
+                return normalized(response)
+            body = response.json()
+            objects.extend(body.get("objects", []))
+            dates = [response.headers.get(f"x-taxii-date-added-{end}") for end in ("first", "last")]
+            pages.append([body["more"], body.get("next"), *dates])
+            if not body["more"]:
+                return {"status": 200, "body": {"type": "bundle", "objects": objects, "pages": pages}}
+            params = {"limit": "3", "next": body["next"]}
+
+    return ask
+
+
 def paths(source: str, target: str, **params: Any) -> Ask:
     def ask(client: TestClient, headers: dict[str, str], world: World) -> dict[str, Any]:
         query = {"from": world.ids[source], "to": world.ids[target], **params}
@@ -805,6 +830,7 @@ READS: tuple[Read, ...] = (
     ),
     Read("disruption of Phantom", disruption("Phantom"), phantom_takedown_seen, unknown_removal),
     Read("export STIX", get("/v1/export/stix"), stix_seen, stix_hidden),
+    Read("TAXII collection atlas, every page", taxii_objects("atlas"), stix_seen, stix_hidden),
     Read(
         "export GraphML",
         get("/v1/export/graphml"),

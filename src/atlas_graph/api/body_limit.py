@@ -6,11 +6,14 @@ Starlette's own limiter answers in plain text; clients of this API parse one err
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atlas_graph.api.http_middleware import HttpMiddleware
+from atlas_graph.taxii.errors import TAXII_PATH_PREFIX, error_resource
+from atlas_graph.taxii.media import TAXII_MEDIA_TYPE
 
 
 class BodySizeLimit(HttpMiddleware):
@@ -51,21 +54,22 @@ class BodySizeLimit(HttpMiddleware):
                 await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": {
-                    "code": "payload_too_large",
-                    "message": f"request body over {self.max_bytes} bytes; split it into several requests",
-                    "problems": [],
-                },
-                "request_id": scope.get("state", {}).get("request_id"),
-            }
-        ).encode()
+        message = f"request body over {self.max_bytes} bytes; split it into several requests"
+        request_id = scope.get("state", {}).get("request_id")
+        media_type = "application/json"
+        document: dict[str, Any] = {
+            "error": {"code": "payload_too_large", "message": message, "problems": []},
+            "request_id": request_id,
+        }
+        if str(scope.get("path", "")).startswith(TAXII_PATH_PREFIX):
+            # TAXII clients read TAXII's error resource (docs/taxii.md).
+            media_type, document = TAXII_MEDIA_TYPE, error_resource(413, message, request_id=request_id)
+        body = json.dumps(document).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                "headers": [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())],
             }
         )
         await send({"type": "http.response.body", "body": body})

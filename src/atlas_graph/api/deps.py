@@ -55,15 +55,18 @@ AnalysisDep = Annotated[AnalysisRuntime, Depends(get_analysis_runtime)]
 def get_caller(request: Request, store: StoreDep, credentials: BearerDep) -> Caller:
     if credentials is None:
         raise AuthenticationFailed("missing API key: send `Authorization: Bearer <key>`")
+    return authenticated_caller(request, store, credentials.credentials)
+
+
+def authenticated_caller(request: Request, store: GraphStore, token: str) -> Caller:
+    """The caller behind a presented key, counting failures per address and requests per key."""
     failures: FailedAuthLimiter = request.app.state.failed_auth_limiter
     # The peer's address, not X-Forwarded-For, which any client can write: behind a proxy, run uvicorn with
     # --proxy-headers and --forwarded-allow-ips so that the address is the proxy's client (docs/operations.md).
     address = request.client.host if request.client is not None else "unknown"
     failures.check(address)
     try:
-        caller = authenticate(
-            store, token=credentials.credentials, request_id=getattr(request.state, "request_id", None)
-        )
+        caller = authenticate(store, token=token, request_id=getattr(request.state, "request_id", None))
     except AuthenticationFailed:
         failures.failed(address)
         raise

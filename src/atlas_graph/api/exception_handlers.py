@@ -11,6 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from atlas_graph import errors
 from atlas_graph.models.errors import ErrorDetail, ErrorOut, ProblemOut
+from atlas_graph.taxii.errors import TAXII_PATH_PREFIX, TaxiiError, error_resource
+from atlas_graph.taxii.media import TAXII_MEDIA_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ def error_response(
     problems: list[ProblemOut] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    if request.url.path.startswith(TAXII_PATH_PREFIX):
+        return taxii_error_response(request, status, message, problems, headers)
     body = ErrorOut(
         error=ErrorDetail(code=code, message=message, problems=problems or []),
         request_id=getattr(request.state, "request_id", None),
@@ -44,8 +48,24 @@ def error_response(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers or None)
 
 
+def taxii_error_response(
+    request: Request,
+    status: int,
+    message: str,
+    problems: list[ProblemOut] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Under /taxii2/, every error is TAXII's error resource, in TAXII's media type (docs/taxii.md)."""
+    details = {"problems": [problem.model_dump(mode="json") for problem in problems]} if problems else None
+    body = error_resource(status, message, request_id=getattr(request.state, "request_id", None), details=details)
+    challenge = {"WWW-Authenticate": 'Basic realm="atlas-graph TAXII", Bearer'} if status == 401 else {}
+    return JSONResponse(body, status_code=status, headers={**(headers or {}), **challenge}, media_type=TAXII_MEDIA_TYPE)
+
+
 async def handle_domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, errors.AtlasGraphError)
+    if isinstance(error, TaxiiError):
+        return taxii_error_response(request, error.http_status, error.description)
     status, code = next(
         (mapping for kind, mapping in STATUS_AND_CODE.items() if isinstance(error, kind)),
         (500, "internal_error"),

@@ -14,7 +14,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, cli_store, say
+from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, cli_store, say
+from atlas_graph.cli.taxii_pull import add_taxii_arguments, run_taxii_pull
 from atlas_graph.config import Settings
 from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.export import CSV_FIELDS, DEFAULT_BATCH_SIZE, IMPORT_FORMATS
@@ -52,7 +53,7 @@ def add_import_parser(subparsers: SubParsers) -> argparse.ArgumentParser:
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE")
     parser.add_argument("--org", required=True, help="the organization whose claims these are (must exist)")
     parser.add_argument("--format", choices=("auto", *IMPORT_FORMATS), default="auto", help="default: auto")
     parser.add_argument(
@@ -88,6 +89,7 @@ def add_import_parser(subparsers: SubParsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("--restart", action="store_true", help="ignore any checkpoint and import from the start")
     parser.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    add_taxii_arguments(parser)
     parser.set_defaults(handler=run_import)
     return parser
 
@@ -105,6 +107,11 @@ def run_import(args: argparse.Namespace, settings: Settings) -> int:
     from atlas_graph.imports import runner
     from atlas_graph.imports.options import CsvMapping, ImportOptions
 
+    if args.taxii:
+        return run_taxii_pull(args, settings)
+    if not args.files:
+        say("atlas-graph: error: give FILE... to import, or --taxii URL --collection ID")
+        return EXIT_USAGE
     missing = [str(path) for path in args.files if not path.is_file()]
     if missing:
         say(f"atlas-graph: error: no such file: {', '.join(missing)}")

@@ -17,6 +17,7 @@ from atlas_graph.api.routes import (
     paths,
     resolution,
     stix,
+    taxii,
     web,
 )
 from atlas_graph.models.bundles import BundleIn
@@ -36,6 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     export.router,
     misp.router,
     operations.router,
+    taxii.router,
     web.router,
 )
 
