@@ -42,8 +42,8 @@ def ecosystem() -> dict[str, Any]:
 
 
 def hidden_layer() -> dict[str, Any]:
-    """Another member's RED claims, touching every count: a new actor and a financier, a third "Government", the
-    shared alias on the host's kind's neighbour, a relationship to the lonely victim, and a candidate."""
+    """Another member's RED claims, touching every count: a new actor carrying the shared alias, a financier, a third
+    (isolated) "Government", a relationship to the lonely victim, and a claim naming Crew B "Crew A" (a candidate)."""
     red = {"tlp": "RED"}
     return {
         "entities": [
@@ -98,7 +98,8 @@ def test_the_report_counts_what_an_analyst_must_check(client: TestClient, auth_h
             "entity_ids": ["victim--quality-gov-1", "victim--quality-gov-2"],
         },
     ]
-    assert report["open_candidates"] == 1
+    # Both ambiguous pairs were recorded as candidates for review.
+    assert report["open_candidates"] == 2
     assert report["victims_named_alike"] == 1
     assert report["alike_victim_groups"] == [
         {"name": "Government", "victim_ids": ["victim--quality-gov-1", "victim--quality-gov-2"]}
@@ -115,15 +116,15 @@ def test_the_report_counts_what_an_analyst_must_check(client: TestClient, auth_h
     assert layers["financiers"]["verdict"].startswith("financiers: no financier")
     assert report["fit_to_rank"] is True
     assert report["verdict"] == (
-        "fit to rank, without financiers, infrastructure (1 open candidates to review; 2 ambiguous names)"
+        "fit to rank, without financiers, infrastructure (2 open candidates to review; 2 ambiguous names)"
     )
 
-    # A merge is counted on the survivor; the candidate it settles is no longer open.
+    # A merge is counted on the survivor; the candidate it settles is no longer open, nor the alias ambiguous.
     merged = client.post("/v1/entities/actor--quality-b/merge", json={"into": "actor--quality-a"}, headers=analyst)
     assert merged.status_code == 200, merged.text
     after = client.get(REPORT, headers=analyst).json()
     assert kinds(after)["actor"] == (1, 1, 0)
-    assert (after["merged_entities"], after["ambiguous_names"], after["open_candidates"]) == (1, 1, 0)
+    assert (after["merged_entities"], after["ambiguous_names"], after["open_candidates"]) == (1, 1, 1)
 
 
 def test_an_empty_graph_is_not_fit_to_rank(client: TestClient, auth_headers: KeyFactory) -> None:
@@ -146,7 +147,7 @@ def test_another_members_red_claims_change_none_of_the_callers_counts(
     # The maker sees its own claims counted: the layer did reach every number the caller's report kept.
     theirs = client.get(REPORT, headers=other).json()
     assert kinds(theirs)["actor"] == (3, 0, 0) and kinds(theirs)["financier"] == (1, 0, 0)
-    assert kinds(theirs)["victim"] == (4, 0, 0)
+    assert kinds(theirs)["victim"] == (4, 0, 1)
     assert theirs["ambiguous_names"] > before["ambiguous_names"]
     assert theirs["alike_victim_groups"][0]["victim_ids"] == [
         "victim--quality-gov-1",
@@ -170,7 +171,7 @@ def test_the_command_acts_as_the_operator_and_counts_every_claim(
     )
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
-    assert kinds(report)["actor"] == (3, 0, 0) and kinds(report)["victim"] == (4, 0, 0)
+    assert kinds(report)["actor"] == (3, 0, 0) and kinds(report)["victim"] == (4, 0, 1)
     text = subprocess.run(
         [sys.executable, "-m", "atlas_graph.cli", "quality"],
         capture_output=True,

@@ -17,11 +17,12 @@ from atlas_graph.models.candidates import (
 from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
-from atlas_graph.services.entities import get_entity
+from atlas_graph.services.entities import describe, get_entity
 from atlas_graph.services.merges import merge_entities
 from atlas_graph.store import audit as audit_store
 from atlas_graph.store import candidates as candidate_store
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import entity_naming
 from atlas_graph.store.values import native_datetime
 
 
@@ -66,7 +67,9 @@ def list_candidates(
             id=row["id"],
             kind=EntityKind(row["kind"]),
             a=row["a"],
+            a_name=describe([entity_naming(claim) for claim in row["a_claims"]])[0],
             b=row["b"],
+            b_name=describe([entity_naming(claim) for claim in row["b_claims"]])[0],
             status=row["status"],
             origin=row.get("origin") or "resolution",
             reasons=distinct_reasons(row["reasons"]),
