@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from atlas_graph.errors import StoreUnavailable
+from atlas_graph.store import candidates as candidate_store
 from tests.conftest import KeyFactory
 
 
@@ -131,3 +134,33 @@ def test_a_rejection_survives_a_later_merge_of_either_side(client: TestClient, a
         assert candidates(client, org_a)["total"] == 0, candidates(client, org_a)
     (rejected,) = candidates(client, org_a, status="rejected")["items"]
     assert {rejected["a"], rejected["b"]} == {delta, gamma}
+
+
+def test_accepting_merges_and_decides_in_one_transaction(
+    client: TestClient, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure between the merge and the decision leaves neither: the two apart, the candidate open."""
+    org_a = auth_headers("Org A")
+    alpha, beta = post(client, org_a, ALPHA, BETA)
+    (candidate,) = candidates(client, org_a)["items"]
+    accept = f"/v1/resolution/candidates/{candidate['id']}/accept"
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise StoreUnavailable("Neo4j went away between the merge and the decision")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(candidate_store, "decide_in", crash)
+        assert client.post(accept, json={"into": "a"}, headers=org_a).status_code == 503
+    for entity_id in (alpha, beta):
+        entity = client.get(f"/v1/entities/{entity_id}", headers=org_a).json()
+        assert entity["id"] == entity_id and entity["merged_ids"] == []
+    assert candidates(client, org_a)["items"] == [candidate]
+
+    # Another analyst rejects it while this one reads it as open: the merge is undone with a 409.
+    assert client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=org_a).status_code == 200
+    stale = candidate_store.VisibleCandidate(id=candidate["id"], status="open", a=candidate["a"], b=candidate["b"])
+    with monkeypatch.context() as patched:
+        patched.setattr(candidate_store, "find_candidate", lambda *args, **kwargs: stale)
+        assert client.post(accept, json={"into": "a"}, headers=org_a).status_code == 409
+    assert client.get(f"/v1/entities/{beta}", headers=org_a).json()["merged_ids"] == []
+    assert candidates(client, org_a, status="rejected")["total"] == 1

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from atlas_graph.config import Settings
-from atlas_graph.store.graph import GraphStore
 from tests.conftest import KeyFactory
 from tests.integration.test_cli import _env_for
 
@@ -90,7 +89,12 @@ def test_the_report_counts_what_an_analyst_must_check(client: TestClient, auth_h
     # by two victims: both names are ambiguous.
     assert report["ambiguous_names"] == 2
     assert report["ambiguous_name_examples"] == [
-        {"name": "Shared Alias", "kind": "actor", "entities": 2, "entity_ids": ["actor--quality-a", "actor--quality-b"]},
+        {
+            "name": "Shared Alias",
+            "kind": "actor",
+            "entities": 2,
+            "entity_ids": ["actor--quality-a", "actor--quality-b"],
+        },
         {
             "name": "Government",
             "kind": "victim",

@@ -85,18 +85,11 @@ def list_candidates(
 def accept_candidate(
     store: GraphStore, *, caller: Caller, candidate_id: str, into: Literal["a", "b"]
 ) -> CandidateDecisionOut:
-    """Accept a candidate: merge its two entities (as `POST /v1/entities/{id}/merge` would) and record it."""
+    """Accept a candidate: merge its two entities (as `POST /v1/entities/{id}/merge` would) and record it, in one
+    transaction."""
     candidate = _open_candidate(store, caller=caller, candidate_id=candidate_id)
     survivor, merged = (candidate.a, candidate.b) if into == "a" else (candidate.b, candidate.a)
-    outcome = merge_entities(store, caller=caller, entity_id=merged, into_id=survivor)
-    candidate_store.decide_candidate(
-        store,
-        candidate_id=candidate.id,
-        status="accepted",
-        organization=caller.organization,
-        now=datetime.now(UTC),
-        merge_id=outcome.merge_id,
-    )
+    outcome = merge_entities(store, caller=caller, entity_id=merged, into_id=survivor, accepting=candidate.id)
     return CandidateDecisionOut(id=candidate.id, status="accepted", merge_id=outcome.merge_id)
 
 
