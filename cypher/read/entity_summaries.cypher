@@ -7,7 +7,7 @@ CALL (entity) {
   MATCH (claim:EntityAssertion)-[:ABOUT]->(entity)
   WHERE claim.tlp IN $community_tlps OR claim.organization = $organization OR $organization IN claim.share_with
   WITH claim ORDER BY claim.recorded_at, claim.organization, claim.key
-  RETURN collect(claim {.name, .aliases, .category, .attributes, .tlp, .recorded_at}) AS claims
+  RETURN collect(claim {.name, .aliases, .category, .attributes, .tlp, .recorded_at, .xid_keys}) AS claims
 }
 RETURN position, entity.id AS id, entity.kind AS kind, claims
 ORDER BY position

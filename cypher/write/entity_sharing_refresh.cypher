@@ -1,7 +1,9 @@
 // Recomputes each entity's sharing summary from its claims: vis_all (a community-visible claim exists), vis_orgs
 // (organizations that see a restricted claim), and the name most community-visible claims give (a tie goes to the
-// oldest claim), the latest category they give, the union of their countries and the largest disruption cost.
-// Parameters: $ids, $community_tlps.
+// oldest claim carrying an id of a scheme in $naming_schemes, an ATT&CK id, else to the oldest claim; as
+// services.entities.display_name decides), the latest category they give, the union of their countries and the
+// largest disruption cost.
+// Parameters: $ids, $community_tlps, $naming_schemes.
 UNWIND $ids AS entity_id
 MATCH (entity:Entity {id: entity_id})
 CALL (entity) {
@@ -11,12 +13,18 @@ CALL (entity) {
   WITH [c IN claims WHERE c.tlp IN $community_tlps] AS public,
        reduce(orgs = [], c IN [c IN claims WHERE NOT c.tlp IN $community_tlps] |
               orgs + [c.organization] + coalesce(c.share_with, [])) AS restricted
+  WITH entity, public, restricted,
+       reduce(most = 0, c IN public |
+              CASE WHEN size([m IN public WHERE m.name = c.name]) > most
+                   THEN size([m IN public WHERE m.name = c.name]) ELSE most END) AS most
+  WITH entity, public, restricted, [c IN public WHERE size([m IN public WHERE m.name = c.name]) = most] AS tied
   SET entity.vis_all = size(public) > 0,
       entity.vis_orgs = reduce(seen = [], o IN restricted | CASE WHEN o IN seen THEN seen ELSE seen + o END),
-      entity.public_name = head([n IN [c IN public | c.name]
-                                 WHERE size([m IN public WHERE m.name = n]) = reduce(most = 0, c IN public |
-                                   CASE WHEN size([m IN public WHERE m.name = c.name]) > most
-                                        THEN size([m IN public WHERE m.name = c.name]) ELSE most END)]),
+      entity.public_name = coalesce(
+        head([c IN tied WHERE any(key IN coalesce(c.xid_keys, [])
+                                  WHERE any(scheme IN $naming_schemes
+                                            WHERE key STARTS WITH 'xid:' + entity.kind + ':' + scheme + '=')) | c.name]),
+        head([c IN tied | c.name])),
       entity.public_category = head([c IN reverse(public) WHERE c.category IS NOT NULL | c.category]),
       entity.public_countries = reduce(seen = [], c IN public | seen + [k IN coalesce(c.countries, []) WHERE NOT k IN seen]),
       entity.public_cost = reduce(most = null, c IN public |

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from atlas_graph.errors import StoreUnavailable
+from atlas_graph.store import candidates as candidate_store
 from tests.conftest import KeyFactory
 
 
@@ -93,3 +96,71 @@ def test_a_candidate_never_reveals_a_hidden_claim(client: TestClient, auth_heade
     # Nor by id: a candidate A cannot see answers as one that does not exist.
     hidden_id = next(item["id"] for item in seen_by_b["items"] if delta in (item["a"], item["b"]))
     assert client.post(f"/v1/resolution/candidates/{hidden_id}/reject", headers=org_a).status_code == 404
+
+
+def test_a_candidate_names_both_entities_as_the_caller_sees_them(client: TestClient, auth_headers: KeyFactory) -> None:
+    """The names come from the claims the caller may see: two RED claims renaming Beta for Org B and Org C (each
+    shared with the other) make Beta "Covert Beta" to them, and leave Org A's answer exactly as it was."""
+    org_a, org_b, org_c = auth_headers("Org A"), auth_headers("Org B"), auth_headers("Org C")
+    alpha, beta = post(client, org_a, ALPHA, BETA)
+    (item,) = candidates(client, org_a)["items"]
+    names = {item["a"]: item["a_name"], item["b"]: item["b_name"]}
+    assert names == {alpha: "Alpha", beta: "Beta"}
+    before = candidates(client, org_a)
+    for maker, partner in ((org_b, "Org C"), (org_c, "Org B")):
+        covert = {"kind": "actor", "id": beta, "name": "Covert Beta", "tlp": "RED", "share_with": [partner]}
+        post(client, maker, covert)
+    assert candidates(client, org_a) == before
+    assert "Covert" not in str(candidates(client, org_a))
+    (seen_by_b,) = candidates(client, org_b)["items"]
+    assert {seen_by_b["a"]: seen_by_b["a_name"], seen_by_b["b"]: seen_by_b["b_name"]} == {
+        alpha: "Alpha",
+        beta: "Covert Beta",
+    }
+
+
+def test_a_rejection_survives_a_later_merge_of_either_side(client: TestClient, auth_headers: KeyFactory) -> None:
+    """Regression: the rejected pair was looked up by the ids it was made with, which a merge leaves stale."""
+    org_a = auth_headers("Org A")
+    alpha, beta = post(client, org_a, ALPHA, BETA)
+    (candidate,) = candidates(client, org_a)["items"]
+    assert client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=org_a).status_code == 200
+    gamma, delta = post(client, org_a, {"kind": "actor", "name": "Gamma"}, {"kind": "actor", "name": "Delta"})
+    for merged, survivor in ((beta, gamma), (alpha, delta)):
+        answer = client.post(f"/v1/entities/{merged}/merge", json={"into": survivor}, headers=org_a)
+        assert answer.status_code == 200, answer.text
+        # Both groups posted again reach the two survivors, which still share "Shared": nothing to review again.
+        assert post(client, org_a, ALPHA, BETA) == [delta if merged == alpha else alpha, gamma]
+        assert candidates(client, org_a)["total"] == 0, candidates(client, org_a)
+    (rejected,) = candidates(client, org_a, status="rejected")["items"]
+    assert {rejected["a"], rejected["b"]} == {delta, gamma}
+
+
+def test_accepting_merges_and_decides_in_one_transaction(
+    client: TestClient, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure between the merge and the decision leaves neither: the two apart, the candidate open."""
+    org_a = auth_headers("Org A")
+    alpha, beta = post(client, org_a, ALPHA, BETA)
+    (candidate,) = candidates(client, org_a)["items"]
+    accept = f"/v1/resolution/candidates/{candidate['id']}/accept"
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise StoreUnavailable("Neo4j went away between the merge and the decision")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(candidate_store, "decide_in", crash)
+        assert client.post(accept, json={"into": "a"}, headers=org_a).status_code == 503
+    for entity_id in (alpha, beta):
+        entity = client.get(f"/v1/entities/{entity_id}", headers=org_a).json()
+        assert entity["id"] == entity_id and entity["merged_ids"] == []
+    assert candidates(client, org_a)["items"] == [candidate]
+
+    # Another analyst rejects it while this one reads it as open: the merge is undone with a 409.
+    assert client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=org_a).status_code == 200
+    stale = candidate_store.VisibleCandidate(id=candidate["id"], status="open", a=candidate["a"], b=candidate["b"])
+    with monkeypatch.context() as patched:
+        patched.setattr(candidate_store, "find_candidate", lambda *args, **kwargs: stale)
+        assert client.post(accept, json={"into": "a"}, headers=org_a).status_code == 409
+    assert client.get(f"/v1/entities/{beta}", headers=org_a).json()["merged_ids"] == []
+    assert candidates(client, org_a, status="rejected")["total"] == 1

@@ -29,6 +29,7 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/v1/resolution/candidates"): Permission.CURATE,
     ("POST", "/v1/resolution/candidates/{candidate_id}/accept"): Permission.CURATE,
     ("POST", "/v1/resolution/candidates/{candidate_id}/reject"): Permission.CURATE,
+    ("GET", "/v1/resolution/report"): Permission.READ,
     ("DELETE", "/v1/assertions/{assertion_id}"): Permission.RETRACT,
     ("GET", "/v1/paths"): Permission.READ,
     ("GET", "/v1/analysis/chokepoints"): Permission.READ,

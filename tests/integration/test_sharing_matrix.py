@@ -458,6 +458,22 @@ def candidates_seen(answer: Any, seen: Seen) -> None:
     assert [(r["type"], r["value"]) for r in item["reasons"]] == [("held apart by a contradicting id", "Ringleader")]
 
 
+def quality(entities: int, open_candidates: int, ambiguous: int) -> Check:
+    """The layer's two entities, and its Phantom's alias "Ringleader" that Crew 1 also carries (a candidate)."""
+
+    def check(answer: Any, seen: Seen) -> None:
+        body = ok(answer)
+        assert (body["entities"], body["open_candidates"], body["ambiguous_names"]) == (
+            entities,
+            open_candidates,
+            ambiguous,
+        )
+        assert [(e["name"], e["entities"]) for e in body["ambiguous_name_examples"]] == [("Ringleader", 2)] * ambiguous
+        assert body["isolated_entities"] == 0 and body["fit_to_rank"] is True
+
+    return check
+
+
 def no_candidates(answer: Any, seen: Seen) -> None:
     assert ok(answer)["total"] == 0 and ok(answer)["items"] == []
 
@@ -699,6 +715,7 @@ READS: tuple[Read, ...] = (
     Read("search umbra", get("/v1/entities", q="umbra"), search_umbra_seen, search([])),
     Read("candidates", get("/v1/resolution/candidates"), candidates_seen, no_candidates),
     Read("candidates of actors", get("/v1/resolution/candidates", kind="actor"), candidates_seen, no_candidates),
+    Read("quality report", get("/v1/resolution/report"), quality(8, 1, 1), quality(6, 0, 0)),
     Read("search wraith", get("/v1/entities", q="wraith"), search(["Phantom"]), search([])),
     Read("search host", get("/v1/entities", q="host"), search(["Shadow Host", "Haven"]), search([])),
     Read("search haven", get("/v1/entities", q="haven"), search(["Haven"]), search(["Haven"])),

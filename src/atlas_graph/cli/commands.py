@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from atlas_graph.cli.backup_command import add_backup_parsers
 from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, cli_store, say
 from atlas_graph.cli.import_command import add_import_parser
+from atlas_graph.cli.quality_command import add_quality_parser
 from atlas_graph.config import Settings
 from atlas_graph.errors import AtlasGraphError
 from atlas_graph.models.vocabulary import Role
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_import_parser(commands)
     add_backup_parsers(commands)
+    add_quality_parser(commands)
     return parser
 
 

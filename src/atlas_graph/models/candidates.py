@@ -24,7 +24,9 @@ class CandidateOut(BaseModel):
     id: str
     kind: EntityKind
     a: str = Field(description="One entity, as it now is (merges followed).")
+    a_name: str = Field(description="The name shown for `a`, from the claims you may see.")
     b: str = Field(description="The other entity.")
+    b_name: str = Field(description="The name shown for `b`, from the claims you may see.")
     status: CandidateStatus
     origin: Literal["resolution", "analyst"]
     reasons: list[CandidateReasonOut] = Field(description="Only reasons whose every supporting claim you may see.")

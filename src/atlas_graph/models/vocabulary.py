@@ -139,6 +139,10 @@ class Tlp(StrEnum):
 COMMUNITY_TLPS: frozenset[Tlp] = frozenset({Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER})
 """Levels every member organization may see (see docs/sharing.md)."""
 
+NAMING_ID_SCHEMES: tuple[str, ...] = ("mitre-attack",)
+"""External id schemes that name one object for every source (unlike a source's own ids, such as a MISP cluster's
+uuid): a claim carrying one is the object's own record, and its name wins a tie for the name shown (docs/model.md)."""
+
 
 class Role(StrEnum):
     READER = "reader"

@@ -17,11 +17,12 @@ from atlas_graph.models.candidates import (
 from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
-from atlas_graph.services.entities import get_entity
+from atlas_graph.services.entities import describe, get_entity
 from atlas_graph.services.merges import merge_entities
 from atlas_graph.store import audit as audit_store
 from atlas_graph.store import candidates as candidate_store
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import entity_naming
 from atlas_graph.store.values import native_datetime
 
 
@@ -66,7 +67,9 @@ def list_candidates(
             id=row["id"],
             kind=EntityKind(row["kind"]),
             a=row["a"],
+            a_name=describe([entity_naming(claim) for claim in row["a_claims"]])[0],
             b=row["b"],
+            b_name=describe([entity_naming(claim) for claim in row["b_claims"]])[0],
             status=row["status"],
             origin=row.get("origin") or "resolution",
             reasons=distinct_reasons(row["reasons"]),
@@ -82,18 +85,11 @@ def list_candidates(
 def accept_candidate(
     store: GraphStore, *, caller: Caller, candidate_id: str, into: Literal["a", "b"]
 ) -> CandidateDecisionOut:
-    """Accept a candidate: merge its two entities (as `POST /v1/entities/{id}/merge` would) and record it."""
+    """Accept a candidate: merge its two entities (as `POST /v1/entities/{id}/merge` would) and record it, in one
+    transaction."""
     candidate = _open_candidate(store, caller=caller, candidate_id=candidate_id)
     survivor, merged = (candidate.a, candidate.b) if into == "a" else (candidate.b, candidate.a)
-    outcome = merge_entities(store, caller=caller, entity_id=merged, into_id=survivor)
-    candidate_store.decide_candidate(
-        store,
-        candidate_id=candidate.id,
-        status="accepted",
-        organization=caller.organization,
-        now=datetime.now(UTC),
-        merge_id=outcome.merge_id,
-    )
+    outcome = merge_entities(store, caller=caller, entity_id=merged, into_id=survivor, accepting=candidate.id)
     return CandidateDecisionOut(id=candidate.id, status="accepted", merge_id=outcome.merge_id)
 
 

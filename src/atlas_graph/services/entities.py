@@ -10,9 +10,10 @@ from typing import Any
 
 from atlas_graph.errors import NotFound, PermissionDenied
 from atlas_graph.models.entities import EntityAssertionOut, EntityOut, EntityPageOut, EntitySummaryOut
-from atlas_graph.models.vocabulary import COMMUNITY_TLPS, EntityKind, Tlp
+from atlas_graph.models.vocabulary import COMMUNITY_TLPS, NAMING_ID_SCHEMES, EntityKind, Tlp
 from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
+from atlas_graph.services.resolution import xid_scheme
 from atlas_graph.store import claims as claim_store
 from atlas_graph.store import entities as entity_store
 from atlas_graph.store.graph import GraphStore
@@ -114,14 +115,23 @@ def lucene_query(text: str) -> str | None:
 
 
 def display_name(claims: Sequence[Mapping[str, Any]]) -> str:
-    """The name most of `claims` (oldest first) give; a tie goes to the oldest claim's name.
+    """The name most of `claims` (oldest first) give; a tie goes to the oldest claim carrying an ATT&CK id (a scheme
+    of NAMING_ID_SCHEMES), else to the oldest claim.
 
     A count, not the first claim: one early import of a naming galaxy (Microsoft's "Sangria Tempest" for FIN7)
-    must not rename an entity every other source calls otherwise.
+    must not rename an entity every other source calls otherwise. The tie-break: MISP's threat-actor "FIN7" cluster,
+    which conflates FIN7 and Carbanak, joins the "Carbanak - G0008" entity by an alias; oldest, it named the entity
+    "FIN7" beside the real FIN7, where the claim holding ATT&CK's id says what the object is called.
     """
     counts = Counter(str(claim["name"]) for claim in claims)
     most = max(counts.values())
-    return next(str(claim["name"]) for claim in claims if counts[str(claim["name"])] == most)
+    tied = [claim for claim in claims if counts[str(claim["name"])] == most]
+    return str(next((claim for claim in tied if names_its_object(claim)), tied[0])["name"])
+
+
+def names_its_object(claim: Mapping[str, Any]) -> bool:
+    """Whether the claim carries an id of a scheme that names one object for every source (an ATT&CK id)."""
+    return any(xid_scheme(key) in NAMING_ID_SCHEMES for key in claim.get("xid_keys") or [])
 
 
 def describe(claims: Sequence[Mapping[str, Any]]) -> tuple[str, list[str], str | None, dict[str, Any]]:

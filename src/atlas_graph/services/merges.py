@@ -15,15 +15,26 @@ from atlas_graph.store.audit import AuditEntry
 from atlas_graph.store.graph import GraphStore
 
 
-def merge_entities(store: GraphStore, *, caller: Caller, entity_id: str, into_id: str) -> MergeOut:
-    """Merge `entity_id` into `into_id`: both must exist for the caller, be of one kind, and be different."""
+def merge_entities(
+    store: GraphStore, *, caller: Caller, entity_id: str, into_id: str, accepting: str | None = None
+) -> MergeOut:
+    """Merge `entity_id` into `into_id`: both must exist for the caller, be of one kind, and be different.
+
+    `accepting` names the same-as candidate the merge accepts, recorded in the merge's own transaction.
+    """
     started = audit.entry(caller, "entity.merge", source=entity_id, into=into_id)
     return audit.audited(
-        store, started, lambda: _merge(store, caller=caller, entity_id=entity_id, into_id=into_id, started=started)
+        store,
+        started,
+        lambda: _merge(
+            store, caller=caller, entity_id=entity_id, into_id=into_id, started=started, accepting=accepting
+        ),
     )
 
 
-def _merge(store: GraphStore, *, caller: Caller, entity_id: str, into_id: str, started: AuditEntry) -> MergeOut:
+def _merge(
+    store: GraphStore, *, caller: Caller, entity_id: str, into_id: str, started: AuditEntry, accepting: str | None
+) -> MergeOut:
     source = get_entity(store, caller=caller, entity_id=entity_id)
     into = get_entity(store, caller=caller, entity_id=into_id)
     if source.id == into.id:
@@ -44,6 +55,7 @@ def _merge(store: GraphStore, *, caller: Caller, entity_id: str, into_id: str, s
         key_id=caller.key_id,
         now=datetime.now(UTC),
         audit=started,
+        accepting=accepting,
     )
     return MergeOut(
         merge_id=outcome.merge_id,

@@ -9,6 +9,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from atlas_graph.errors import Conflict
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES, bump_graph_version
 from atlas_graph.store.graph import GraphStore
 
@@ -66,16 +67,37 @@ def decide_candidate(
 ) -> None:
     def work(tx: ManagedTransaction) -> None:
         bump_graph_version(tx, store.queries)
-        tx.run(
-            store.queries[DECIDE_CANDIDATE],
-            id=candidate_id,
-            status=status,
-            organization=organization,
-            now=now,
-            merge_id=merge_id,
-        ).consume()
+        decide_in(
+            tx, store, candidate_id=candidate_id, status=status, organization=organization, now=now, merge_id=merge_id
+        )
 
     store.write_transaction(work)
+
+
+def decide_in(
+    tx: ManagedTransaction,
+    store: GraphStore,
+    *,
+    candidate_id: str,
+    status: str,
+    organization: str,
+    now: datetime,
+    merge_id: str | None,
+) -> None:
+    """Record a decision inside a caller's transaction (an accepted candidate's, with the merge that joined them).
+
+    Raises Conflict, undoing the whole transaction, when another request decided the candidate meanwhile.
+    """
+    decided = tx.run(
+        store.queries[DECIDE_CANDIDATE],
+        id=candidate_id,
+        status=status,
+        organization=organization,
+        now=now,
+        merge_id=merge_id,
+    ).single()
+    if decided is None:
+        raise Conflict(f"candidate {candidate_id!r} was decided by another request meanwhile; read it again")
 
 
 def suggest_candidate(

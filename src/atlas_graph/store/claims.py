@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from neo4j import ManagedTransaction, Record
 
 from atlas_graph.metrics import WRITE_LOCK_WAIT
-from atlas_graph.models.vocabulary import COMMUNITY_TLPS
+from atlas_graph.models.vocabulary import COMMUNITY_TLPS, NAMING_ID_SCHEMES
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore
@@ -51,7 +51,10 @@ class StoredClaim:
 
 def refresh_entity_sharing(tx: ManagedTransaction, queries: CypherLibrary, entity_ids: Iterable[str]) -> None:
     tx.run(
-        queries[REFRESH_ENTITY_SHARING], ids=BulkParameter(entity_ids), community_tlps=COMMUNITY_TLP_VALUES
+        queries[REFRESH_ENTITY_SHARING],
+        ids=BulkParameter(entity_ids),
+        community_tlps=COMMUNITY_TLP_VALUES,
+        naming_schemes=list(NAMING_ID_SCHEMES),
     ).consume()
 
 

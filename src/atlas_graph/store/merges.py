@@ -9,6 +9,7 @@ from datetime import datetime
 from neo4j import ManagedTransaction, Record
 
 from atlas_graph.errors import Conflict
+from atlas_graph.store import candidates as candidate_store
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.claims import (
     COMMUNITY_TLP_VALUES,
@@ -63,9 +64,21 @@ class MergeOutcome:
 
 
 def merge_entities(
-    store: GraphStore, *, source: str, into: str, organization: str, key_id: str, now: datetime, audit: AuditEntry
+    store: GraphStore,
+    *,
+    source: str,
+    into: str,
+    organization: str,
+    key_id: str,
+    now: datetime,
+    audit: AuditEntry,
+    accepting: str | None = None,
 ) -> MergeOutcome:
-    """Move everything of `source` onto `into` and delete `source`; its id keeps resolving to `into`."""
+    """Move everything of `source` onto `into` and delete `source`; its id keeps resolving to `into`.
+
+    `accepting` names the candidate this merge accepts: it is marked accepted in the same transaction, so that no
+    failure can leave the two merged and the candidate open, or the candidate accepted and the two apart.
+    """
     merge_id = f"merge--{uuid.uuid4()}"
 
     def work(tx: ManagedTransaction) -> MergeOutcome:
@@ -116,6 +129,16 @@ def merge_entities(
             moved_relationships=len(moves),
             folded_relationships=len(drops),
         ).single(strict=True)["merged_ids"]
+        if accepting is not None:
+            candidate_store.decide_in(
+                tx,
+                store,
+                candidate_id=accepting,
+                status="accepted",
+                organization=organization,
+                now=now,
+                merge_id=merge_id,
+            )
         append_in(
             tx,
             store,

@@ -21,6 +21,7 @@ from atlas_graph.store import (
     organizations,
     paths,
     projection,
+    quality,
     schema,
     statistics,
 )
@@ -41,6 +42,7 @@ QUERY_NAMES: frozenset[str] = frozenset(
         *organizations.QUERIES,
         *paths.QUERIES,
         *projection.QUERIES,
+        *quality.QUERIES,
         *schema.QUERIES,
         *statistics.QUERIES,
     )

@@ -58,6 +58,7 @@ class EntityNaming(TypedDict):
     aliases: NotRequired[list[str] | None]
     category: NotRequired[str | None]
     attributes: NotRequired[str | None]
+    xid_keys: NotRequired[list[str] | None]
 
 
 class EntityClaim(Claim):
@@ -70,6 +71,7 @@ class EntityClaim(Claim):
     category: NotRequired[str | None]
     attributes: NotRequired[str | None]
     external_ids: NotRequired[str | None]
+    xid_keys: NotRequired[list[str] | None]
     anchor: NotRequired[str | None]
     countries: NotRequired[list[str] | None]
     disruption_cost: NotRequired[float | None]

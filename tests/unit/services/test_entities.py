@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_graph.services.entities import lucene_query
+from atlas_graph.services.entities import display_name, lucene_query
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,27 @@ from atlas_graph.services.entities import lucene_query
 )
 def test_lucene_query(text: str, query: str | None) -> None:
     assert lucene_query(text) == query
+
+
+def claim(name: str, *xid_keys: str) -> dict[str, object]:
+    return {"name": name, "tlp": "GREEN", "xid_keys": list(xid_keys)}
+
+
+MISP_FIN7 = claim("FIN7", "xid:actor:misp-galaxy:threat-actor=00220228-a5a4-4032-a30d-826bb55aa3fb")
+MISP_CARBANAK = claim(
+    "Carbanak - G0008",
+    "xid:actor:misp-galaxy:mitre-intrusion-set=c2e9a9b1-0a4c-4b5e-9e7d-1e5d2f3a4b5c",
+    "xid:actor:mitre-attack=g0008",
+)
+
+
+def test_the_name_most_claims_give_wins_whatever_ids_they_carry() -> None:
+    assert display_name([MISP_CARBANAK, claim("FIN7"), MISP_FIN7]) == "FIN7"
+
+
+def test_a_tie_goes_to_the_claim_carrying_an_attack_id_then_to_the_oldest() -> None:
+    # MISP's threat-actor "FIN7" (which conflates FIN7 and Carbanak) came first; ATT&CK's id names the object.
+    assert display_name([MISP_FIN7, MISP_CARBANAK]) == "Carbanak - G0008"
+    # A source's own cluster id is no such id: the oldest claim wins the tie.
+    assert display_name([MISP_FIN7, claim("Anunak", "xid:actor:misp-galaxy:threat-actor=1")]) == "FIN7"
+    assert display_name([claim("Carbanak", "xid:actor:mitre-attack=g0008"), MISP_CARBANAK]) == "Carbanak"

@@ -1,4 +1,5 @@
-"""Resolution review: same-as candidates, listed, accepted (a merge), rejected, or suggested by an analyst."""
+"""Resolution review: same-as candidates, listed, accepted (a merge), rejected, or suggested by an analyst; and the
+data quality report."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from atlas_graph.models.candidates import (
     CandidateSuggestionIn,
 )
 from atlas_graph.models.errors import ErrorOut
+from atlas_graph.models.quality import QualityReportOut
 from atlas_graph.models.vocabulary import EntityKind
-from atlas_graph.services import candidates
+from atlas_graph.services import candidates, quality
 
 router = APIRouter(prefix="/v1/resolution", tags=["resolution"])
 
@@ -66,3 +68,12 @@ def accept_candidate(
 )
 def reject_candidate(candidate_id: str, store: StoreDep, caller: CuratorDep) -> CandidateDecisionOut:
     return candidates.reject_candidate(store, caller=caller, candidate_id=candidate_id)
+
+
+@router.get(
+    "/report",
+    response_model=QualityReportOut,
+    summary="Data quality: counts per kind, merges, candidates, ambiguous names, isolated entities, alike victims",
+)
+def quality_report(store: StoreDep, caller: ReaderDep) -> QualityReportOut:
+    return quality.report_for(store, caller=caller)
