@@ -21,9 +21,8 @@ from atlas_graph.config import Settings
 from atlas_graph.errors import InvalidInput
 from atlas_graph.models.vocabulary import ROLE_PERMISSIONS, Permission, Role
 from tests.conftest import KeyFactory
-from tests.integration.test_import_cli import Run, entity, run_import
-
-__all__ = ["run_import"]  # the fixture, used by name
+from tests.integration.conftest import Run
+from tests.integration.test_import_cli import entity
 
 MISP = Path(__file__).resolve().parents[1] / "fixtures" / "misp"
 REAL_EVENTS = sorted(MISP.glob("*.json"))

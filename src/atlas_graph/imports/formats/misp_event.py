@@ -33,6 +33,7 @@ from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.misp.vocabulary import TLP_STRICTNESS, event_tlp, most_permissive
 from atlas_graph.models.vocabulary import Tlp
+from atlas_graph.stix.reading import StoredKinds
 from atlas_graph.stix.vocabulary import TLP_2_MARKINGS, TLP_MARKING_IDS
 from atlas_graph.stix.writing import tlp_marking_definition
 
@@ -75,7 +76,9 @@ class MispEventReader:
 
     stages: ClassVar[tuple[str, ...]] = StixReader.stages
 
-    def __init__(self, path: Path, *, options: ImportOptions, organization: str) -> None:
+    def __init__(
+        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
+    ) -> None:
         events = load_misp_events(path)
         try:
             converted = [misp_event_to_stix(event, where=f"events[{k}]") for k, event in enumerate(events)]
@@ -89,7 +92,8 @@ class MispEventReader:
         self.bundle_path = Path(name)
         self._cleanup = weakref.finalize(self, self.bundle_path.unlink, missing_ok=True)
         self._origins = origins
-        self._stix = StixReader(self.bundle_path, options=options, organization=organization)
+        # Galaxies and attributes an event refers to may be stored already: its relationships reach them (deltas).
+        self._stix = StixReader(self.bundle_path, options=options, organization=organization, stored_kinds=stored_kinds)
         # Objects misp-stix could not convert (an attribute it refuses) are listed with the first batch.
         self._pending = [issue for result in converted for issue in result.issues]
 
