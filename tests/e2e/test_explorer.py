@@ -51,7 +51,11 @@ def click_on_graph(
     page: Page, element_id: str, *, hover_only: bool = False, modifiers: list[str] | None = None
 ) -> None:
     """Moves the real mouse onto a node (its centre) or an edge (its midpoint) of the canvas, and clicks."""
-    point = page.evaluate("(id) => window.atlasExplorer.graph.screenPoint(id)", element_id)
+    # Rendered first: a pending frame would move nodes between reading the point and Sigma's hit test of the click.
+    point = page.evaluate(
+        "(id) => { const view = window.atlasExplorer.graph; view.sigma.refresh(); return view.screenPoint(id); }",
+        element_id,
+    )
     assert point is not None, f"{element_id} is not drawn"
     # In steps, as a hand moves it: Sigma.js handles leaving a node and entering an edge on separate mouse moves.
     page.mouse.move(point["x"], point["y"], steps=4)

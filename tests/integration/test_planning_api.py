@@ -59,12 +59,13 @@ def test_countries_and_cost_come_from_the_claims_the_caller_may_see(
 
 def test_bad_countries_and_costs_are_422_naming_the_field(client: TestClient, auth_headers: KeyFactory) -> None:
     headers = auth_headers("Org A")
+    # Bundle problems are located from the bundle itself, without "body" (issue 13, one round of validation).
     for entity, field in (
-        (host(countries=["XX"]), ["body", "entities", 0, "countries", 0]),
-        (host(countries=["DEU"]), ["body", "entities", 0, "countries", 0]),
-        (host(attributes={"disruption_cost": 0}), ["body", "entities", 0, "attributes"]),
-        (host(attributes={"disruption_cost": -2.5}), ["body", "entities", 0, "attributes"]),
-        (host(attributes={"disruption_cost": "high"}), ["body", "entities", 0, "attributes"]),
+        (host(countries=["XX"]), ["entities", 0, "countries", 0]),
+        (host(countries=["DEU"]), ["entities", 0, "countries", 0]),
+        (host(attributes={"disruption_cost": 0}), ["entities", 0, "attributes"]),
+        (host(attributes={"disruption_cost": -2.5}), ["entities", 0, "attributes"]),
+        (host(attributes={"disruption_cost": "high"}), ["entities", 0, "attributes"]),
     ):
         response = client.post("/v1/bundles", json={"entities": [entity]}, headers=headers)
         assert response.status_code == 422, entity

@@ -232,8 +232,6 @@ export class GraphView {
 
   /** Where a node (its centre) or an edge (its midpoint) is on the page's viewport, or null when not drawn. */
   screenPoint(id) {
-    // A pending frame would move nodes between this answer and the click it aims: render now, so both agree.
-    this.sigma.refresh();
     const box = this.container.getBoundingClientRect();
     // Display data are in Sigma's framed (normalised) coordinates, not the graph's.
     const at = (node) => this.sigma.framedGraphToViewport(this.sigma.getNodeDisplayData(node));
