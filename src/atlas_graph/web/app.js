@@ -483,11 +483,13 @@ async function search() {
     const shown = data.items.length;
     $('#search-summary').textContent =
       data.total === 0 ? 'No entity you may see matches.' : `${data.total} match${data.total === 1 ? '' : 'es'}${shown < data.total ? `, first ${shown} shown` : ''}`;
+    renderKindFilters(data.kinds ?? {}, kind);
     $('#search-results').replaceChildren(
       ...data.items.map((item) =>
         h('li', { class: 'result', dataset: { entityId: item.id } },
-          h('div', { class: 'result-name' }, kindSwatch(item.kind), button(item.name, () => openNeighborhood(item.id), { class: 'link open', title: 'Draw its neighborhood' })),
-          h('div', { class: 'muted small' }, KINDS[item.kind]?.label ?? item.kind, item.category ? ` · ${SERVICE_KINDS_LABEL(item.category)}` : '', item.aliases.length ? ` · aka ${item.aliases.join(', ')}` : ''),
+          h('div', { class: 'result-name' }, kindSwatch(item.kind), button(item.name, () => openNeighborhood(item.id), { class: 'link open', title: 'Draw its neighborhood' }),
+            h('span', { class: 'rel-count muted small', title: 'relationships you may see' }, ` ${item.relationship_count} rel.`)),
+          h('div', { class: 'muted small result-kind' }, KINDS[item.kind]?.label ?? item.kind, item.category ? ` · ${SERVICE_KINDS_LABEL(item.category)}` : '', item.aliases.length ? ` · aka ${item.aliases.join(', ')}` : ''),
           h('div', { class: 'row small' },
             button('Neighborhood', () => openNeighborhood(item.id), { class: 'open-neighborhood' }),
             button('From', () => setEndpoint('from', item), { class: 'set-from' }),
@@ -498,6 +500,23 @@ async function search() {
       ),
     );
   });
+}
+
+/** One button per kind among the hits (with its count): a click narrows the search to that kind, or widens it again. */
+function renderKindFilters(kinds, active) {
+  const entries = Object.entries(kinds).sort((a, b) => b[1] - a[1]);
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  const choose = (kind) => { $('#search-kind').value = kind; search(); };
+  $('#search-kinds').replaceChildren(
+    ...(entries.length > 1 || active
+      ? [
+          button(`all ${total}`, () => choose(''), { class: `chip${active ? '' : ' active'}`, dataset: { kind: '' } }),
+          ...entries.map(([kind, count]) =>
+            button([kindSwatch(kind), ` ${KINDS[kind]?.label ?? kind} ${count}`], () => choose(kind),
+              { class: `chip${kind === active ? ' active' : ''}`, dataset: { kind } })),
+        ]
+      : []),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------------------ paths

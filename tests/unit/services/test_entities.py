@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_graph.services.entities import lucene_query
+from atlas_graph.services.entities import lucene_query, ranking_words
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,17 @@ from atlas_graph.services.entities import lucene_query
 )
 def test_lucene_query(text: str, query: str | None) -> None:
     assert lucene_query(text) == query
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Lazarus", "lazarus"),
+        ("  KillDisk (Lazarus)  ", "killdisk lazarus"),
+        ("Wizard - Spider", "wizard spider"),
+        ("-", ""),
+        ("Straße", "straße"),
+    ],
+)
+def test_ranking_words(text: str, words: str) -> None:
+    assert ranking_words(text) == words
