@@ -31,6 +31,13 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/v1/resolution/candidates/{candidate_id}/reject"): Permission.CURATE,
     ("DELETE", "/v1/assertions/{assertion_id}"): Permission.RETRACT,
     ("GET", "/v1/paths"): Permission.READ,
+    # An investigation is the organization's notebook, not intelligence: whoever may read may keep one.
+    ("GET", "/v1/investigations"): Permission.READ,
+    ("POST", "/v1/investigations"): Permission.READ,
+    ("GET", "/v1/investigations/{investigation_id}"): Permission.READ,
+    ("PATCH", "/v1/investigations/{investigation_id}"): Permission.READ,
+    ("DELETE", "/v1/investigations/{investigation_id}"): Permission.READ,
+    ("GET", "/v1/investigations/{investigation_id}/stix"): Permission.READ,
     ("GET", "/v1/analysis/chokepoints"): Permission.READ,
     ("POST", "/v1/analysis/disruption"): Permission.READ,
     ("GET", "/v1/analysis/jobs/{job_id}"): Permission.READ,
@@ -57,6 +64,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/resolution/candidates"): {"a": "actor--probe", "b": "actor--elsewhere"},
     ("POST", "/v1/resolution/candidates/{candidate_id}/accept"): {"into": "a"},
     ("POST", "/v1/analysis/disruption"): {"remove": ["actor--nobody"]},
+    ("POST", "/v1/investigations"): {"name": "Role Probe"},
+    ("PATCH", "/v1/investigations/{investigation_id}"): {"name": "Role Probe"},
     ("POST", "/v1/organizations"): {"name": "Role Probe Org"},
     ("POST", "/v1/keys"): {"organization": "Role Probe Org", "role": "reader"},
 }
@@ -86,7 +95,7 @@ def test_each_role_is_refused_exactly_where_the_table_says(
     for (method, path), permission in REQUIRED.items():
         url = path.replace("{entity_id}", "actor--probe").replace("{assertion_id}", "assertion--probe")
         url = url.replace("{job_id}", "job--probe").replace("{key_id}", "key-probe")
-        url = url.replace("{candidate_id}", "candidate--probe")
+        url = url.replace("{candidate_id}", "candidate--probe").replace("{investigation_id}", "investigation--probe")
         response = client.request(
             method,
             url,
