@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import KeyFactory
-from tests.e2e.conftest import CREWS, Ecosystem, browser_page, screenshot
+from tests.e2e.conftest import CREWS, Ecosystem, browser_page, call_api, screenshot
 from tests.e2e.test_explorer import click_on_graph, open_neighborhood, settle, sign_in
 
 
@@ -232,3 +232,39 @@ def test_not_through_this_finds_the_paths_again_avoiding_the_entity(page: Page, 
     )
     assert on_paths and ids["Haven"] not in on_paths
     expect(page.locator("#paths-list > li").nth(0).locator(".chain")).to_have_text("Crew 1 → Lockbit-like → Crew 4")
+
+
+def test_what_if_leads_with_what_moved_and_labels_a_flat_metric(
+    page: Page, ecosystem: Ecosystem, auth_headers: KeyFactory
+) -> None:
+    ids = ecosystem.ids
+    # 400 isolated entities, as in the pooled public data (84% isolated): nearly every pair is disconnected already.
+    isolated = {"entities": [{"kind": "victim", "name": f"Isolated {i}"} for i in range(400)]}
+    call_api(ecosystem.base_url, "POST", "/v1/bundles", auth_headers("Org A"), isolated)
+    sign_in(page, ecosystem.key)
+    page.fill("#search-q", "Haven")
+    page.click("#search-form button[type=submit]")
+    page.locator(f"#search-results li[data-entity-id='{ids['Haven']}'] button.add-takedown").click()
+    page.click("#tab-button-whatif")
+    page.click("#disruption-run")
+    settle(page)
+
+    # 12 connected entities (66 pairs) lose Haven: 10 stay connected (45 pairs), the domain is cut off.
+    expect(page.locator("#kpi-pairs .kpi-value")).to_have_text("−31.8%")
+    expect(page.locator("#kpi-pairs .kpi-detail")).to_have_text("66 → 45")
+    expect(page.locator("#kpi-cut-off .kpi-value")).to_have_text("6")
+    capabilities = page.evaluate("() => window.atlasExplorer.state.disruption.capabilities ?? null")
+    if capabilities is None:
+        expect(page.locator("#kpi-capability")).to_contain_text("not answered by this service")
+    else:
+        expect(page.locator("#kpi-capability .kpi-value")).not_to_have_text("n/a")
+    # Fragmentation moves by 0.02 points: flat, and the row says why.
+    row = page.locator("#disruption-metrics tr.flat")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("fragmentation")
+    expect(row).to_contain_text("of pairs were already disconnected")
+    expect(row).to_contain_text("read connected pairs instead")
+    first_row = page.locator("#disruption-metrics tbody tr").first
+    expect(first_row).to_contain_text("connected pairs")
+    page.mouse.move(5, 5)
+    screenshot(page, "25-what-if-kpis")

@@ -735,14 +735,53 @@ function removeFromTakedown(id) {
   renderTakedown();
 }
 
-function metricRow(label, before, after, { format = formatMetric, lowerIsBetter = true } = {}) {
+function metricRow(label, before, after, { format = formatMetric, lowerIsBetter = true, flat = null } = {}) {
   const delta = after - before;
   const good = lowerIsBetter ? delta < 0 : delta > 0;
-  return h('tr', {},
-    h('th', { scope: 'row' }, label),
+  return h('tr', { class: flat ? 'flat' : null },
+    h('th', { scope: 'row' }, label, flat ? h('div', { class: 'flat-note muted' }, flat) : null),
     h('td', {}, format(before)),
     h('td', {}, format(after)),
     h('td', { class: delta === 0 ? 'muted' : good ? 'good' : 'bad' }, delta === 0 ? '—' : `${delta > 0 ? '+' : ''}${format(delta)}`),
+  );
+}
+
+/** A change of at most this share reads as "nothing happened" in a table. */
+const FLAT = 0.005;
+
+function relativeChange(before, after) {
+  return before === 0 ? (after === 0 ? 0 : 1) : (after - before) / before;
+}
+
+/**
+ * Why fragmentation barely moves when connected pairs do: on a graph of mostly isolated entities and small
+ * fragments nearly every pair is disconnected already, so cutting thousands of pairs moves the share by a hair.
+ */
+function flatFragmentation(before, after) {
+  if (Math.abs(after.fragmentation - before.fragmentation) > FLAT) return null;
+  if (Math.abs(relativeChange(before.pairwise_connectivity, after.pairwise_connectivity)) <= FLAT) return null;
+  return `flat because ${percent(before.fragmentation * 100)} of pairs were already disconnected (${before.components} fragments, mostly isolated entities, among ${before.nodes} entities): read connected pairs instead`;
+}
+
+/** The numbers that moved, first: connected pairs, actors cut off from a capability, capability loss. */
+function kpiCards(result) {
+  const { before, after, impact, capabilities } = result;
+  const pairs = relativeChange(before.pairwise_connectivity, after.pairwise_connectivity);
+  const card = (id, label, value, detail, tone) =>
+    h('div', { class: `kpi ${tone ?? ''}`, id }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label), detail ? h('div', { class: 'kpi-detail muted' }, detail) : null);
+  return h('div', { class: 'kpis', id: 'disruption-kpis' },
+    card('kpi-pairs', 'connected pairs', pairs === 0 ? '—' : `${pairs > 0 ? '+' : '−'}${percent(Math.abs(pairs) * 100)}`,
+      `${before.pairwise_connectivity} → ${after.pairwise_connectivity}`, pairs < 0 ? 'good' : ''),
+    card('kpi-cut-off', 'actors cut off from a capability', String(impact.actors_losing_service),
+      `${impact.actor_victim_pairs_cut} actor–victim pair${impact.actor_victim_pairs_cut === 1 ? '' : 's'} cut · ${impact.components_created} new fragment${impact.components_created === 1 ? '' : 's'}`,
+      impact.actors_losing_service ? 'good' : ''),
+    // Capability loss comes with the plans work (POST /v1/analysis/disruption answers `capabilities`); a service
+    // without it leaves this card marked as not answered rather than showing a zero it never computed.
+    capabilities
+      ? card('kpi-capability', 'capability loss', formatMetric(capabilities.loss),
+          `${capabilities.losses.length} actor${capabilities.losses.length === 1 ? '' : 's'} lose capabilities · substitution: ${capabilities.substitution}`,
+          capabilities.loss > 0 ? 'good' : '')
+      : card('kpi-capability', 'capability loss', 'n/a', 'not answered by this service (needs the plans work)', 'unanswered'),
   );
 }
 
@@ -765,21 +804,18 @@ async function simulateDisruption() {
     const services = [...new Set([...Object.keys(before.actors_reaching_service), ...Object.keys(after.actors_reaching_service)])].sort();
     $('#disruption-result').replaceChildren(h('div', {},
       h('h4', {}, 'Taking down ', result.removed.map((item, i) => [i ? ', ' : '', kindSwatch(item.kind), item.name])),
-      h('p', { class: 'impact' },
-        `${impact.actors_losing_service} actor${impact.actors_losing_service === 1 ? '' : 's'} lose a service · `,
-        `${impact.actor_victim_pairs_cut} actor–victim pair${impact.actor_victim_pairs_cut === 1 ? '' : 's'} cut · `,
-        `${impact.components_created} new fragment${impact.components_created === 1 ? '' : 's'}`),
+      kpiCards(result),
       h('table', { class: 'metrics', id: 'disruption-metrics' },
         h('thead', {}, h('tr', {}, h('th', {}, 'metric'), h('th', {}, 'before'), h('th', {}, 'after'), h('th', {}, 'change'))),
         h('tbody', {},
-          metricRow('entities', before.nodes, after.nodes),
-          metricRow('fragments (components)', before.components, after.components, { lowerIsBetter: false }),
-          metricRow('largest fragment', before.largest_component, after.largest_component),
           metricRow('connected pairs', before.pairwise_connectivity, after.pairwise_connectivity),
-          metricRow('fragmentation', before.fragmentation, after.fragmentation, { format: (v) => percent(v * 100), lowerIsBetter: false }),
           metricRow('actor–victim pairs', before.actor_victim_pairs, after.actor_victim_pairs),
           services.map((service) =>
             metricRow(`actors reaching ${SERVICE_KINDS_LABEL(service)}`, before.actors_reaching_service[service] ?? 0, after.actors_reaching_service[service] ?? 0)),
+          metricRow('entities', before.nodes, after.nodes),
+          metricRow('fragments (components)', before.components, after.components, { lowerIsBetter: false }),
+          metricRow('largest fragment', before.largest_component, after.largest_component),
+          metricRow('fragmentation', before.fragmentation, after.fragmentation, { format: (v) => percent(v * 100), lowerIsBetter: false, flat: flatFragmentation(before, after) }),
         ),
       ),
       h('h4', {}, 'Who lost which services'),
