@@ -268,3 +268,35 @@ def test_what_if_leads_with_what_moved_and_labels_a_flat_metric(
     expect(first_row).to_contain_text("connected pairs")
     page.mouse.move(5, 5)
     screenshot(page, "25-what-if-kpis")
+
+
+def test_entity_page_lists_neighbours_sortably_exports_csv_and_shows_history(page: Page, ecosystem: Ecosystem) -> None:
+    ids = ecosystem.ids
+    sign_in(page, ecosystem.key)
+    open_neighborhood(page, "Crew 1", ids["Crew 1"])
+    page.click("#details-page")
+    settle(page)
+    table = page.locator("#neighbours tbody tr")
+    # Crew 1: Haven, Tumble, Lockbit-like and Clinic North, one relationship each.
+    expect(table).to_have_count(4)
+    haven = page.locator(f"#neighbours tbody tr[data-entity-id='{ids['Haven']}']")
+    expect(haven).to_contain_text("USES→")
+    expect(haven.locator("td").nth(0)).to_contain_text("service provider · bulletproof hosting")
+    expect(haven.locator("td").nth(3)).to_have_text("90")
+    expect(haven.locator("td").nth(4)).to_have_text("2")  # Org A and Org B both say so
+    page.click("#neighbours th[data-key='confidence']")
+    expect(table.first).to_have_attribute("data-entity-id", ids["Haven"])
+    expect(page.locator("#neighbours th[data-key='confidence']")).to_have_attribute("aria-sort", "descending")
+    page.click("#neighbours th[data-key='confidence']")
+    expect(table.first).to_have_attribute("data-entity-id", ids["Lockbit-like"])  # 55, the least sure
+    page.click("#neighbours th[data-key='name']")
+    expect(table.first).to_contain_text("Clinic North")
+    expect(page.locator("#entity-history li").first).to_contain_text("asserted")
+    expect(page.locator("#entity-history")).to_contain_text("USES Crew 1 -> Haven")
+    screenshot(page, "26-entity-page")
+
+    name, raw = download(page, "#neighbours-csv")
+    lines = raw.decode().splitlines()
+    assert name == "Crew-1-neighbours.csv" and len(lines) == 5
+    assert lines[0] == '"neighbour","kind","category","relationships","count","best confidence","organizations"'
+    assert lines[1].startswith('"Clinic North","victim","organization","TARGETS→","1","70"')

@@ -399,6 +399,7 @@ function entityActions(entity) {
     button('Expand neighborhood', () => expand(entity.id), { id: 'details-expand' }),
     button('Paths from here', () => setEndpoint('from', entity), { id: 'details-from' }),
     button('Paths to here', () => setEndpoint('to', entity), { id: 'details-to' }),
+    button('Entity page', () => showEntityPage(entity), { id: 'details-page', title: 'Its neighbours as a table, and its history' }),
     state.paths && entity.id !== state.from?.id && entity.id !== state.to?.id
       ? button('Not through this', () => avoidInPaths(entity), { id: 'details-avoid', title: 'Find the paths again, avoiding this entity' })
       : null,
@@ -1087,6 +1088,95 @@ function renderAvoided() {
     ...[...state.pathExcludeCategories].map((category) => button(`any ${SERVICE_KINDS_LABEL(category)} ×`, () => { state.pathExcludeCategories.delete(category); renderAvoided(); findPaths(); }, { class: 'chip', dataset: { excludeCategory: category } })),
   ];
   $('#paths-avoid').replaceChildren(...(chips.length ? [h('span', { class: 'muted' }, 'not through: '), ...chips] : []));
+}
+
+// ----------------------------------------------------------------------------------------------------- entity pages
+
+/** A CSV cell: quoted, and text a spreadsheet would run as a formula made inert with a leading apostrophe. */
+function csvCell(value) {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+// `short` is the header on the page (the details panel is narrow); the CSV has every column under its full label.
+const NEIGHBOUR_COLUMNS = [
+  { key: 'name', label: 'neighbour', short: 'neighbour' },
+  { key: 'kind', label: 'kind' },
+  { key: 'category', label: 'category' },
+  { key: 'types', label: 'relationships', short: 'relationships' },
+  { key: 'count', label: 'count', short: 'n', numeric: true },
+  { key: 'confidence', label: 'best confidence', short: 'conf.', numeric: true },
+  { key: 'organizations', label: 'organizations', short: 'orgs', numeric: true },
+];
+const SHOWN_COLUMNS = NEIGHBOUR_COLUMNS.filter((column) => column.short);
+
+/** One row per neighbour: the relationships between it and the entity, in either direction, within the filters. */
+function neighbourRows(entityId, hood) {
+  const rows = new Map();
+  for (const node of hood.nodes) {
+    if (node.id !== entityId) rows.set(node.id, { id: node.id, name: node.name, kind: node.kind, category: node.category ?? '', types: [], count: 0, confidence: 0, organizations: new Set() });
+  }
+  for (const edge of hood.edges) {
+    const other = edge.source === entityId ? edge.target : edge.target === entityId ? edge.source : null;
+    const row = other && rows.get(other);
+    if (!row) continue;
+    row.types.push(edge.source === entityId ? `${edge.type}→` : `←${edge.type}`);
+    row.count += 1;
+    row.confidence = Math.max(row.confidence, edge.confidence ?? 0);
+    for (const assertion of edge.assertions ?? []) row.organizations.add(assertion.organization);
+  }
+  return [...rows.values()].filter((row) => row.count > 0).map((row) => ({ ...row, types: row.types.join(', '), organizations: row.organizations.size }));
+}
+
+async function showEntityPage(entity) {
+  const [{ data: hood }, { data: history }] = await act(() => Promise.all([
+    api.get(`/v1/entities/${encodeURIComponent(entity.id)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams() }),
+    api.get(`/v1/entities/${encodeURIComponent(entity.id)}/history`),
+  ])) ?? [{}, {}];
+  if (!hood || !history) return;
+  const rows = neighbourRows(entity.id, hood);
+  const names = new Map(hood.nodes.map((node) => [node.id, node.name]));
+  // "USES actor--… -> service_provider--…" as a person reads it: with the names of the entities drawn.
+  const named = (text) => (text ?? '').replace(/[a-z_]+--[0-9a-f-]{36}/g, (id) => names.get(id) ?? id);
+  const sort = { key: 'count', descending: true };
+  const body = h('tbody');
+  const renderRows = () => {
+    const column = NEIGHBOUR_COLUMNS.find((item) => item.key === sort.key);
+    rows.sort((a, b) => {
+      const order = column.numeric ? a[sort.key] - b[sort.key] : String(a[sort.key]).localeCompare(String(b[sort.key]));
+      return (sort.descending ? -order : order) || a.name.localeCompare(b.name);
+    });
+    body.replaceChildren(...rows.map((row) => h('tr', { dataset: { entityId: row.id } },
+      h('td', {}, kindSwatch(row.kind), ' ', button(row.name, () => selectElement(row.id), { class: 'link' }),
+        h('div', { class: 'muted' }, KINDS[row.kind]?.label ?? row.kind, row.category ? ` · ${SERVICE_KINDS_LABEL(row.category)}` : '')),
+      h('td', {}, row.types), h('td', { class: 'num' }, String(row.count)), h('td', { class: 'num' }, String(row.confidence)),
+      h('td', { class: 'num' }, String(row.organizations)))));
+    for (const header of head.querySelectorAll('th')) {
+      header.setAttribute('aria-sort', header.dataset.key === sort.key ? (sort.descending ? 'descending' : 'ascending') : 'none');
+    }
+  };
+  const head = h('tr', {}, SHOWN_COLUMNS.map((column) => h('th', {
+    dataset: { key: column.key }, class: 'sortable', title: `Sort by ${column.label}`,
+    onclick: () => { sort.descending = sort.key === column.key ? !sort.descending : Boolean(column.numeric); sort.key = column.key; renderRows(); },
+  }, column.short)));
+  renderRows();
+  const exportCsv = () => {
+    const lines = [NEIGHBOUR_COLUMNS.map((column) => csvCell(column.label)).join(','), ...rows.map((row) => NEIGHBOUR_COLUMNS.map((column) => csvCell(row[column.key])).join(','))];
+    download(`${entity.name.replace(/[^\w.-]+/g, '-')}-neighbours.csv`, new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }));
+  };
+  $('#details').replaceChildren(h('div', { id: 'entity-page', dataset: { entityId: entity.id } },
+    h('h3', {}, kindSwatch(entity.kind), entity.name),
+    h('div', { class: 'row small' }, button('← Details', () => showNodeDetails(entity.id)), button('Export CSV', exportCsv, { id: 'neighbours-csv' })),
+    h('h4', {}, `${rows.length} neighbour${rows.length === 1 ? '' : 's'}${hood.truncated ? ' (cut at the limit)' : ''}`),
+    h('div', { class: 'table-scroll' }, h('table', { class: 'metrics neighbours', id: 'neighbours' }, h('thead', {}, head), body)),
+    h('h4', {}, 'History'),
+    history.events.length
+      ? h('ol', { class: 'history small', id: 'entity-history' }, history.events.map((event) =>
+          h('li', {}, h('span', { class: 'muted' }, event.at.slice(0, 16).replace('T', ' ')), ` ${event.organization} `, h('strong', {}, event.event), ' ',
+            event.subject === 'relationship' ? named(event.relationship) : event.merged_id ? `(${event.merged_id})` : 'the entity')))
+      : h('p', { class: 'muted small' }, 'Nothing you may see.'),
+  ));
 }
 
 // ------------------------------------------------------------------------------------------------------------ layout
