@@ -841,12 +841,10 @@ async function simulateDisruption() {
 /** The filters the API takes, as query parameters (empty ones left out); `kinds` only where a path search takes it. */
 function scopeParams({ kinds = false } = {}) {
   const { min_confidence: confidence, as_of: asOf, types } = state.filters;
-  return {
-    min_confidence: confidence || undefined,
-    as_of: asOf || undefined,
-    types: types.length ? types : undefined,
-    kinds: kinds && state.filters.kinds.length ? state.filters.kinds : undefined,
-  };
+  const params = { min_confidence: confidence || undefined, as_of: asOf || undefined, types: types.length ? types : undefined };
+  // Only where asked: a spread `kinds: undefined` would wipe the chokepoints' own `kinds` (the kinds ranked).
+  if (kinds && state.filters.kinds.length) params.kinds = state.filters.kinds;
+  return params;
 }
 
 const DAY_MS = 86_400_000;
