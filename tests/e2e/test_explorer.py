@@ -311,7 +311,8 @@ def test_what_if_takedown_shows_before_after_and_who_lost_what(page: Page, ecosy
     expect(metrics.get_by_role("row", name="actors reaching bulletproof hosting 6 0 -6", exact=True)).to_be_visible()
     # haven-c2.example hangs on Haven alone: it becomes a fragment of its own.
     expect(metrics.get_by_role("row", name="fragments (components) 1 2 +1", exact=True)).to_be_visible()
-    expect(page.locator("#disruption-result .impact")).to_contain_text("6 actors lose a service")
+    # Issue 18 item 7: the numbers that moved lead, as cards, in place of the line of impacts.
+    expect(page.locator("#kpi-cut-off")).to_contain_text("6actors cut off from a capability")
     lost = page.locator("#lost-services > li")
     expect(lost).to_have_count(6)
     for crew in CREWS:

@@ -32,6 +32,13 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/resolution/report"): Permission.READ,
     ("DELETE", "/v1/assertions/{assertion_id}"): Permission.RETRACT,
     ("GET", "/v1/paths"): Permission.READ,
+    # An investigation is the organization's notebook, not intelligence: whoever may read may keep one.
+    ("GET", "/v1/investigations"): Permission.READ,
+    ("POST", "/v1/investigations"): Permission.READ,
+    ("GET", "/v1/investigations/{investigation_id}"): Permission.READ,
+    ("PATCH", "/v1/investigations/{investigation_id}"): Permission.READ,
+    ("DELETE", "/v1/investigations/{investigation_id}"): Permission.READ,
+    ("GET", "/v1/investigations/{investigation_id}/stix"): Permission.READ,
     ("GET", "/v1/analysis/chokepoints"): Permission.READ,
     ("POST", "/v1/analysis/disruption"): Permission.READ,
     ("GET", "/v1/analysis/jobs/{job_id}"): Permission.READ,
@@ -71,6 +78,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/analysis/disruption"): {"remove": ["actor--nobody"]},
     ("POST", "/v1/analysis/plans"): {"budget": 1},
     ("PATCH", "/v1/organizations/{name}"): {"actions": ["freeze"]},
+    ("POST", "/v1/investigations"): {"name": "Role Probe"},
+    ("PATCH", "/v1/investigations/{investigation_id}"): {"name": "Role Probe"},
     ("POST", "/v1/organizations"): {"name": "Role Probe Org"},
     ("POST", "/v1/keys"): {"organization": "Role Probe Org", "role": "reader"},
 }
@@ -100,7 +109,11 @@ def test_each_role_is_refused_exactly_where_the_table_says(
     for (method, path), permission in REQUIRED.items():
         url = path.replace("{entity_id}", "actor--probe").replace("{assertion_id}", "assertion--probe")
         url = url.replace("{job_id}", "job--probe").replace("{key_id}", "key-probe")
-        url = url.replace("{candidate_id}", "candidate--probe").replace("{name}", "Role Probe Org")
+        url = (
+            url.replace("{candidate_id}", "candidate--probe")
+            .replace("{name}", "Role Probe Org")
+            .replace("{investigation_id}", "investigation--probe")
+        )
         response = client.request(
             method,
             url,

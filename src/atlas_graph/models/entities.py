@@ -47,8 +47,13 @@ class EntitySummaryOut(BaseModel):
     category: str | None
     score: float | None = Field(
         default=None,
-        description="Relevance when searching, from the names you may see: an exact name first, then a name that "
-        "starts with the query, then one that contains it, each the more the query covers of the name.",
+        description="Relevance when searching, from the names you may see: 4 and up for an exact name or alias, 3 "
+        "for a name starting with the query as whole words, 2 for a name holding it as whole words, 1 for a name "
+        "with a word starting with it, plus how much of the name the query covers (up to 1). Hits are ordered by "
+        "this tier, then by relationship_count, then by score.",
+    )
+    relationship_count: int = Field(
+        description="Relationships you may see between this entity and entities you may see.",
     )
 
 
@@ -57,3 +62,8 @@ class EntityPageOut(BaseModel):
     offset: int
     limit: int
     items: list[EntitySummaryOut]
+    kinds: dict[EntityKind, int] = Field(
+        default_factory=dict,
+        description="When searching: how many hits of each kind, before the kind filter (the explorer's one-click "
+        "filters). Empty when listing.",
+    )

@@ -23,6 +23,8 @@ from atlas_graph.store.values import native_date, native_datetime
 _COMMUNITY = {tlp.value for tlp in COMMUNITY_TLPS}
 # Characters with a meaning in Lucene's query syntax; user text is always escaped before it reaches the index.
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
+# Punctuation that separates words in a name for ranking ("KillDisk (Lazarus)" holds the word "lazarus").
+SEPARATORS = list("-_.,;:!?()[]{}/\\|'\"&+*#@~<>=")
 # Words the query parser reads as operators, unless written in lower case.
 _LUCENE_OPERATORS = {"AND", "OR", "NOT", "TO"}
 
@@ -58,6 +60,8 @@ def find_entities(
             store,
             lucene_query=lucene,
             phrase=" ".join(query.lower().split()),
+            words=ranking_words(query),
+            separators=SEPARATORS,
             kind=kind_value,
             skip=offset,
             limit=limit,
@@ -72,10 +76,17 @@ def find_entities(
         name, aliases, category, _ = describe(row.claims)
         items.append(
             EntitySummaryOut(
-                id=row.id, kind=EntityKind(row.kind), name=name, aliases=aliases, category=category, score=row.score
+                id=row.id,
+                kind=EntityKind(row.kind),
+                name=name,
+                aliases=aliases,
+                category=category,
+                score=row.score,
+                relationship_count=row.relationship_count,
             )
         )
-    return EntityPageOut(total=page.total, offset=offset, limit=limit, items=items)
+    kinds = {EntityKind(kind): count for kind, count in page.kinds.items()}
+    return EntityPageOut(total=page.total, offset=offset, limit=limit, items=items, kinds=kinds)
 
 
 def retract_assertion(store: GraphStore, *, caller: Caller, assertion_id: str) -> int:
@@ -112,6 +123,14 @@ def lucene_query(text: str) -> str | None:
         term = _LUCENE_SPECIAL.sub(r"\\\1", word.lower() if word in _LUCENE_OPERATORS else word)
         clauses.append(f"({term} OR {term}*)" if any(char.isalnum() for char in word) else f"({term})")
     return " AND ".join(clauses) or None
+
+
+def ranking_words(text: str) -> str:
+    """The query's words as the search ranks them: lower case, punctuation read as a space, single-spaced."""
+    lowered = text.lower()
+    for separator in SEPARATORS:
+        lowered = lowered.replace(separator, " ")
+    return " ".join(lowered.split())
 
 
 def display_name(claims: Sequence[Mapping[str, Any]]) -> str:

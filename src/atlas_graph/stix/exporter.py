@@ -28,13 +28,14 @@ from atlas_graph.store import export as export_store
 from atlas_graph.store.graph import GraphStore
 
 
-def stix_bundle(store: GraphStore, *, caller: Caller) -> Iterator[bytes]:
-    """The STIX 2.1 bundle of everything the caller may see, as chunks of UTF-8 JSON."""
-    return started(_stix_chunks(store, caller.organization))
+def stix_bundle(store: GraphStore, *, caller: Caller, entity_ids: list[str] | None = None) -> Iterator[bytes]:
+    """The STIX 2.1 bundle of everything the caller may see (of `entity_ids` and the relationships among them, when
+    given), as chunks of UTF-8 JSON."""
+    return started(_stix_chunks(store, caller.organization, entity_ids))
 
 
-def _stix_chunks(store: GraphStore, organization: str) -> Iterator[bytes]:
-    with export_store.export_reader(store, organization=organization) as reader:
+def _stix_chunks(store: GraphStore, organization: str, entity_ids: list[str] | None) -> Iterator[bytes]:
+    with export_store.export_reader(store, organization=organization, entity_ids=entity_ids) as reader:
         registered = reader.registered
         out = _JsonArrayWriter(f'{{"type":"bundle","id":"bundle--{uuid.uuid4()}","objects":[')
         out.add(producer_identity())

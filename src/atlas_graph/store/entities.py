@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from neo4j import ManagedTransaction
@@ -47,12 +48,15 @@ class EntitySummaryRow:
     kind: str
     claims: list[EntityNaming]
     score: float | None
+    relationship_count: int
 
 
 @dataclass(frozen=True)
 class EntityPage:
     total: int
     rows: list[EntitySummaryRow]
+    kinds: dict[str, int]
+    """Hits per kind before the kind filter, when searching; empty when listing."""
 
 
 def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> StoredEntity | None:
@@ -79,12 +83,23 @@ def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> Store
 
 
 def search_entities(
-    store: GraphStore, *, lucene_query: str, phrase: str, kind: str | None, skip: int, limit: int, organization: str
+    store: GraphStore,
+    *,
+    lucene_query: str,
+    phrase: str,
+    words: str,
+    separators: list[str],
+    kind: str | None,
+    skip: int,
+    limit: int,
+    organization: str,
 ) -> EntityPage:
     def work(tx: ManagedTransaction) -> EntityPage:
         parameters = {
             "query": lucene_query,
             "phrase": phrase,
+            "words": words,
+            "separators": separators,
             "kind": kind,
             "skip": skip,
             "limit": limit,
@@ -93,7 +108,11 @@ def search_entities(
         }
         record = tx.run(store.queries[ENTITY_SEARCH], parameters).single(strict=True)
         scores = {hit["id"]: hit["score"] for hit in record["page"]}
-        return EntityPage(total=record["total"], rows=_summaries(tx, store, list(scores), scores, organization))
+        return EntityPage(
+            total=record["total"],
+            rows=_summaries(tx, store, list(scores), scores, organization),
+            kinds=dict(Counter(record["kinds"])),
+        )
 
     return store.read_transaction(work)
 
@@ -107,7 +126,7 @@ def list_entities(store: GraphStore, *, kind: str | None, skip: int, limit: int,
                 store.queries[ENTITY_PAGE], kind=kind, skip=skip, limit=limit, organization=organization
             )
         ]
-        return EntityPage(total=total, rows=_summaries(tx, store, ids, {}, organization))
+        return EntityPage(total=total, rows=_summaries(tx, store, ids, {}, organization), kinds={})
 
     return store.read_transaction(work)
 
@@ -125,6 +144,7 @@ def _summaries(
             kind=record["kind"],
             claims=[entity_naming(claim) for claim in record["claims"]],
             score=scores.get(record["id"]),
+            relationship_count=record["relationship_count"],
         )
         for record in tx.run(
             store.queries[ENTITY_SUMMARIES], ids=ids, organization=organization, community_tlps=COMMUNITY_TLP_VALUES

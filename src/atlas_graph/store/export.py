@@ -46,10 +46,12 @@ class ExportedRelationship:
 class ExportReader:
     """The queries of one export, run in its transaction."""
 
-    def __init__(self, tx: Transaction, queries: CypherLibrary, organization: str) -> None:
+    def __init__(
+        self, tx: Transaction, queries: CypherLibrary, organization: str, entity_ids: list[str] | None = None
+    ) -> None:
         self._tx = tx
         self._queries = queries
-        self._parameters = {"organization": organization, "community_tlps": COMMUNITY_TLP_VALUES}
+        self._parameters = {"organization": organization, "community_tlps": COMMUNITY_TLP_VALUES, "ids": entity_ids}
         # When each organization was registered, by name. Read first and at once: a Neo4j that cannot answer fails
         # the export before anything is sent.
         with translated_errors():
@@ -76,8 +78,11 @@ class ExportReader:
 
 
 @contextmanager
-def export_reader(store: GraphStore, *, organization: str) -> Iterator[ExportReader]:
-    """One read transaction for a whole export; its records stream while the caller iterates."""
+def export_reader(
+    store: GraphStore, *, organization: str, entity_ids: list[str] | None = None
+) -> Iterator[ExportReader]:
+    """One read transaction for a whole export (of `entity_ids` and the relationships among them, when given); its
+    records stream while the caller iterates."""
     # An unmanaged transaction: a managed one would be retried from the start, which a response already being
     # streamed cannot follow. A failed export is simply asked for again.
     with translated_errors():
@@ -86,7 +91,7 @@ def export_reader(store: GraphStore, *, organization: str) -> Iterator[ExportRea
         with translated_errors():
             tx = session.begin_transaction()
         try:
-            yield ExportReader(tx, store.queries, organization)
+            yield ExportReader(tx, store.queries, organization, entity_ids)
         finally:
             tx.close()
     finally:

@@ -2,6 +2,7 @@
 
 import { Api, ApiError, describeLocation } from './api.js';
 import { GraphView, HUB_DEGREE, KINDS, LAYOUTS, TYPES } from './graph.js';
+import { download, emptyFilters, hashOf, pngBlob, pngCanvas, readHash, svgText } from './keep.js';
 
 const KEY_STORAGE = 'atlas-graph.api-key';
 const SERVICE_KINDS_LABEL = (kind) => kind.replaceAll('_', ' ');
@@ -22,6 +23,13 @@ const state = {
   jobs: [], // every poll of a job: {analysis, status, progress}
   truncated: false,
   layoutRoot: null, // the entity that radial and hierarchical layouts start from: a neighborhood's centre, a path's source
+  filters: emptyFilters(), // what every view is narrowed to; in the URL
+  lastView: null, // {type: 'neighborhood', id} or {type: 'paths'}: what new filters re-run
+  investigation: null, // the open investigation, as GET /v1/investigations/{id} answered
+  notes: {}, // entity id -> the analyst's note, kept with the investigation
+  analyses: [], // the analyses run, with their results, kept with the investigation
+  pathExclude: new Map(), // id -> name: entities paths must not pass through ("not through this")
+  pathExcludeCategories: new Set(), // categories paths must not pass through
 };
 
 const api = new Api(() => sessionStorage.getItem(KEY_STORAGE));
@@ -44,7 +52,7 @@ const graph = new GraphView($('#cy'), {
 });
 
 // For people debugging in the console and for the end-to-end tests, which read what is drawn from here.
-window.atlasExplorer = { state, graph, api, measuredLayouts: ['radial', 'force'], measureDraw };
+window.atlasExplorer = { state, graph, api, measuredLayouts: ['radial', 'force'], measureDraw, pngCanvas: () => pngCanvas(graph), svgText: () => svgText(graph) };
 
 const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
@@ -215,8 +223,14 @@ function signOut({ keepError = false } = {}) {
   state.selected = null;
   state.from = state.to = state.paths = state.chokepoints = state.disruption = null;
   state.takedown.clear();
+  state.investigation = null;
+  state.notes = {};
+  state.analyses = [];
+  state.pathExclude.clear();
+  state.pathExcludeCategories.clear();
   graph.clear();
-  for (const id of ['#search-results', '#paths-list', '#cp-list', '#takedown-list', '#disruption-result']) {
+  renderInvestigation();
+  for (const id of ['#search-results', '#inv-list', '#paths-avoid', '#paths-list', '#cp-list', '#takedown-list', '#disruption-result']) {
     $(id).replaceChildren();
   }
   for (const id of ['#search-summary', '#paths-summary', '#cp-summary']) $(id).textContent = '';
@@ -278,7 +292,8 @@ function applyMarks() {
 async function loadNeighborhood(id, { replace }) {
   const depth = Number($('#nb-depth').value);
   const limit = $('#nb-limit').value;
-  const { data } = await api.get(`/v1/entities/${encodeURIComponent(id)}/neighborhood`, { depth, limit });
+  const { data } = await api.get(`/v1/entities/${encodeURIComponent(id)}/neighborhood`, { depth, limit, ...scopeParams() });
+  if (replace) state.lastView = { type: 'neighborhood', id };
   if (replace) {
     graph.clear();
     state.expanded.clear();
@@ -384,6 +399,13 @@ function entityActions(entity) {
     button('Expand neighborhood', () => expand(entity.id), { id: 'details-expand' }),
     button('Paths from here', () => setEndpoint('from', entity), { id: 'details-from' }),
     button('Paths to here', () => setEndpoint('to', entity), { id: 'details-to' }),
+    button('Entity page', () => showEntityPage(entity), { id: 'details-page', title: 'Its neighbours as a table, and its history' }),
+    state.paths && entity.id !== state.from?.id && entity.id !== state.to?.id
+      ? button('Not through this', () => avoidInPaths(entity), { id: 'details-avoid', title: 'Find the paths again, avoiding this entity' })
+      : null,
+    state.paths && entity.category && entity.id !== state.from?.id && entity.id !== state.to?.id
+      ? button(`Not through any ${SERVICE_KINDS_LABEL(entity.category)}`, () => avoidCategoryInPaths(entity.category), { id: 'details-avoid-category' })
+      : null,
     button(inTakedown ? 'Remove from takedown' : 'Add to takedown', () => {
       if (inTakedown) removeFromTakedown(entity.id);
       else addToTakedown([entity]);
@@ -413,6 +435,7 @@ async function showNodeDetails(id) {
       counts.length ? h('p', { class: 'small' }, 'relationships: ', counts.map(([type, n]) => `${type} ${n}`).join(', ')) : null,
       entity.merged_ids.length ? h('p', { class: 'small muted' }, `merged from ${entity.merged_ids.join(', ')}`) : null,
       entityActions(entity),
+      noteEditor(entity.id),
       h('h4', {}, `${entity.assertions.length} claim${entity.assertions.length === 1 ? '' : 's'} about it`),
       h('ul', { class: 'assertions' }, entity.assertions.map(assertionCard)),
     ),
@@ -483,11 +506,13 @@ async function search() {
     const shown = data.items.length;
     $('#search-summary').textContent =
       data.total === 0 ? 'No entity you may see matches.' : `${data.total} match${data.total === 1 ? '' : 'es'}${shown < data.total ? `, first ${shown} shown` : ''}`;
+    renderKindFilters(data.kinds ?? {}, kind);
     $('#search-results').replaceChildren(
       ...data.items.map((item) =>
         h('li', { class: 'result', dataset: { entityId: item.id } },
-          h('div', { class: 'result-name' }, kindSwatch(item.kind), button(item.name, () => openNeighborhood(item.id), { class: 'link open', title: 'Draw its neighborhood' })),
-          h('div', { class: 'muted small' }, KINDS[item.kind]?.label ?? item.kind, item.category ? ` · ${SERVICE_KINDS_LABEL(item.category)}` : '', item.aliases.length ? ` · aka ${item.aliases.join(', ')}` : ''),
+          h('div', { class: 'result-name' }, kindSwatch(item.kind), button(item.name, () => openNeighborhood(item.id), { class: 'link open', title: 'Draw its neighborhood' }),
+            h('span', { class: 'rel-count muted small', title: 'relationships you may see' }, ` ${item.relationship_count} rel.`)),
+          h('div', { class: 'muted small result-kind' }, KINDS[item.kind]?.label ?? item.kind, item.category ? ` · ${SERVICE_KINDS_LABEL(item.category)}` : '', item.aliases.length ? ` · aka ${item.aliases.join(', ')}` : ''),
           h('div', { class: 'row small' },
             button('Neighborhood', () => openNeighborhood(item.id), { class: 'open-neighborhood' }),
             button('From', () => setEndpoint('from', item), { class: 'set-from' }),
@@ -498,6 +523,23 @@ async function search() {
       ),
     );
   });
+}
+
+/** One button per kind among the hits (with its count): a click narrows the search to that kind, or widens it again. */
+function renderKindFilters(kinds, active) {
+  const entries = Object.entries(kinds).sort((a, b) => b[1] - a[1]);
+  const total = entries.reduce((sum, [, count]) => sum + count, 0);
+  const choose = (kind) => { $('#search-kind').value = kind; search(); };
+  $('#search-kinds').replaceChildren(
+    ...(entries.length > 1 || active
+      ? [
+          button(`all ${total}`, () => choose(''), { class: `chip${active ? '' : ' active'}`, dataset: { kind: '' } }),
+          ...entries.map(([kind, count]) =>
+            button([kindSwatch(kind), ` ${KINDS[kind]?.label ?? kind} ${count}`], () => choose(kind),
+              { class: `chip${kind === active ? ' active' : ''}`, dataset: { kind } })),
+        ]
+      : []),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------------------ paths
@@ -550,7 +592,11 @@ async function findPaths() {
       max_hops: $('#path-max-hops').value,
       limit: $('#path-limit').value,
       direction: $('#path-direction').value,
+      ...scopeParams({ kinds: true }),
+      exclude: [...state.pathExclude.keys()],
+      exclude_categories: [...state.pathExcludeCategories],
     });
+    state.lastView = { type: 'paths' };
     state.paths = data;
     state.highlightedPath = null;
     graph.clear();
@@ -611,9 +657,12 @@ async function rankChokepoints() {
       top: $('#cp-top').value,
       kinds,
       stability: stability ? 'true' : undefined,
+      ...scopeParams(),
     });
     const result = await api.analysis(answer, progressReporter('cp', 'chokepoints'));
     state.chokepoints = result;
+    recordAnalysis('chokepoints', { method: result.method, top: result.top, kinds, ...scopeParams() },
+      { chokepoints: result.chokepoints.map(({ id, name, kind, rank, score }) => ({ id, name, kind, rank, score })) });
     applyMarks();
     const drawn = graph.marked('chokepoint').length;
     const scope = result.scope;
@@ -687,14 +736,53 @@ function removeFromTakedown(id) {
   renderTakedown();
 }
 
-function metricRow(label, before, after, { format = formatMetric, lowerIsBetter = true } = {}) {
+function metricRow(label, before, after, { format = formatMetric, lowerIsBetter = true, flat = null } = {}) {
   const delta = after - before;
   const good = lowerIsBetter ? delta < 0 : delta > 0;
-  return h('tr', {},
-    h('th', { scope: 'row' }, label),
+  return h('tr', { class: flat ? 'flat' : null },
+    h('th', { scope: 'row' }, label, flat ? h('div', { class: 'flat-note muted' }, flat) : null),
     h('td', {}, format(before)),
     h('td', {}, format(after)),
     h('td', { class: delta === 0 ? 'muted' : good ? 'good' : 'bad' }, delta === 0 ? '—' : `${delta > 0 ? '+' : ''}${format(delta)}`),
+  );
+}
+
+/** A change of at most this share reads as "nothing happened" in a table. */
+const FLAT = 0.005;
+
+function relativeChange(before, after) {
+  return before === 0 ? (after === 0 ? 0 : 1) : (after - before) / before;
+}
+
+/**
+ * Why fragmentation barely moves when connected pairs do: on a graph of mostly isolated entities and small
+ * fragments nearly every pair is disconnected already, so cutting thousands of pairs moves the share by a hair.
+ */
+function flatFragmentation(before, after) {
+  if (Math.abs(after.fragmentation - before.fragmentation) > FLAT) return null;
+  if (Math.abs(relativeChange(before.pairwise_connectivity, after.pairwise_connectivity)) <= FLAT) return null;
+  return `flat because ${percent(before.fragmentation * 100)} of pairs were already disconnected (${before.components} fragments, mostly isolated entities, among ${before.nodes} entities): read connected pairs instead`;
+}
+
+/** The numbers that moved, first: connected pairs, actors cut off from a capability, capability loss. */
+function kpiCards(result) {
+  const { before, after, impact, capabilities } = result;
+  const pairs = relativeChange(before.pairwise_connectivity, after.pairwise_connectivity);
+  const card = (id, label, value, detail, tone) =>
+    h('div', { class: `kpi ${tone ?? ''}`, id }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label), detail ? h('div', { class: 'kpi-detail muted' }, detail) : null);
+  return h('div', { class: 'kpis', id: 'disruption-kpis' },
+    card('kpi-pairs', 'connected pairs', pairs === 0 ? '—' : `${pairs > 0 ? '+' : '−'}${percent(Math.abs(pairs) * 100)}`,
+      `${before.pairwise_connectivity} → ${after.pairwise_connectivity}`, pairs < 0 ? 'good' : ''),
+    card('kpi-cut-off', 'actors cut off from a capability', String(impact.actors_losing_service),
+      `${impact.actor_victim_pairs_cut} actor–victim pair${impact.actor_victim_pairs_cut === 1 ? '' : 's'} cut · ${impact.components_created} new fragment${impact.components_created === 1 ? '' : 's'}`,
+      impact.actors_losing_service ? 'good' : ''),
+    // Capability loss comes with the plans work (POST /v1/analysis/disruption answers `capabilities`); a service
+    // without it leaves this card marked as not answered rather than showing a zero it never computed.
+    capabilities
+      ? card('kpi-capability', 'capability loss', formatMetric(capabilities.loss),
+          `${capabilities.losses.length} actor${capabilities.losses.length === 1 ? '' : 's'} lose capabilities · substitution: ${capabilities.substitution}`,
+          capabilities.loss > 0 ? 'good' : '')
+      : card('kpi-capability', 'capability loss', 'n/a', 'not answered by this service (needs the plans work)', 'unanswered'),
   );
 }
 
@@ -702,29 +790,33 @@ async function simulateDisruption() {
   const remove = [...state.takedown.keys()];
   await act(async () => {
     $('#dr-progress').hidden = true;
-    const answer = await api.post('/v1/analysis/disruption', { remove });
+    const scope = scopeParams();
+    const answer = await api.post('/v1/analysis/disruption', {
+      remove,
+      min_confidence: scope.min_confidence,
+      as_of: scope.as_of,
+      types: scope.types,
+    });
     const result = await api.analysis(answer, progressReporter('dr', 'disruption'));
     state.disruption = result;
+    recordAnalysis('disruption', { remove, ...scope }, { removed: result.removed, before: result.before, after: result.after, impact: result.impact });
     applyMarks();
     const { before, after, impact } = result;
     const services = [...new Set([...Object.keys(before.actors_reaching_service), ...Object.keys(after.actors_reaching_service)])].sort();
     $('#disruption-result').replaceChildren(h('div', {},
       h('h4', {}, 'Taking down ', result.removed.map((item, i) => [i ? ', ' : '', kindSwatch(item.kind), item.name])),
-      h('p', { class: 'impact' },
-        `${impact.actors_losing_service} actor${impact.actors_losing_service === 1 ? '' : 's'} lose a service · `,
-        `${impact.actor_victim_pairs_cut} actor–victim pair${impact.actor_victim_pairs_cut === 1 ? '' : 's'} cut · `,
-        `${impact.components_created} new fragment${impact.components_created === 1 ? '' : 's'}`),
+      kpiCards(result),
       h('table', { class: 'metrics', id: 'disruption-metrics' },
         h('thead', {}, h('tr', {}, h('th', {}, 'metric'), h('th', {}, 'before'), h('th', {}, 'after'), h('th', {}, 'change'))),
         h('tbody', {},
-          metricRow('entities', before.nodes, after.nodes),
-          metricRow('fragments (components)', before.components, after.components, { lowerIsBetter: false }),
-          metricRow('largest fragment', before.largest_component, after.largest_component),
           metricRow('connected pairs', before.pairwise_connectivity, after.pairwise_connectivity),
-          metricRow('fragmentation', before.fragmentation, after.fragmentation, { format: (v) => percent(v * 100), lowerIsBetter: false }),
           metricRow('actor–victim pairs', before.actor_victim_pairs, after.actor_victim_pairs),
           services.map((service) =>
             metricRow(`actors reaching ${SERVICE_KINDS_LABEL(service)}`, before.actors_reaching_service[service] ?? 0, after.actors_reaching_service[service] ?? 0)),
+          metricRow('entities', before.nodes, after.nodes),
+          metricRow('fragments (components)', before.components, after.components, { lowerIsBetter: false }),
+          metricRow('largest fragment', before.largest_component, after.largest_component),
+          metricRow('fragmentation', before.fragmentation, after.fragmentation, { format: (v) => percent(v * 100), lowerIsBetter: false, flat: flatFragmentation(before, after) }),
         ),
       ),
       h('h4', {}, 'Who lost which services'),
@@ -742,6 +834,347 @@ async function simulateDisruption() {
       button('Undo the takedown on the graph', () => { state.disruption = null; graph.clearDisruption(); applyMarks(); $('#disruption-result').replaceChildren(); }),
     ));
   });
+}
+
+// ----------------------------------------------------------------------------------------------------------- filters
+
+/** The filters the API takes, as query parameters (empty ones left out); `kinds` only where a path search takes it. */
+function scopeParams({ kinds = false } = {}) {
+  const { min_confidence: confidence, as_of: asOf, types } = state.filters;
+  const params = { min_confidence: confidence || undefined, as_of: asOf || undefined, types: types.length ? types : undefined };
+  // Only where asked: a spread `kinds: undefined` would wipe the chokepoints' own `kinds` (the kinds ranked).
+  if (kinds && state.filters.kinds.length) params.kinds = state.filters.kinds;
+  return params;
+}
+
+const DAY_MS = 86_400_000;
+const today = () => new Date().toISOString().slice(0, 10);
+
+function renderFilterControls() {
+  const filters = state.filters;
+  $('#f-min-confidence').value = String(filters.min_confidence);
+  $('#f-as-of').value = filters.as_of ?? '';
+  $('#f-as-of-slider').value = filters.as_of ? String(Math.round((Date.parse(filters.as_of) - Date.parse(today())) / DAY_MS)) : '0';
+  for (const input of document.querySelectorAll('input[name=f-type]')) input.checked = filters.types.includes(input.value);
+  for (const input of document.querySelectorAll('input[name=f-kind]')) input.checked = filters.kinds.includes(input.value);
+  $('#f-categories').value = filters.categories.map(SERVICE_KINDS_LABEL).join(', ');
+  $('#f-own-only').checked = filters.own_only;
+  renderFilterSummary();
+}
+
+function renderFilterSummary() {
+  const filters = state.filters;
+  const parts = [];
+  if (filters.min_confidence) parts.push(`confidence ≥ ${filters.min_confidence}`);
+  if (filters.as_of) parts.push(`as of ${filters.as_of}`);
+  if (filters.types.length) parts.push(filters.types.join(', '));
+  if (filters.kinds.length) parts.push(filters.kinds.map(SERVICE_KINDS_LABEL).join(', '));
+  if (filters.categories.length) parts.push(filters.categories.map(SERVICE_KINDS_LABEL).join(', '));
+  if (filters.own_only) parts.push('only mine');
+  $('#filters-summary').textContent = parts.length ? parts.join(' · ') : 'none';
+}
+
+function readFilterControls() {
+  const confidence = Math.round(Number($('#f-min-confidence').value));
+  return {
+    min_confidence: Number.isFinite(confidence) ? Math.max(0, Math.min(100, confidence)) : 0,
+    as_of: $('#f-as-of').value || null,
+    types: [...document.querySelectorAll('input[name=f-type]:checked')].map((input) => input.value),
+    kinds: [...document.querySelectorAll('input[name=f-kind]:checked')].map((input) => input.value),
+    categories: $('#f-categories').value.split(',').map((text) => text.trim().toLowerCase().replaceAll(' ', '_')).filter(Boolean),
+    own_only: $('#f-own-only').checked,
+  };
+}
+
+/** What the API does not filter is hidden on the drawn graph: kinds, categories, and claims of other organizations. */
+function applyViewFilter() {
+  const { kinds, categories, own_only: ownOnly } = state.filters;
+  const mine = state.me?.organization;
+  const ownEdge = (edge) => edge.assertions?.some((assertion) => assertion.organization === mine);
+  const nodeShown = (data) =>
+    (!kinds.length || kinds.includes(data.kind)) &&
+    (!categories.length || categories.includes(data.category)) &&
+    (!ownOnly || data.marks?.has('center') || graph.graph.someEdge(data.id, (edge, attributes) => !attributes.group && ownEdge(attributes)));
+  graph.setViewFilter({
+    node: kinds.length || categories.length || ownOnly ? nodeShown : null,
+    edge: ownOnly ? ownEdge : null,
+  });
+}
+
+function writeHash() {
+  const hash = hashOf({ investigation: state.investigation?.id ?? null, filters: state.filters });
+  if (hash !== window.location.hash) history.replaceState(null, '', `${window.location.pathname}${window.location.search}${hash}`);
+}
+
+/** Takes new filters: into the URL and onto the graph, and re-runs the view drawn so that the API applies them. */
+async function setFilters(filters, { rerun = true } = {}) {
+  state.filters = filters;
+  renderFilterControls();
+  writeHash();
+  applyViewFilter();
+  if (!rerun) return;
+  if (state.lastView?.type === 'neighborhood') await openNeighborhood(state.lastView.id);
+  else if (state.lastView?.type === 'paths') await findPaths();
+}
+
+// -------------------------------------------------------------------------------------------------- investigations
+
+function noteEditor(id) {
+  return h('label', { class: 'note small' }, 'Note (kept with the investigation)',
+    h('textarea', {
+      id: 'details-note', rows: 3, maxlength: 10000, placeholder: 'What you know or suspect about it…',
+      oninput: (event) => {
+        const text = event.target.value;
+        if (text.trim()) state.notes[id] = text;
+        else delete state.notes[id];
+      },
+    }, state.notes[id] ?? ''));
+}
+
+function recordAnalysis(analysis, parameters, result) {
+  const clean = Object.fromEntries(Object.entries(parameters).filter(([, value]) => value !== undefined));
+  state.analyses.push({ analysis, parameters: clean, result, ran_at: new Date().toISOString() });
+}
+
+/** The working set drawn now, as POST and PATCH /v1/investigations take it. */
+function workingSet() {
+  const entities = graph.entityIds();
+  const drawn = new Set(entities);
+  const positions = Object.fromEntries(entities.map((id) => {
+    const { x, y } = graph.graph.getNodeAttributes(id);
+    return [id, { x, y }];
+  }));
+  return {
+    entities,
+    positions,
+    filters: state.filters,
+    notes: Object.fromEntries(Object.entries(state.notes).filter(([id]) => drawn.has(id))),
+    analyses: state.analyses.slice(-50),
+  };
+}
+
+function renderInvestigation() {
+  const current = state.investigation;
+  const own = !current || current.own;
+  $('#inv-current').replaceChildren(
+    ...(current
+      ? [h('strong', {}, current.name), ` · ${current.entity_count} entit${current.entity_count === 1 ? 'y' : 'ies'} · `,
+          current.own ? (current.share_with.length ? `shared with ${current.share_with.join(', ')}` : 'private to your organization') : `shared by ${current.organization} (read only)`,
+          h('div', { class: 'muted' }, 'link: ', h('code', { id: 'inv-link' }, `${window.location.origin}/#investigation=${current.id}`))]
+      : ['Nothing saved yet: what is drawn, with its filters and notes, can be kept as an investigation.']),
+  );
+  if (current && document.activeElement !== $('#inv-name')) $('#inv-name').value = current.name;
+  $('#inv-save').disabled = !own;
+  $('#inv-share-button').disabled = !current || !current.own;
+  $('#export-json').disabled = $('#export-stix').disabled = !current;
+  $('#tab-button-investigations').textContent = current ? 'Saved ✓' : 'Saved';
+}
+
+async function listInvestigations() {
+  const { data } = await api.get('/v1/investigations');
+  $('#inv-list').replaceChildren(
+    ...(data.items.length
+      ? data.items.map((item) =>
+          h('li', { class: 'result investigation', dataset: { investigationId: item.id } },
+            h('div', { class: 'result-name' }, button(item.name, () => openInvestigation(item.id), { class: 'link open-investigation' })),
+            h('div', { class: 'muted small' }, `${item.entity_count} entities · ${item.own ? (item.share_with.length ? `shared with ${item.share_with.join(', ')}` : 'private') : `from ${item.organization}`} · ${item.updated_at.slice(0, 16).replace('T', ' ')}`)))
+      : [h('li', { class: 'muted small' }, 'None yet.')]),
+  );
+}
+
+async function saveInvestigation({ asNew = false } = {}) {
+  const name = $('#inv-name').value.trim();
+  await act(async () => {
+    const body = { ...workingSet(), name: name || state.investigation?.name || 'Untitled investigation' };
+    const { data } = state.investigation && !asNew && state.investigation.own
+      ? await api.request('PATCH', `/v1/investigations/${encodeURIComponent(state.investigation.id)}`, { body })
+      : await api.post('/v1/investigations', body);
+    state.investigation = data;
+    writeHash();
+    renderInvestigation();
+    await listInvestigations();
+  });
+}
+
+async function shareInvestigation() {
+  const names = $('#inv-share').value.split(',').map((name) => name.trim()).filter(Boolean);
+  await act(async () => {
+    const { data } = await api.request('PATCH', `/v1/investigations/${encodeURIComponent(state.investigation.id)}`, {
+      body: { share_with: [...new Set([...state.investigation.share_with, ...names])] },
+    });
+    state.investigation = data;
+    $('#inv-share').value = '';
+    renderInvestigation();
+    await listInvestigations();
+  });
+}
+
+/** Draws the saved entities, the relationships among them (within the filters) and the saved positions. */
+async function openInvestigation(id) {
+  await act(async () => {
+    const { data } = await api.get(`/v1/investigations/${encodeURIComponent(id)}`);
+    state.investigation = data;
+    state.notes = { ...data.notes };
+    state.analyses = [...data.analyses];
+    state.filters = { ...emptyFilters(), ...data.filters };
+    renderFilterControls();
+    graph.clear();
+    state.expanded.clear();
+    state.paths = null;
+    state.lastView = null;
+    const wanted = new Set(data.entities);
+    const nodes = new Map();
+    const edges = [];
+    // Each entity's depth-1 neighborhood brings its data and its relationships; those to entities outside the
+    // investigation are left out. A few requests at a time: the service is shared.
+    for (let start = 0; start < data.entities.length; start += 4) {
+      const answers = await Promise.all(data.entities.slice(start, start + 4).map((entityId) =>
+        api.get(`/v1/entities/${encodeURIComponent(entityId)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams() })));
+      for (const { data: hood } of answers) {
+        for (const node of hood.nodes) if (wanted.has(node.id)) nodes.set(node.id, { ...node, depth: null });
+        edges.push(...hood.edges.filter((edge) => wanted.has(edge.source) && wanted.has(edge.target)));
+      }
+    }
+    graph.merge([...nodes.values()], edges);
+    for (const [entityId, position] of Object.entries(data.positions)) {
+      if (graph.graph.hasNode(entityId)) graph.graph.mergeNodeAttributes(entityId, position);
+    }
+    applyViewFilter();
+    applyMarks();
+    graph.fit();
+    writeHash();
+    renderInvestigation();
+    renderDetailsPlaceholder();
+    showTab('investigations');
+  });
+}
+
+async function exportInvestigation(format) {
+  const base = (state.investigation?.name ?? 'atlas-graph').replace(/[^\w.-]+/g, '-').replace(/^-|-$/g, '') || 'atlas-graph';
+  await act(async () => {
+    if (format === 'png') download(`${base}.png`, await pngBlob(graph));
+    else if (format === 'svg') download(`${base}.svg`, new Blob([svgText(graph)], { type: 'image/svg+xml' }));
+    else if (format === 'json') {
+      const { data } = await api.get(`/v1/investigations/${encodeURIComponent(state.investigation.id)}`);
+      download(`${base}.json`, new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+    } else if (format === 'stix') {
+      const { data } = await api.get(`/v1/investigations/${encodeURIComponent(state.investigation.id)}/stix`);
+      download(`${base}.stix.json`, new Blob([JSON.stringify(data, null, 2)], { type: 'application/stix+json' }));
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------ paths that avoid
+
+function avoidInPaths(entity) {
+  state.pathExclude.set(entity.id, entity.name);
+  renderAvoided();
+  showTab('paths');
+  return findPaths();
+}
+
+function avoidCategoryInPaths(category) {
+  state.pathExcludeCategories.add(category);
+  renderAvoided();
+  showTab('paths');
+  return findPaths();
+}
+
+function renderAvoided() {
+  const chips = [
+    ...[...state.pathExclude].map(([id, name]) => button(`${name} ×`, () => { state.pathExclude.delete(id); renderAvoided(); findPaths(); }, { class: 'chip', dataset: { exclude: id } })),
+    ...[...state.pathExcludeCategories].map((category) => button(`any ${SERVICE_KINDS_LABEL(category)} ×`, () => { state.pathExcludeCategories.delete(category); renderAvoided(); findPaths(); }, { class: 'chip', dataset: { excludeCategory: category } })),
+  ];
+  $('#paths-avoid').replaceChildren(...(chips.length ? [h('span', { class: 'muted' }, 'not through: '), ...chips] : []));
+}
+
+// ----------------------------------------------------------------------------------------------------- entity pages
+
+/** A CSV cell: quoted, and text a spreadsheet would run as a formula made inert with a leading apostrophe. */
+function csvCell(value) {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+// `short` is the header on the page (the details panel is narrow); the CSV has every column under its full label.
+const NEIGHBOUR_COLUMNS = [
+  { key: 'name', label: 'neighbour', short: 'neighbour' },
+  { key: 'kind', label: 'kind' },
+  { key: 'category', label: 'category' },
+  { key: 'types', label: 'relationships', short: 'relationships' },
+  { key: 'count', label: 'count', short: 'n', numeric: true },
+  { key: 'confidence', label: 'best confidence', short: 'conf.', numeric: true },
+  { key: 'organizations', label: 'organizations', short: 'orgs', numeric: true },
+];
+const SHOWN_COLUMNS = NEIGHBOUR_COLUMNS.filter((column) => column.short);
+
+/** One row per neighbour: the relationships between it and the entity, in either direction, within the filters. */
+function neighbourRows(entityId, hood) {
+  const rows = new Map();
+  for (const node of hood.nodes) {
+    if (node.id !== entityId) rows.set(node.id, { id: node.id, name: node.name, kind: node.kind, category: node.category ?? '', types: [], count: 0, confidence: 0, organizations: new Set() });
+  }
+  for (const edge of hood.edges) {
+    const other = edge.source === entityId ? edge.target : edge.target === entityId ? edge.source : null;
+    const row = other && rows.get(other);
+    if (!row) continue;
+    row.types.push(edge.source === entityId ? `${edge.type}→` : `←${edge.type}`);
+    row.count += 1;
+    row.confidence = Math.max(row.confidence, edge.confidence ?? 0);
+    for (const assertion of edge.assertions ?? []) row.organizations.add(assertion.organization);
+  }
+  return [...rows.values()].filter((row) => row.count > 0).map((row) => ({ ...row, types: row.types.join(', '), organizations: row.organizations.size }));
+}
+
+async function showEntityPage(entity) {
+  const [{ data: hood }, { data: history }] = await act(() => Promise.all([
+    api.get(`/v1/entities/${encodeURIComponent(entity.id)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams() }),
+    api.get(`/v1/entities/${encodeURIComponent(entity.id)}/history`),
+  ])) ?? [{}, {}];
+  if (!hood || !history) return;
+  const rows = neighbourRows(entity.id, hood);
+  const names = new Map(hood.nodes.map((node) => [node.id, node.name]));
+  // "USES actor--… -> service_provider--…" as a person reads it: with the names of the entities drawn.
+  const named = (text) => (text ?? '').replace(/[a-z_]+--[0-9a-f-]{36}/g, (id) => names.get(id) ?? id);
+  const sort = { key: 'count', descending: true };
+  const body = h('tbody');
+  const renderRows = () => {
+    const column = NEIGHBOUR_COLUMNS.find((item) => item.key === sort.key);
+    rows.sort((a, b) => {
+      const order = column.numeric ? a[sort.key] - b[sort.key] : String(a[sort.key]).localeCompare(String(b[sort.key]));
+      return (sort.descending ? -order : order) || a.name.localeCompare(b.name);
+    });
+    body.replaceChildren(...rows.map((row) => h('tr', { dataset: { entityId: row.id } },
+      h('td', {}, kindSwatch(row.kind), ' ', button(row.name, () => selectElement(row.id), { class: 'link' }),
+        h('div', { class: 'muted' }, KINDS[row.kind]?.label ?? row.kind, row.category ? ` · ${SERVICE_KINDS_LABEL(row.category)}` : '')),
+      h('td', {}, row.types), h('td', { class: 'num' }, String(row.count)), h('td', { class: 'num' }, String(row.confidence)),
+      h('td', { class: 'num' }, String(row.organizations)))));
+    for (const header of head.querySelectorAll('th')) {
+      header.setAttribute('aria-sort', header.dataset.key === sort.key ? (sort.descending ? 'descending' : 'ascending') : 'none');
+    }
+  };
+  const head = h('tr', {}, SHOWN_COLUMNS.map((column) => h('th', {
+    dataset: { key: column.key }, class: 'sortable', title: `Sort by ${column.label}`,
+    onclick: () => { sort.descending = sort.key === column.key ? !sort.descending : Boolean(column.numeric); sort.key = column.key; renderRows(); },
+  }, column.short)));
+  renderRows();
+  const exportCsv = () => {
+    const lines = [NEIGHBOUR_COLUMNS.map((column) => csvCell(column.label)).join(','), ...rows.map((row) => NEIGHBOUR_COLUMNS.map((column) => csvCell(row[column.key])).join(','))];
+    download(`${entity.name.replace(/[^\w.-]+/g, '-')}-neighbours.csv`, new Blob([`${lines.join('\r\n')}\r\n`], { type: 'text/csv' }));
+  };
+  $('#details').replaceChildren(h('div', { id: 'entity-page', dataset: { entityId: entity.id } },
+    h('h3', {}, kindSwatch(entity.kind), entity.name),
+    h('div', { class: 'row small' }, button('← Details', () => showNodeDetails(entity.id)), button('Export CSV', exportCsv, { id: 'neighbours-csv' })),
+    h('h4', {}, `${rows.length} neighbour${rows.length === 1 ? '' : 's'}${hood.truncated ? ' (cut at the limit)' : ''}`),
+    h('div', { class: 'table-scroll' }, h('table', { class: 'metrics neighbours', id: 'neighbours' }, h('thead', {}, head), body)),
+    h('h4', {}, 'History'),
+    history.events.length
+      ? h('ol', { class: 'history small', id: 'entity-history' }, history.events.map((event) =>
+          h('li', {}, h('span', { class: 'muted' }, event.at.slice(0, 16).replace('T', ' ')), ` ${event.organization} `, h('strong', {}, event.event), ' ',
+            event.subject === 'relationship' ? named(event.relationship) : event.merged_id ? `(${event.merged_id})` : 'the entity')))
+      : h('p', { class: 'muted small' }, 'Nothing you may see.'),
+  ));
 }
 
 // ------------------------------------------------------------------------------------------------------------ layout
@@ -793,6 +1226,7 @@ function wire() {
     if (!key) return;
     await act(() => signIn(key));
     if (state.me) $('#api-key').value = '';
+    if (state.me) await openFromHash();
   });
   $('#signout').addEventListener('click', () => signOut());
   $('#error-close').addEventListener('click', clearError);
@@ -834,6 +1268,28 @@ function wire() {
   });
 
   $('#cy').addEventListener('mouseleave', hideTooltip);
+
+  $('#f-types').append(...Object.keys(TYPES).map((type) => h('label', {}, h('input', { type: 'checkbox', name: 'f-type', value: type }), ` ${type}`)));
+  $('#f-kinds').append(...Object.entries(KINDS).map(([kind, { label }]) => h('label', {}, h('input', { type: 'checkbox', name: 'f-kind', value: kind }), ` ${label}`)));
+  $('#f-as-of-slider').addEventListener('input', (event) => {
+    const days = Number(event.target.value);
+    $('#f-as-of').value = days === 0 ? '' : new Date(Date.parse(today()) + days * DAY_MS).toISOString().slice(0, 10);
+  });
+  $('#filters-form').addEventListener('submit', (event) => { event.preventDefault(); setFilters(readFilterControls()); });
+  $('#filters-clear').addEventListener('click', () => setFilters(emptyFilters()));
+  $('#inv-form').addEventListener('submit', (event) => { event.preventDefault(); saveInvestigation(); });
+  $('#inv-save-new').addEventListener('click', () => saveInvestigation({ asNew: true }));
+  $('#inv-share-button').addEventListener('click', shareInvestigation);
+  for (const format of ['png', 'svg', 'json', 'stix']) $(`#export-${format}`).addEventListener('click', () => exportInvestigation(format));
+  $('#tab-button-investigations').addEventListener('click', () => act(listInvestigations));
+  window.addEventListener('hashchange', () => openFromHash());
+}
+
+/** A deep link: `#investigation=<id>` opens it; filters in the URL are taken as they are. */
+async function openFromHash() {
+  const { investigation, filters } = readHash(window.location.hash);
+  if (investigation && investigation !== state.investigation?.id) await openInvestigation(investigation);
+  else if (!investigation) await setFilters(filters, { rerun: false });
 }
 
 async function start() {
@@ -843,9 +1299,11 @@ async function start() {
   renderTakedown();
   updateStats();
   setPending(0);
+  renderInvestigation();
   const key = sessionStorage.getItem(KEY_STORAGE);
   if (key) await act(() => signIn(key));
   else renderCaller();
+  if (state.me) await openFromHash();
   document.body.dataset.ready = 'true';
 }
 

@@ -129,6 +129,7 @@ export class GraphView {
     this.force = new ForceLayout(workerUrl);
     this.layoutState = { mode: null, progress: 1, state: 'idle' };
     this.highlighting = false; // whether a path is emphasised, fading everything else
+    this.viewFilter = { node: null, edge: null }; // filters the API does not take, applied to what is drawn
     this.sigma = new Sigma(this.graph, container, {
       allowInvalidContainer: true,
       renderEdgeLabels: true,
@@ -591,7 +592,7 @@ export class GraphView {
   nodeLook(node, data) {
     const marks = data.marks;
     const highlighting = this.anyPathHighlighted();
-    const look = { x: data.x, y: data.y, size: data.size, hidden: Boolean(data.hidden), label: data.name, zIndex: 1 };
+    const look = { x: data.x, y: data.y, size: data.size, hidden: Boolean(data.hidden) || this.filteredOut(data), label: data.name, zIndex: 1 };
     // A small graph shows every name, as a person reading it expects; the label grid thins out large ones.
     if (this.graph.order <= ALL_LABELS_UP_TO) look.forceLabel = true;
     if (data.group) {
@@ -635,7 +636,8 @@ export class GraphView {
     // Thicker and darker when surer; faint at scale, where thousands of edges would otherwise hide the nodes.
     const scale = this.graph.size > 3000 ? 0.35 : this.graph.size > 400 ? 0.55 : 1;
     const look = {
-      hidden: Boolean(source.hidden || target.hidden),
+      hidden: Boolean(source.hidden || target.hidden || this.filteredOut(source) || this.filteredOut(target))
+        || Boolean(!data.group && this.viewFilter.edge && !this.viewFilter.edge(data)),
       size: scale * (0.6 + 4.4 * confidence),
       color: fade(data.group ? GROUP : (TYPES[data.type]?.color ?? '#5b6b7c'), 0.7 * (1 - confidence) + (scale < 1 ? 0.3 : 0)),
       label: !data.group && this.graph.size <= EDGE_LABELS_UP_TO ? data.type : '',
@@ -652,5 +654,18 @@ export class GraphView {
 
   anyPathHighlighted() {
     return this.highlighting;
+  }
+
+  /**
+   * Hides the entities for which `node(data)` is false and the relationships for which `edge(data)` is false
+   * (null: no filter); they stay in the graph, so that clearing the filter shows them again.
+   */
+  setViewFilter({ node = null, edge = null } = {}) {
+    this.viewFilter = { node, edge };
+    this.sigma.refresh();
+  }
+
+  filteredOut(data) {
+    return Boolean(!data.group && this.viewFilter.node && !this.viewFilter.node(data));
   }
 }

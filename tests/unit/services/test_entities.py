@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_graph.services.entities import display_name, lucene_query
+from atlas_graph.services.entities import display_name, lucene_query, ranking_words
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,17 @@ def test_a_tie_goes_to_the_claim_carrying_an_attack_id_then_to_the_oldest() -> N
     # A source's own cluster id is no such id: the oldest claim wins the tie.
     assert display_name([MISP_FIN7, claim("Anunak", "xid:actor:misp-galaxy:threat-actor=1")]) == "FIN7"
     assert display_name([claim("Carbanak", "xid:actor:mitre-attack=g0008"), MISP_CARBANAK]) == "Carbanak"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Lazarus", "lazarus"),
+        ("  KillDisk (Lazarus)  ", "killdisk lazarus"),
+        ("Wizard - Spider", "wizard spider"),
+        ("-", ""),
+        ("Straße", "straße"),
+    ],
+)
+def test_ranking_words(text: str, words: str) -> None:
+    assert ranking_words(text) == words
