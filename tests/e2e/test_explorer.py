@@ -126,6 +126,13 @@ def test_sign_in_shows_the_caller_and_keeps_the_key_in_the_tab_only(page: Page, 
     assert page.evaluate("localStorage.length") == 0 and page.evaluate("document.cookie") == ""
     screenshot(page, "02-signed-in")
 
+    # How a member points OpenCTI (TAXII) and MISP (a feed) at this service, with its own address filled in.
+    page.click("#connect summary")
+    origin = page.evaluate("window.location.origin")
+    expect(page.locator("#connect")).to_contain_text(f"{origin}/taxii2/api/")
+    expect(page.locator("#connect")).to_contain_text(f"{origin}/misp/feed")
+    page.click("#connect summary")
+
     page.reload()  # the key survives a reload of the tab, and is sent again
     expect(page.locator("#caller-org")).to_have_text("Org A")
     page.click("#signout")

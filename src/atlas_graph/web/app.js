@@ -1220,6 +1220,8 @@ function renderLegend() {
 // ------------------------------------------------------------------------------------------------------------- wire
 
 function wire() {
+  // The connection help names this service's own address: what a member pastes into OpenCTI or MISP.
+  for (const origin of document.querySelectorAll('#connect .origin')) origin.textContent = window.location.origin;
   $('#signin-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const key = $('#api-key').value.trim();
