@@ -54,6 +54,7 @@ def benchmarks(networks: Path | None) -> list[Benchmark]:
         ),
         Benchmark("bench_paths.py", ["--entities", "5000", "--relationships", "25000", "--queries", "60"], []),
         Benchmark("bench_backup.py", ["--entities", "2000", "--relationships", "10000"], []),
+        Benchmark("bench_taxii.py", ["--entities", "2000", "--relationships", "10000", "--pull-objects", "1000"], []),
         Benchmark("bench_plans.py", ["--sizes", "2000", "--time-limits", "20"], []),
         Benchmark("bench_dismantling.py", dismantling_quick, dismantling_full),
     ]
