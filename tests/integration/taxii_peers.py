@@ -1,5 +1,5 @@
-"""Real TAXII peers for the tests: atlas-graph's app in uvicorn on loopback, and medallion, the OASIS reference
-server, started as its own process with its memory backend."""
+"""Real TAXII peers for the tests: medallion, the OASIS reference server, started as its own process with its
+memory backend (atlas-graph's own app is served by tests.integration.live_service)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import uvicorn
-from fastapi import FastAPI
 
 TAXII = "application/taxii+json;version=2.1"
 
@@ -28,27 +25,6 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app in uvicorn on a loopback port, in a thread; yields its base URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
 
 
 @dataclass(frozen=True)

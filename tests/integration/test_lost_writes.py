@@ -9,7 +9,6 @@ error body; and /readyz went 503 while Neo4j was down and 200 after, without res
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 import uuid
@@ -20,7 +19,6 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 
 from atlas_graph.config import Settings
 from atlas_graph.main import create_app, open_store
@@ -28,6 +26,7 @@ from atlas_graph.models.vocabulary import Role
 from atlas_graph.neo4j_local import LocalNeo4j
 from atlas_graph.services import access, organizations
 from atlas_graph.store.graph import GraphStore
+from tests.integration.live_service import serving
 
 OUTAGE_PORT = int(os.environ.get("ATLAS_TEST_OUTAGE_PORT", "7690"))
 ORGANIZATION = "Outage Org"
@@ -145,25 +144,8 @@ def outage_neo4j(tmp_path: Path, settings: Settings) -> Iterator[tuple[LocalNeo4
 def service(outage_neo4j: tuple[LocalNeo4j, Settings]) -> Iterator[str]:
     """The real service in uvicorn on a loopback port, in a thread; its lifespan opens its own driver."""
     _, outage = outage_neo4j
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(outage), log_level="warning", access_log=False, timeout_graceful_shutdown=5)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
+    with serving(create_app(outage)) as url:
+        yield url
 
 
 def test_no_write_is_lost_or_partial_when_neo4j_stops_and_comes_back(

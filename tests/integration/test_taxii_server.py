@@ -23,7 +23,8 @@ from atlas_graph.store.graph import GraphStore
 from atlas_graph.taxii.collections import COLLECTIONS
 from atlas_graph.taxii.pull import RecordingAuth
 from tests.conftest import KeyFactory
-from tests.integration.taxii_peers import TAXII, serving
+from tests.integration.live_service import serving
+from tests.integration.taxii_peers import TAXII
 
 ATTACK = Path(__file__).parents[2] / "src/atlas_graph/demo/attack_subset.stix.json"
 ATLAS_ID = COLLECTIONS[0].id
