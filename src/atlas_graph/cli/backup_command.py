@@ -9,16 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from atlas_graph.config import Settings
 
 if TYPE_CHECKING:
+    from atlas_graph.cli.common import SubParsers
     from atlas_graph.services.backup import Progress
-
-    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-else:
-    SubParsers = Any
 
 
 def add_backup_parsers(subparsers: SubParsers) -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from atlas_graph.config import Settings
 
 if TYPE_CHECKING:
     from atlas_graph.store.graph import GraphStore
+
+    # What each command module's add_*_parser takes: argparse's private type, spelled once.
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    SubParsers = Any
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2

@@ -12,9 +12,9 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, cli_store, say
+from atlas_graph.cli.common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, SubParsers, cli_store, say
 from atlas_graph.cli.taxii_pull import add_taxii_arguments, run_taxii_pull
 from atlas_graph.config import Settings
 from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
@@ -24,10 +24,6 @@ from atlas_graph.models.vocabulary import Tlp
 if TYPE_CHECKING:
     from atlas_graph.imports.progress import ImportProgress
     from atlas_graph.imports.runner import ImportSummary
-
-    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-else:
-    SubParsers = Any
 
 DEFAULT_CHECKPOINT_DIR = Path("var/imports")
 

@@ -7,16 +7,13 @@ adds the command with `add_quality_parser(commands)`.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from atlas_graph.config import Settings
 
 if TYPE_CHECKING:
+    from atlas_graph.cli.common import SubParsers
     from atlas_graph.models.quality import QualityReportOut
-
-    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
-else:
-    SubParsers = Any
 
 
 def add_quality_parser(subparsers: SubParsers) -> None:
