@@ -17,6 +17,7 @@ cannot see) is listed as `skipped`.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, Literal
 
@@ -85,6 +86,28 @@ def import_stix_bundle(
         unmapped=mapped.unmapped,
         skipped=sorted([*mapped.skipped, *not_claimed], key=lambda issue: issue.index),
         retracted=retracted,
+    )
+
+
+def import_stix_objects(
+    store: GraphStore,
+    *,
+    caller: Caller,
+    objects: list[Any],
+    default_tlp: Tlp,
+    default_confidence: int,
+    max_items: int,
+) -> StixImportOut:
+    """Objects that came without a bundle (a TAXII envelope or page) imported as one bundle; invalid ones skipped."""
+    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+    return import_stix_bundle(
+        store,
+        caller=caller,
+        bundle=bundle,
+        default_tlp=default_tlp,
+        default_confidence=default_confidence,
+        on_invalid="skip",
+        max_items=max_items,
     )
 
 

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from atlas_graph.errors import AtlasGraphError
 from atlas_graph.models.stix import StixImportOut
 from atlas_graph.models.vocabulary import Tlp
 from atlas_graph.services.caller import Caller
-from atlas_graph.stix.importer import import_stix_bundle
+from atlas_graph.stix.importer import import_stix_objects
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.taxii.query import parse_timestamp
 
@@ -166,14 +165,12 @@ def pull(
     )
 
     def store_page(objects: list[dict[str, Any]], *, final: bool) -> StixImportOut:
-        bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
-        result = import_stix_bundle(
+        result = import_stix_objects(
             store,
             caller=caller,
-            bundle=bundle,
+            objects=objects,
             default_tlp=default_tlp,
             default_confidence=default_confidence,
-            on_invalid="skip",
             max_items=max_items,
         )
         summary.add(result)

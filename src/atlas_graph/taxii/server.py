@@ -7,7 +7,6 @@ same defaults as POST /v1/stix. Routes in `api/routes/taxii.py` only pass the re
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,19 +17,18 @@ from atlas_graph.models.assertions import DEFAULT_CONFIDENCE, DEFAULT_TLP
 from atlas_graph.models.stix import StixImportOut
 from atlas_graph.models.taxii import TaxiiEnvelopeIn
 from atlas_graph.services.caller import Caller
-from atlas_graph.stix.importer import import_stix_bundle
+from atlas_graph.stix.importer import import_stix_objects
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.taxii.collections import (
     API_ROOT,
     COLLECTIONS,
-    CollectionInfo,
     can_read,
     can_write,
     collection_resource,
     find_collection,
 )
 from atlas_graph.taxii.errors import TaxiiError
-from atlas_graph.taxii.index import CollectionIndex, IndexCache, stix_time
+from atlas_graph.taxii.index import IndexCache, stix_time
 from atlas_graph.taxii.media import STIX_MEDIA_TYPE, TAXII_MEDIA_TYPE
 from atlas_graph.taxii.query import ObjectFilter, Page, page_limit, select
 from atlas_graph.taxii.statuses import StatusBook
@@ -73,72 +71,76 @@ def collection(caller: Caller, key: str) -> dict[str, Any]:
     return collection_resource(caller, find_collection(key))
 
 
-def _readable(caller: Caller, key: str) -> CollectionInfo:
-    found = find_collection(key)
-    if not can_read(caller):
-        raise PermissionDenied(f"role {caller.role.value!r} may not read collection {found.name.value!r}")
-    return found
+@dataclass(frozen=True)
+class CollectionRead:
+    """One read of a collection: the caller, the collection's id or alias, and the query parameters as sent."""
+
+    store: GraphStore
+    cache: IndexCache
+    caller: Caller
+    key: str
+    query: Mapping[str, str]
 
 
-def _index(store: GraphStore, cache: IndexCache, caller: Caller, found: CollectionInfo) -> CollectionIndex:
-    return cache.index(store, organization=caller.organization, collection=found.name)
+def _page(read: CollectionRead, *, object_id: str | None = None, all_versions: bool = False) -> Page:
+    """The page of the caller's index of the collection that the query (and the object's id, if one) selects.
+
+    With an object id: `match[id]` is refused (the id is in the path), and no version on a first page is 404.
+    """
+    found = find_collection(read.key)
+    if not can_read(read.caller):
+        raise PermissionDenied(f"role {read.caller.role.value!r} may not read collection {found.name.value!r}")
+    query = dict(read.query)
+    if object_id is not None:
+        if "match[id]" in query:
+            raise TaxiiError(400, "match[id] is not a filter of this endpoint: the object's id is in the path")
+        query["match[id]"] = object_id
+    if all_versions:
+        query["match[version]"] = "all"
+    object_filter = ObjectFilter.from_query(query)
+    limit = page_limit(query)
+    index = read.cache.index(read.store, organization=read.caller.organization, collection=found.name)
+    page = select(index, object_filter, limit=limit, after=query.get("next"))
+    if object_id is not None and not page.items and "next" not in query:
+        raise NotFound(f"no object {object_id!r} in collection {found.name.value!r}")
+    return page
 
 
-def _date_headers(page: Page) -> dict[str, str]:
-    if not page.items:
-        return {}
-    return {"X-TAXII-Date-Added-First": str(page.first_added), "X-TAXII-Date-Added-Last": str(page.last_added)}
-
-
-def _envelope(page: Page, listed: list[Any], name: str = "objects") -> dict[str, Any]:
+def _answer(page: Page, listed: list[Any], name: str = "objects") -> Answer:
+    """The envelope of a page (`more`, `next`, what it lists under `name`) and its date-added headers."""
     body: dict[str, Any] = {"more": page.more}
     if page.next is not None:
         body["next"] = page.next
     if listed:
         body[name] = listed
-    return body
+    if not page.items:
+        return Answer(body, {})
+    return Answer(
+        body, {"X-TAXII-Date-Added-First": str(page.first_added), "X-TAXII-Date-Added-Last": str(page.last_added)}
+    )
 
 
-def get_objects(store: GraphStore, cache: IndexCache, *, caller: Caller, key: str, query: Mapping[str, str]) -> Answer:
+def get_objects(read: CollectionRead) -> Answer:
     """Get Objects (section 5.3): a page of the collection, oldest added first."""
-    found = _readable(caller, key)
-    object_filter = ObjectFilter.from_query(query)
-    limit = page_limit(query)
-    page = select(_index(store, cache, caller, found), object_filter, limit=limit, after=query.get("next"))
-    return Answer(_envelope(page, [item.stix() for item in page.items]), _date_headers(page))
+    page = _page(read)
+    return _answer(page, [item.stix() for item in page.items])
 
 
-def get_object(
-    store: GraphStore, cache: IndexCache, *, caller: Caller, key: str, object_id: str, query: Mapping[str, str]
-) -> Answer:
+def get_object(read: CollectionRead, *, object_id: str) -> Answer:
     """Get an Object (section 5.5): its versions that pass the filter; 404 when it is not in the collection."""
-    found = _readable(caller, key)
-    _refuse_match_id(query)
-    object_filter = ObjectFilter.from_query({**query, "match[id]": object_id})
-    page = select(_index(store, cache, caller, found), object_filter, limit=page_limit(query), after=query.get("next"))
-    if not page.items and "next" not in query:
-        raise NotFound(f"no object {object_id!r} in collection {found.name.value!r}")
-    return Answer(_envelope(page, [item.stix() for item in page.items]), _date_headers(page))
+    page = _page(read, object_id=object_id)
+    return _answer(page, [item.stix() for item in page.items])
 
 
-def object_versions(
-    store: GraphStore, cache: IndexCache, *, caller: Caller, key: str, object_id: str, query: Mapping[str, str]
-) -> Answer:
+def object_versions(read: CollectionRead, *, object_id: str) -> Answer:
     """Get Object Versions (section 5.8): this server keeps the current version of each object only."""
-    found = _readable(caller, key)
-    _refuse_match_id(query)
-    object_filter = ObjectFilter.from_query({**query, "match[id]": object_id, "match[version]": "all"})
-    page = select(_index(store, cache, caller, found), object_filter, limit=page_limit(query), after=query.get("next"))
-    if not page.items and "next" not in query:
-        raise NotFound(f"no object {object_id!r} in collection {found.name.value!r}")
-    return Answer(_envelope(page, [item.version for item in page.items], "versions"), _date_headers(page))
+    page = _page(read, object_id=object_id, all_versions=True)
+    return _answer(page, [item.version for item in page.items], "versions")
 
 
-def get_manifest(store: GraphStore, cache: IndexCache, *, caller: Caller, key: str, query: Mapping[str, str]) -> Answer:
+def get_manifest(read: CollectionRead) -> Answer:
     """Get Object Manifests (section 5.6): id, date added, version and media type of each object of a page."""
-    found = _readable(caller, key)
-    object_filter = ObjectFilter.from_query(query)
-    page = select(_index(store, cache, caller, found), object_filter, limit=page_limit(query), after=query.get("next"))
+    page = _page(read)
     manifest = [
         {
             "id": item.id,
@@ -148,12 +150,7 @@ def get_manifest(store: GraphStore, cache: IndexCache, *, caller: Caller, key: s
         }
         for item in page.items
     ]
-    return Answer(_envelope(page, manifest), _date_headers(page))
-
-
-def _refuse_match_id(query: Mapping[str, str]) -> None:
-    if "match[id]" in query:
-        raise TaxiiError(400, "match[id] is not a filter of this endpoint: the object's id is in the path")
+    return _answer(page, manifest)
 
 
 def add_objects(
@@ -164,14 +161,12 @@ def add_objects(
     if not can_write(caller, found):
         raise PermissionDenied(f"role {caller.role.value!r} may not write to collection {found.name.value!r}")
     requested = datetime.now(UTC)
-    bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": envelope.objects}
-    result = import_stix_bundle(
+    result = import_stix_objects(
         store,
         caller=caller,
-        bundle=bundle,
+        objects=envelope.objects,
         default_tlp=DEFAULT_TLP,
         default_confidence=DEFAULT_CONFIDENCE,
-        on_invalid="skip",
         max_items=max_items,
     )
     return statuses.record(organization=caller.organization, status=status_of(envelope.objects, result, requested))

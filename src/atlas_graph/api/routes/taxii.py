@@ -110,6 +110,15 @@ class _Filters:
 FiltersDep = Annotated[_Filters, Depends()]
 
 
+def _collection_read(
+    collection_id: CollectionKey, filters: FiltersDep, store: StoreDep, cache: IndexCacheDep, caller: TaxiiCallerDep
+) -> server.CollectionRead:
+    return server.CollectionRead(store=store, cache=cache, caller=caller, key=collection_id, query=filters.query)
+
+
+CollectionReadDep = Annotated[server.CollectionRead, Depends(_collection_read)]
+
+
 @router.get("/", summary="TAXII discovery")
 def taxii_discovery(request: Request, caller: TaxiiCallerDep) -> TaxiiResponse:
     return TaxiiResponse(server.discovery(str(request.base_url)))
@@ -142,14 +151,8 @@ def _answer(answer: server.Answer) -> TaxiiResponse:
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/", summary="A page of a collection's objects")
-def taxii_objects(
-    collection_id: CollectionKey,
-    filters: FiltersDep,
-    store: StoreDep,
-    cache: IndexCacheDep,
-    caller: TaxiiCallerDep,
-) -> TaxiiResponse:
-    return _answer(server.get_objects(store, cache, caller=caller, key=collection_id, query=filters.query))
+def taxii_objects(read: CollectionReadDep) -> TaxiiResponse:
+    return _answer(server.get_objects(read))
 
 
 @router.post(
@@ -185,39 +188,15 @@ async def taxii_add_objects(
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/", summary="One object")
-def taxii_object(
-    collection_id: CollectionKey,
-    object_id: ObjectId,
-    filters: FiltersDep,
-    store: StoreDep,
-    cache: IndexCacheDep,
-    caller: TaxiiCallerDep,
-) -> TaxiiResponse:
-    return _answer(
-        server.get_object(store, cache, caller=caller, key=collection_id, object_id=object_id, query=filters.query)
-    )
+def taxii_object(object_id: ObjectId, read: CollectionReadDep) -> TaxiiResponse:
+    return _answer(server.get_object(read, object_id=object_id))
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/", summary="Its versions")
-def taxii_object_versions(
-    collection_id: CollectionKey,
-    object_id: ObjectId,
-    filters: FiltersDep,
-    store: StoreDep,
-    cache: IndexCacheDep,
-    caller: TaxiiCallerDep,
-) -> TaxiiResponse:
-    return _answer(
-        server.object_versions(store, cache, caller=caller, key=collection_id, object_id=object_id, query=filters.query)
-    )
+def taxii_object_versions(object_id: ObjectId, read: CollectionReadDep) -> TaxiiResponse:
+    return _answer(server.object_versions(read, object_id=object_id))
 
 
 @router.get(f"/{API_ROOT}/collections/{{collection_id}}/manifest/", summary="A page of the collection's manifest")
-def taxii_manifest(
-    collection_id: CollectionKey,
-    filters: FiltersDep,
-    store: StoreDep,
-    cache: IndexCacheDep,
-    caller: TaxiiCallerDep,
-) -> TaxiiResponse:
-    return _answer(server.get_manifest(store, cache, caller=caller, key=collection_id, query=filters.query))
+def taxii_manifest(read: CollectionReadDep) -> TaxiiResponse:
+    return _answer(server.get_manifest(read))
