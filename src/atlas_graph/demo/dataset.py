@@ -7,7 +7,7 @@ import random
 from importlib import resources
 from typing import Any
 
-from atlas_graph.synthetic.ecosystem import PLANNING_COALITION
+from atlas_graph.synthetic import PLANNING_COALITION
 
 ATTACK_FILE = "attack_subset.stix.json"
 SYNTHETIC = "(synthetic)"
@@ -69,39 +69,23 @@ def synthetic_bundle(attack: dict[str, Any], *, seed: int = 7) -> dict[str, Any]
     def claim(**extra: Any) -> dict[str, Any]:
         return {"confidence": rng.randint(45, 90), "description": NOTE, **extra}
 
-    for name, kind, countries, cost in PROVIDERS:
+    def entity(kind: str, name: str, category: str, countries: list[str], attributes: dict[str, Any]) -> None:
         entities.append(
             {
-                "kind": "service_provider",
-                "name": named(name),
-                "category": kind,
+                "kind": kind,
+                "name": name,
+                "category": category,
                 "countries": countries,
-                "attributes": {"disruption_cost": cost},
+                "attributes": attributes,
                 **claim(),
             }
         )
-    for name, kind, countries, cost in FINANCIERS:
-        entities.append(
-            {
-                "kind": "financier",
-                "name": named(name),
-                "category": kind,
-                "countries": countries,
-                "attributes": {"disruption_cost": cost},
-                **claim(),
-            }
-        )
-    for operator, name, kind, countries in INFRASTRUCTURE:
-        entities.append(
-            {
-                "kind": "infrastructure",
-                "name": named(name),
-                "category": kind,
-                "countries": countries,
-                "attributes": {"disruption_cost": 1},
-                **claim(),
-            }
-        )
+
+    for kind, table in (("service_provider", PROVIDERS), ("financier", FINANCIERS)):
+        for name, category, countries, cost in table:
+            entity(kind, named(name), category, countries, {"disruption_cost": cost})
+    for operator, name, category, countries in INFRASTRUCTURE:
+        entity("infrastructure", named(name), category, countries, {"disruption_cost": 1})
         relationships.append(
             {
                 "type": "OPERATES",
@@ -116,16 +100,7 @@ def synthetic_bundle(attack: dict[str, Any], *, seed: int = 7) -> dict[str, Any]
         country = COUNTRIES[rng.randrange(len(COUNTRIES))]
         name = named(f"{sector.title()} organization {index + 1:02d}")
         victims.append(name)
-        entities.append(
-            {
-                "kind": "victim",
-                "name": name,
-                "category": "organization",
-                "countries": [country],
-                "attributes": {"sector": sector, "country": country},
-                **claim(),
-            }
-        )
+        entity("victim", name, "organization", [country], {"sector": sector, "country": country})
 
     def ref_provider(name: str) -> dict[str, str]:
         return {"kind": "service_provider", "name": named(name)}

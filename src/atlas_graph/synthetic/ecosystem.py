@@ -62,16 +62,6 @@ from atlas_graph.models.vocabulary import (
     VictimKind,
 )
 
-__all__ = [
-    "Activity",
-    "DEFAULT_KIND_SHARES",
-    "DEFAULT_RELATIONSHIP_MIX",
-    "DEFAULT_TLP_WEIGHTS",
-    "Ecosystem",
-    "PLANNING_COALITION",
-    "generate_ecosystem",
-]
-
 JsonObject = dict[str, Any]
 """A JSON object as plain Python: the shape of one entity, relationship or bundle."""
 
@@ -1406,6 +1396,14 @@ class _World:
         picker = self.actors if category is EntityKind.ACTOR else self.services[_category_key(category)]
         return picker.pick(), picker
 
+    def actor_or_service(self, *, service_share: float) -> tuple[int, _PreferentialPicker | None]:
+        """An actor by popularity or, with probability `service_share` (always, with no actor), any service provider
+        alike; a service drawn so has no picker to reward."""
+        services = self.cast.by_kind[EntityKind.SERVICE_PROVIDER]
+        if services and (not self.actors or self.rng.random() < service_share):
+            return services[int(self.rng.random() * len(services))], None
+        return self.actors.pick(), self.actors
+
     def has(self, category: StrEnum) -> bool:
         """Whether any service provider or financier is of this category."""
         return _category_key(category) in self.services
@@ -1520,22 +1518,24 @@ def _operation(world: _World, edges: _EdgeStore) -> Iterator[bool]:
             world.infrastructure.reward(item)
         return added
 
-    for item in list(world.infrastructure.nodes):
-        yield operate(item)
-    while world.infrastructure:
-        yield operate(world.infrastructure.pick())
+    yield from _each_then_by_popularity(world.infrastructure, operate)
+
+
+def _each_then_by_popularity(picker: _PreferentialPicker, attempt: Callable[[int], bool]) -> Iterator[bool]:
+    """One attempt at each of the picker's nodes in arrival order, so that none is left out; then attempts at the
+    nodes it picks by popularity."""
+    for node in list(picker.nodes):
+        yield attempt(node)
+    while picker:
+        yield attempt(picker.pick())
 
 
 def _infrastructure_use(world: _World, edges: _EdgeStore) -> Iterator[bool]:
-    rng = world.rng
     services = world.cast.by_kind[EntityKind.SERVICE_PROVIDER]
     if not world.infrastructure or not (world.actors or services):
         return
     while True:
-        if services and (not world.actors or rng.random() < 0.2):
-            user, user_picker = services[int(rng.random() * len(services))], None
-        else:
-            user, user_picker = world.actors.pick(), world.actors
+        user, user_picker = world.actor_or_service(service_share=0.2)
         item = world.infrastructure.pick()
         added = edges.add(RelationshipType.USES, user, item)
         if added:
@@ -1553,10 +1553,7 @@ def _laundering(world: _World, edges: _EdgeStore) -> Iterator[bool]:
         return
     while True:
         financier, financier_picker = world.pick(channels.pick(rng))
-        if services and (not world.actors or rng.random() < 0.25):
-            client, client_picker = services[int(rng.random() * len(services))], None
-        else:
-            client, client_picker = world.actors.pick(), world.actors
+        client, client_picker = world.actor_or_service(service_share=0.25)
         if rng.random() < 0.7:
             added = edges.add(RelationshipType.LAUNDERS_FOR, financier, client)
         else:
@@ -1588,10 +1585,7 @@ def _targeting(world: _World, edges: _EdgeStore) -> Iterator[bool]:
             world.victims.reward(victim)
         return added
 
-    for victim in list(world.victims.nodes):
-        yield attack(victim)
-    while True:
-        yield attack(world.victims.pick())
+    yield from _each_then_by_popularity(world.victims, attack)
 
 
 def _payments(world: _World, edges: _EdgeStore) -> Iterator[bool]:
