@@ -344,10 +344,7 @@ def _write_relationships(
     if created:
         tx.run(
             store.queries[CREATE_RELATIONSHIPS],
-            rows=BulkParameter(
-                created_relationship_row(row, organization, assertion_id)
-                for row, assertion_id in zip(created, new_assertion_ids(len(created)), strict=True)
-            ),
+            rows=_with_assertion_ids(created, organization, created_relationship_row),
             organization=organization,
             now=now,
         ).consume()
@@ -355,10 +352,7 @@ def _write_relationships(
     if existing:
         records = tx.run(
             store.queries[UPSERT_RELATIONSHIPS],
-            rows=BulkParameter(
-                relationship_row(row, organization, assertion_id)
-                for row, assertion_id in zip(existing, new_assertion_ids(len(existing)), strict=True)
-            ),
+            rows=_with_assertion_ids(existing, organization, relationship_row),
             now=now,
             organization=organization,
             organization_token=sharing_token(organization, []),
@@ -392,6 +386,18 @@ def claim_token(claim: Mapping[str, Any], organization: str) -> str:
     if claim["tlp"] in COMMUNITY_TLP_VALUES:
         return "*"
     return sharing_token(organization, list(claim["share_with"]))
+
+
+def _with_assertion_ids(
+    rows: list[RelationshipWrite],
+    organization: str,
+    row_of: Callable[[RelationshipWrite, str, str], dict[str, Any]],
+) -> BulkParameter[dict[str, Any]]:
+    """The query rows of `rows`, each given a new claim id (`row_of` decides whether it is used)."""
+    return BulkParameter(
+        row_of(row, organization, assertion_id)
+        for row, assertion_id in zip(rows, new_assertion_ids(len(rows)), strict=True)
+    )
 
 
 def relationship_row(row: RelationshipWrite, organization: str, assertion_id: str) -> dict[str, Any]:
