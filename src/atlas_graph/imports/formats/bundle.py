@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import ClassVar
+from itertools import islice
 
 from pydantic import ValidationError
 
 from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, item_id, why
+from atlas_graph.imports.formats.reader import TwoPhaseReader
 from atlas_graph.imports.jsonstream import JsonStream
-from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, RelationshipIn
-from atlas_graph.stix.reading import StoredKinds
 
 
-class BundleReader:
+class BundleReader(TwoPhaseReader):
     """Entities, then relationships, each array streamed item by item and validated like a POST /v1/bundles body."""
-
-    stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
-
-    def __init__(
-        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
-    ) -> None:
-        self.path = path
 
     def batches(
         self, phase: Phase, *, batch_size: int, skip: int, resume: ResumePoint | None, meter: ProgressMeter
@@ -43,9 +34,7 @@ def _bundle_items(stream: JsonStream, phase: Phase, skip: int) -> Iterator[Batch
         if not isinstance(value, Iterator):
             yield Batch(issues=[ImportIssue(key, "invalid", "expected a list")], items=0)
             continue
-        for index, (item, _, _) in enumerate(value):
-            if index < skip:
-                continue
+        for index, (item, _, _) in islice(enumerate(value), skip, None):
             where = f"{key}[{index}]"
             batch = Batch(items=1)
             try:

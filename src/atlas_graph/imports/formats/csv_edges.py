@@ -8,19 +8,19 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import BinaryIO
 
 from pydantic import ValidationError
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, batched, why
+from atlas_graph.imports.formats.reader import TwoPhaseReader
 from atlas_graph.imports.options import CsvMapping, ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.export import CSV_FIELDS, CSV_LIST_SEPARATOR
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, COMMUNITY_TLPS, EntityKind, RelationshipType, Tlp
 from atlas_graph.services.resolution import normalize_name
-from atlas_graph.stix.reading import StoredKinds
 from atlas_graph.stix.vocabulary import TLP_NAMES
 
 
@@ -324,19 +324,11 @@ def csv_rows(
     return header, rows()
 
 
-class CsvReader:
+class CsvReader(TwoPhaseReader):
     """Entities: every (kind, name) the rows name, one claim each (EndpointClaims); relationships: one per row.
 
     The relationships phase can seek: each batch says the byte offset (and line) after its last row.
     """
-
-    stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
-
-    def __init__(
-        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
-    ) -> None:
-        self.path = path
-        self.options = options
 
     def batches(
         self, phase: Phase, *, batch_size: int, skip: int, resume: ResumePoint | None, meter: ProgressMeter

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from itertools import islice
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import ValidationError
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.imports.batches import Batch, ImportIssue, Phase, ResumePoint, SameAs, batched, item_id, why
+from atlas_graph.imports.formats.reader import TwoPhaseReader
 from atlas_graph.imports.jsonstream import JsonStream
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.countries import COUNTRY_CODES
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType, ServiceKind, VictimKind
-from atlas_graph.stix.reading import StoredKinds
 
 MISP_GALAXY_KINDS: dict[str, tuple[EntityKind, str]] = {
     "threat-actor": (EntityKind.ACTOR, "group"),
@@ -292,16 +293,8 @@ def _misp_galaxy_type(path: Path) -> str | None:
     return None
 
 
-class MispGalaxyReader:
+class MispGalaxyReader(TwoPhaseReader):
     """The clusters of a galaxy (`values`) as entities, then their relations as relationships."""
-
-    stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
-
-    def __init__(
-        self, path: Path, *, options: ImportOptions, organization: str, stored_kinds: StoredKinds | None = None
-    ) -> None:
-        self.path = path
-        self.options = options
 
     def batches(
         self, phase: Phase, *, batch_size: int, skip: int, resume: ResumePoint | None, meter: ProgressMeter
@@ -337,9 +330,7 @@ def _misp_items(
             raise InvalidInput([Problem(("values",), f"must be a list of clusters, not {value!r:.50}")])
         if key != "values":
             continue
-        for index, (cluster, _, _) in enumerate(value):
-            if index < skip:
-                continue
+        for index, (cluster, _, _) in islice(enumerate(value), skip, None):
             where = f"values[{index}]"
             batch = Batch(items=1)
             if galaxy_type not in MISP_GALAXY_KINDS:
