@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from atlas_graph.services.caller import Caller
 from atlas_graph.stix.importer import import_stix_bundle
 from atlas_graph.store.export import export_reader
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.taxii.pull import PullProgress, TaxiiPullError, TaxiiSource, pull
+from atlas_graph.taxii.pull import PullProgress, PullSummary, TaxiiPullError, TaxiiSource, pull
 from tests.integration.taxii_peers import Medallion, medallion
 
 ATTACK = Path(__file__).parents[2] / "src/atlas_graph/demo/attack_subset.stix.json"
@@ -72,7 +72,29 @@ def _source(feed: Medallion, **changes: str) -> TaxiiSource:
     )
 
 
-def test_a_pull_imports_every_page_as_the_bundle_would(feed: Medallion, graph: GraphStore, tmp_path: Path) -> None:
+PullFeed = Callable[..., PullSummary]
+
+
+@pytest.fixture
+def pull_feed(feed: Medallion, graph: GraphStore, tmp_path: Path) -> PullFeed:
+    """`pull_feed(caller, **options)`: a pull of the feed into `graph`, state in `tmp_path`, with this file's
+    settings (TLP green, confidence 50, pages of PAGE_SIZE); `options` add to them or replace them."""
+
+    def run(caller: Caller, **options: Any) -> PullSummary:
+        settings: dict[str, Any] = {
+            "source": _source(feed),
+            "state_dir": tmp_path,
+            "default_tlp": Tlp.GREEN,
+            "default_confidence": 50,
+            "max_items": 1000,
+            "page_size": PAGE_SIZE,
+        }
+        return pull(graph, caller=caller, **{**settings, **options})
+
+    return run
+
+
+def test_a_pull_imports_every_page_as_the_bundle_would(feed: Medallion, graph: GraphStore, pull_feed: PullFeed) -> None:
     direct = _caller(graph, "Org Direct")
     bundle = {"type": "bundle", "id": "bundle--8e0c8d3e-2c4a-4f7e-bb87-6f4b3fb0e0a1", "objects": _attack_objects()}
     straight = import_stix_bundle(
@@ -86,17 +108,7 @@ def test_a_pull_imports_every_page_as_the_bundle_would(feed: Medallion, graph: G
     )
     puller = _caller(graph, "Org Pull")
     pages: list[PullProgress] = []
-    summary = pull(
-        graph,
-        caller=puller,
-        source=_source(feed),
-        state_dir=tmp_path,
-        default_tlp=Tlp.GREEN,
-        default_confidence=50,
-        max_items=1000,
-        page_size=PAGE_SIZE,
-        on_page=pages.append,
-    )
+    summary = pull_feed(puller, on_page=pages.append)
     total = len(_attack_objects())
     assert summary.objects == total and summary.pages == len(pages) == -(-total // PAGE_SIZE)
     assert [progress.objects for progress in pages] == sorted(progress.objects for progress in pages)
@@ -109,16 +121,7 @@ def test_a_pull_imports_every_page_as_the_bundle_would(feed: Medallion, graph: G
     assert summary.cursor is not None and sum(summary.entities.values()) == len(entities)
 
     # The next run asks only for what was added since: nothing, then one new object.
-    again = pull(
-        graph,
-        caller=puller,
-        source=_source(feed),
-        state_dir=tmp_path,
-        default_tlp=Tlp.GREEN,
-        default_confidence=50,
-        max_items=1000,
-        page_size=PAGE_SIZE,
-    )
+    again = pull_feed(puller)
     assert again.objects == 0 and again.started_after == summary.cursor
     newcomer = {
         "type": "intrusion-set",
@@ -129,60 +132,23 @@ def test_a_pull_imports_every_page_as_the_bundle_would(feed: Medallion, graph: G
         "name": "Late Crew",
     }
     feed.add([newcomer])
-    latest = pull(
-        graph,
-        caller=puller,
-        source=_source(feed),
-        state_dir=tmp_path,
-        default_tlp=Tlp.GREEN,
-        default_confidence=50,
-        max_items=1000,
-        page_size=PAGE_SIZE,
-    )
+    latest = pull_feed(puller)
     assert latest.objects == 1 and latest.entities["created"] == 1
     assert ("actor", "Late Crew") in _graph_of(graph, "Org Pull")[0]
 
 
-def test_an_interrupted_pull_resumes_where_it_stopped(feed: Medallion, graph: GraphStore, tmp_path: Path) -> None:
+def test_an_interrupted_pull_resumes_where_it_stopped(graph: GraphStore, pull_feed: PullFeed) -> None:
     puller = _caller(graph, "Org Resume")
     complete = _caller(graph, "Org Complete")
-    pull(
-        graph,
-        caller=complete,
-        source=_source(feed),
-        state_dir=tmp_path,
-        default_tlp=Tlp.GREEN,
-        default_confidence=50,
-        max_items=1000,
-        page_size=PAGE_SIZE,
-    )
+    pull_feed(complete)
 
     def stop_after_five(progress: PullProgress) -> None:
         if progress.page == 5:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        pull(
-            graph,
-            caller=puller,
-            source=_source(feed),
-            state_dir=tmp_path,
-            default_tlp=Tlp.GREEN,
-            default_confidence=50,
-            max_items=1000,
-            page_size=PAGE_SIZE,
-            on_page=stop_after_five,
-        )
-    resumed = pull(
-        graph,
-        caller=puller,
-        source=_source(feed),
-        state_dir=tmp_path,
-        default_tlp=Tlp.GREEN,
-        default_confidence=50,
-        max_items=1000,
-        page_size=PAGE_SIZE,
-    )
+        pull_feed(puller, on_page=stop_after_five)
+    resumed = pull_feed(puller)
     total = len(_attack_objects()) + 1  # the newcomer of the test before, if it ran: medallion is shared
     assert resumed.started_after is not None
     # Resumed from the cursor: at most the objects of the interrupted instant again, not the whole feed.
@@ -197,6 +163,7 @@ def test_cli_pull_and_its_one_line_errors(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
+    pull_feed: PullFeed,
 ) -> None:
     organizations.create_organization(graph, name="Org Cli")
     monkeypatch.setattr("atlas_graph.cli.commands.Settings", lambda: settings)
@@ -246,12 +213,6 @@ def test_cli_pull_and_its_one_line_errors(
     )
 
     with pytest.raises(TaxiiPullError, match="refused"):
-        pull(
-            graph,
-            caller=Caller(organization="Org Cli", role=Role.INTEGRATION, key_id="t"),
-            source=_source(feed, password="wrong"),
-            state_dir=tmp_path,
-            default_tlp=Tlp.GREEN,
-            default_confidence=50,
-            max_items=1000,
+        pull_feed(
+            Caller(organization="Org Cli", role=Role.INTEGRATION, key_id="t"), source=_source(feed, password="wrong")
         )
