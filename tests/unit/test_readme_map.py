@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "atlas_graph"
 
-LISTED_IN_FULL = ("cli", "stix", "imports", "imports/formats", "misp", "taxii")
+LISTED_IN_FULL = ("api", "cli", "stix", "imports", "imports/formats", "misp", "taxii")
 """Packages whose entry in the map names every module they have (by file name, or by stem in a list)."""
 
 _ENTRY = re.compile(r"^(?P<indent> {0,2})(?P<name>[\w./]+)(?: {2,}(?P<text>.*))?$")
