@@ -9,7 +9,6 @@ from neo4j import ManagedTransaction, Record
 
 from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
-from atlas_graph.store.entities import ENTITY_SUMMARIES
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.records import EntityNaming, RelationshipClaim, entity_naming, relationship_claim
 from atlas_graph.store.scope import GraphScope
@@ -22,6 +21,7 @@ RELATIONSHIP_CLAIMS = "read/relationship_claims"
 NEIGHBORHOOD_STEP = "read/neighborhood_step"
 RESOLVE_IDS = "read/paths_resolve_ids"
 CATEGORY_MEMBERS = "read/paths_category_members"
+ENTITY_NAMINGS = "read/entity_namings"
 QUERIES = (
     SHORTEST_PATHS_ANY,
     SHORTEST_PATHS_FORWARD,
@@ -31,6 +31,7 @@ QUERIES = (
     NEIGHBORHOOD_STEP,
     RESOLVE_IDS,
     CATEGORY_MEMBERS,
+    ENTITY_NAMINGS,
 )
 
 
@@ -243,7 +244,7 @@ def _nodes(tx: ManagedTransaction, store: GraphStore, ids: list[str], organizati
     if not ids:
         return {}
     records = tx.run(
-        store.queries[ENTITY_SUMMARIES],
+        store.queries[ENTITY_NAMINGS],
         {"ids": ids, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES},
     )
     return {
