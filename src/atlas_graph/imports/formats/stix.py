@@ -15,6 +15,7 @@ from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.stix import StixObjectIssueOut
 from atlas_graph.stix import reading as stix_reading
 from atlas_graph.stix.reading import StoredKinds, entity_from_stix, is_atlas_object, relationship_from_stix
+from atlas_graph.stix.vocabulary import LOCATED_AT
 
 
 @dataclass
@@ -27,6 +28,8 @@ class StixIndex:
     markings: list[dict[str, Any]] = field(default_factory=list)
     targeted_by: dict[str, tuple[int, int]] = field(default_factory=dict)
     """For each object that something `targets`, the span of one such relationship (identities become victims)."""
+    located_at: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """For each object, the spans of the `located-at` relationships from it (its countries join its claim)."""
 
 
 def index_stix(path: Path, *, meter: ProgressMeter | None = None) -> StixIndex:
@@ -47,6 +50,8 @@ def index_stix(path: Path, *, meter: ProgressMeter | None = None) -> StixIndex:
                 if obj.get("type") == "relationship":
                     if obj.get("relationship_type") == "targets" and isinstance(obj.get("target_ref"), str):
                         index.targeted_by.setdefault(obj["target_ref"], (start, end))
+                    if obj.get("relationship_type") == LOCATED_AT and isinstance(obj.get("source_ref"), str):
+                        index.located_at.setdefault(obj["source_ref"], []).append((start, end))
                     continue
                 index.spans[obj["id"]] = (start, end)
                 if obj.get("type") == "marking-definition":
@@ -164,6 +169,17 @@ def map_stix_chunk(
     targeted = {obj.get("id") for _, obj in foreign if isinstance(obj, dict) and obj.get("type") == "identity"}
     targeted |= {ref for ref in context_ids if ref.startswith("identity--")}
     context += [read_span(lookup, *index.targeted_by[ref]) for ref in targeted if ref in index.targeted_by]
+    # An entity's countries come from its `located-at` relationships and their locations: bring those along too.
+    located = [
+        read_span(lookup, *span)
+        for _, obj in foreign
+        if isinstance(obj, dict) and obj.get("type") != "relationship"
+        for span in index.located_at.get(str(obj.get("id")), [])
+    ]
+    locations = dict.fromkeys(
+        str(relationship.get("target_ref")) for relationship in located if isinstance(relationship, dict)
+    )
+    context += located + [read_span(lookup, *index.spans[ref]) for ref in locations if ref in index.spans]
     offset = len(context)
     mapped = stix_reading.map_stix_bundle(
         {"type": "bundle", "objects": [*context, *(obj for _, obj in foreign)]},
@@ -190,6 +206,14 @@ def map_stix_chunk(
         for issue in issues:
             if issue.index >= offset:
                 batch.issues.append(ImportIssue(source(issue.index), status, issue.reason, issue.id))
+    for delta in mapped.located_deltas:
+        if delta.index < offset:
+            continue
+        if stored_kinds is None:
+            reason = "located-at an entity not in this file (an import that reads the store adds the country)"
+            batch.issues.append(ImportIssue(source(delta.index), "skipped", reason, delta.id))
+        else:
+            batch.located.append((source(delta.index), delta))
     for revoked in mapped.revoked:
         if revoked.index < offset:
             continue
