@@ -192,12 +192,12 @@ def build_world(tlp: Tlp, client: TestClient, store: GraphStore) -> World:
     headers, admin_headers = {}, {}
     for organization in (*CALLERS, BASE_ORG):
         organizations.create_organization(store, name=organization)
-    # A coalition, so that plans have targets: the base organization acts anywhere.
-    organizations.update_profile(store, name=BASE_ORG, jurisdictions=["*"], actions=["takedown", "arrest"])
         token = access.issue_key(store, organization=organization, role=Role.ANALYST).token
         headers[organization] = {"Authorization": f"Bearer {token}"}
         admin_token = access.issue_key(store, organization=organization, role=Role.ADMIN).token
         admin_headers[organization] = {"Authorization": f"Bearer {admin_token}"}
+    # A coalition, so that plans have targets: the base organization acts anywhere.
+    organizations.update_profile(store, name=BASE_ORG, jurisdictions=["*"], actions=["takedown", "arrest"])
     base = base_bundle()
     posted = client.post("/v1/bundles", json=base, headers=headers[BASE_ORG])
     assert posted.status_code == 200, posted.text
@@ -604,7 +604,11 @@ def plan_hidden(answer: Any, seen: Seen) -> None:
     body = ok(answer)
     # Without the layer Haven is the crews' only host, at the default cost of 1, and nowhere known.
     haven = next(target for target in body["targets"] if target["name"] == "Haven")
-    assert (haven["cost"], haven["countries"], haven["actions"]) == (1, [], [{"organization": BASE_ORG, "action": "takedown"}])
+    assert (haven["cost"], haven["countries"], haven["actions"]) == (
+        1,
+        [],
+        [{"organization": BASE_ORG, "action": "arrest"}, {"organization": BASE_ORG, "action": "takedown"}],
+    )
 
 
 def profiles(answer: Any, seen: Seen) -> None:
