@@ -23,6 +23,7 @@ from atlas_graph.taxii.pull import TaxiiSource, pull
 from tests.conftest import KeyFactory
 from tests.integration.conftest import Run
 from tests.integration.taxii_peers import TAXII, medallion_with
+from tests.unit.stix.objects import located_at, stix_object
 
 FIN7 = "intrusion-set--3753cc21-2dae-4dfb-8481-d004e74502cc"
 HOST = "infrastructure--0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
@@ -31,18 +32,6 @@ NOWHERE = "intrusion-set--00000000-0000-4000-8000-00000000abcd"
 GERMANY = "location--6f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0"
 FRANCE = "location--7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
 BAD = "location--8b7c6d5e-4f3a-4b2c-8d9e-0f1a2b3c4d5e"
-STAMP = "2026-01-05T10:00:00.000Z"
-
-
-def _object(stix_type: str, stix_id: str, **fields: Any) -> dict[str, Any]:
-    return {"type": stix_type, "spec_version": "2.1", "id": stix_id, "created": STAMP, "modified": STAMP, **fields}
-
-
-def _located_at(source: str, target: str, number: int, **fields: Any) -> dict[str, Any]:
-    rel_id = f"relationship--00000000-0000-4000-8000-{number:012d}"
-    return _object(
-        "relationship", rel_id, relationship_type="located-at", source_ref=source, target_ref=target, **fields
-    )
 
 
 def _bundle(*objects: dict[str, Any]) -> dict[str, Any]:
@@ -65,11 +54,11 @@ def _countries(client: TestClient, headers: dict[str, str], name: str) -> list[s
 def test_a_stix_bundle_gives_countries_and_says_what_it_refused(client: TestClient, auth_headers: KeyFactory) -> None:
     org_a = auth_headers("Org A")
     objects = (
-        _object("intrusion-set", FIN7, name="FIN7"),
-        _object("location", GERMANY, country="DE", name="Germany"),
-        _object("location", BAD, country="XX"),
-        _located_at(FIN7, GERMANY, 1),
-        _located_at(FIN7, BAD, 2),
+        stix_object("intrusion-set", FIN7, name="FIN7"),
+        stix_object("location", GERMANY, country="DE", name="Germany"),
+        stix_object("location", BAD, country="XX"),
+        located_at(FIN7, GERMANY, 1),
+        located_at(FIN7, BAD, 2),
     )
     answer = _post(client, org_a, *objects)
     assert answer["imported_entities"] == 1 and answer["imported_locations"] == 1
@@ -90,11 +79,11 @@ def test_a_located_at_delta_joins_the_callers_own_claim_only(
     client: TestClient, auth_headers: KeyFactory, graph: GraphStore
 ) -> None:
     org_a, org_b, org_c = auth_headers("Org A"), auth_headers("Org B"), auth_headers("Org C")
-    _post(client, org_a, _object("intrusion-set", FIN7, name="FIN7"))
-    _post(client, org_c, _object("intrusion-set", SECRET, name="Secret Cell"), tlp="RED")
-    france = _object("location", FRANCE, country="FR")
+    _post(client, org_a, stix_object("intrusion-set", FIN7, name="FIN7"))
+    _post(client, org_c, stix_object("intrusion-set", SECRET, name="Secret Cell"), tlp="RED")
+    france = stix_object("location", FRANCE, country="FR")
 
-    answer = _post(client, org_a, france, _located_at(FIN7, FRANCE, 1))
+    answer = _post(client, org_a, france, located_at(FIN7, FRANCE, 1))
     assert answer["imported_locations"] == 1 and answer["unmapped"] == []
     assert _countries(client, org_a, "FIN7") == ["FR"]
     events = graph.driver.execute_query(
@@ -103,18 +92,18 @@ def test_a_located_at_delta_joins_the_callers_own_claim_only(
     assert [event["organization"] for event in events] == ["Org A"]
 
     # Org B sees FIN7 but made no claim on it: nothing of Org A's claim changes.
-    other = _post(client, org_b, _object("location", GERMANY, country="DE"), _located_at(FIN7, GERMANY, 2))
+    other = _post(client, org_b, stix_object("location", GERMANY, country="DE"), located_at(FIN7, GERMANY, 2))
     assert other["imported_locations"] == 0
     assert "made no claim on it by this id" in other["unmapped"][0]["reason"]
     # A RED located-at would make Org A's GREEN claim share the country more widely: refused.
-    red = _located_at(FIN7, GERMANY, 3, object_marking_refs=[TLP_2_MARKINGS[Tlp.RED]])
-    stricter = _post(client, org_a, _object("location", GERMANY, country="DE"), red)
+    red = located_at(FIN7, GERMANY, 3, object_marking_refs=[TLP_2_MARKINGS[Tlp.RED]])
+    stricter = _post(client, org_a, stix_object("location", GERMANY, country="DE"), red)
     assert stricter["imported_locations"] == 0 and "TLP:RED" in stricter["unmapped"][0]["reason"]
     assert _countries(client, org_a, "FIN7") == ["FR"]
 
     # An entity Org A may not see answers exactly like one that does not exist.
-    hidden = _post(client, org_a, france, _located_at(SECRET, FRANCE, 4))
-    missing = _post(client, org_a, france, _located_at(NOWHERE, FRANCE, 4))
+    hidden = _post(client, org_a, france, located_at(SECRET, FRANCE, 4))
+    missing = _post(client, org_a, france, located_at(NOWHERE, FRANCE, 4))
     assert json.dumps(hidden).replace(SECRET, "ID") == json.dumps(missing).replace(NOWHERE, "ID")
     assert hidden["unmapped"] and hidden["imported_locations"] == 0
 
@@ -185,11 +174,11 @@ def test_countries_survive_a_round_trip_through_the_api_and_the_import_command(
     foreign.write_text(
         json.dumps(
             _bundle(
-                _located_at(FIN7, GERMANY, 1),  # before the objects it joins: the file is read in two passes
-                _object("intrusion-set", FIN7, name="FIN7"),
-                _object("location", GERMANY, country="DE"),
-                _object("location", FRANCE, country="FR"),
-                _located_at(FIN7, FRANCE, 2),
+                located_at(FIN7, GERMANY, 1),  # before the objects it joins: the file is read in two passes
+                stix_object("intrusion-set", FIN7, name="FIN7"),
+                stix_object("location", GERMANY, country="DE"),
+                stix_object("location", FRANCE, country="FR"),
+                located_at(FIN7, FRANCE, 2),
             )
         ),
         encoding="utf-8",
@@ -218,15 +207,15 @@ def test_countries_survive_a_round_trip_through_the_api_and_the_import_command(
 
 
 def test_a_taxii_pull_brings_a_location_sent_on_an_earlier_page(graph: GraphStore, tmp_path: Path) -> None:
-    host = _object("infrastructure", HOST, name="Rack 7")
+    host = stix_object("infrastructure", HOST, name="Rack 7")
     start = datetime(2026, 1, 5, tzinfo=UTC)
     dated = [
-        (_object("location", GERMANY, country="DE"), start),
-        (_object("intrusion-set", FIN7, name="FIN7"), start + timedelta(seconds=1)),
-        (_located_at(FIN7, GERMANY, 1), start + timedelta(seconds=2)),
+        (stix_object("location", GERMANY, country="DE"), start),
+        (stix_object("intrusion-set", FIN7, name="FIN7"), start + timedelta(seconds=1)),
+        (located_at(FIN7, GERMANY, 1), start + timedelta(seconds=2)),
         (host, start + timedelta(seconds=3)),
         # The server sent Germany's location once, on the first page: this page has only the relationship.
-        (_located_at(HOST, GERMANY, 2), start + timedelta(seconds=4)),
+        (located_at(HOST, GERMANY, 2), start + timedelta(seconds=4)),
     ]
     organizations.create_organization(graph, name="Org Pull")
     caller = Caller(organization="Org Pull", role=Role.INTEGRATION, key_id="test")

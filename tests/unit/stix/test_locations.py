@@ -23,22 +23,12 @@ from atlas_graph.stix.writing import (
 )
 from atlas_graph.store.export import ExportedEntity
 
+from .objects import located_at, stix_object
+
 FIN7 = "intrusion-set--3753cc21-2dae-4dfb-8481-d004e74502cc"
 HOST = "infrastructure--0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 GERMANY = "location--6f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0"
 NOWHERE = "location--1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
-STAMP = "2026-01-05T10:00:00.000Z"
-
-
-def _object(stix_type: str, stix_id: str, **fields: Any) -> dict[str, Any]:
-    return {"type": stix_type, "spec_version": "2.1", "id": stix_id, "created": STAMP, "modified": STAMP, **fields}
-
-
-def _located_at(source: str, target: str, number: int = 1, **fields: Any) -> dict[str, Any]:
-    rel_id = f"relationship--00000000-0000-4000-8000-{number:012d}"
-    return _object(
-        "relationship", rel_id, relationship_type="located-at", source_ref=source, target_ref=target, **fields
-    )
 
 
 def _map(*objects: dict[str, Any], stored: Mapping[str, EntityKind] | None = None) -> MappedBundle:
@@ -51,11 +41,11 @@ def _map(*objects: dict[str, Any], stored: Mapping[str, EntityKind] | None = Non
 
 def test_a_located_at_gives_the_entity_claim_its_location_country() -> None:
     mapped = _map(
-        _object("intrusion-set", FIN7, name="FIN7"),
-        _object("location", GERMANY, country="de"),  # STIX asks for upper case; lower case is read as meant
-        _object("location", NOWHERE, country="NL", name="Netherlands"),
-        _located_at(FIN7, GERMANY),
-        _located_at(FIN7, NOWHERE, 2),
+        stix_object("intrusion-set", FIN7, name="FIN7"),
+        stix_object("location", GERMANY, country="de"),  # STIX asks for upper case; lower case is read as meant
+        stix_object("location", NOWHERE, country="NL", name="Netherlands"),
+        located_at(FIN7, GERMANY),
+        located_at(FIN7, NOWHERE, 2),
     )
     (entity,) = mapped.entities
     assert entity.countries == ["DE", "NL"]
@@ -65,10 +55,10 @@ def test_a_located_at_gives_the_entity_claim_its_location_country() -> None:
 
 def test_a_country_that_is_no_iso_code_is_refused_naming_the_property() -> None:
     mapped = _map(
-        _object("intrusion-set", FIN7, name="FIN7"),
-        _object("location", GERMANY, country="Germany"),
-        _object("location", NOWHERE, region="europe"),
-        _located_at(FIN7, GERMANY),
+        stix_object("intrusion-set", FIN7, name="FIN7"),
+        stix_object("location", GERMANY, country="Germany"),
+        stix_object("location", NOWHERE, region="europe"),
+        located_at(FIN7, GERMANY),
     )
     (entity,) = mapped.entities
     assert entity.countries == []
@@ -84,13 +74,13 @@ def test_a_country_that_is_no_iso_code_is_refused_naming_the_property() -> None:
 def test_a_country_never_joins_a_claim_shared_more_widely_than_it_is_marked() -> None:
     red = TLP_2_MARKINGS[Tlp.RED]
     mapped = _map(
-        _object("intrusion-set", FIN7, name="FIN7", object_marking_refs=[TLP_2_MARKINGS[Tlp.GREEN]]),
-        _object("infrastructure", HOST, name="Rack 7", object_marking_refs=[red]),
-        _object("location", GERMANY, country="DE"),
-        _object("location", NOWHERE, country="FR", object_marking_refs=[TLP_2_MARKINGS[Tlp.AMBER]]),
-        _located_at(FIN7, GERMANY, 1, object_marking_refs=[red]),  # stricter than the claim: refused
-        _located_at(FIN7, NOWHERE, 2),  # the location itself is AMBER: refused too
-        _located_at(HOST, GERMANY, 3, object_marking_refs=[red]),  # as strict as the RED claim: joins
+        stix_object("intrusion-set", FIN7, name="FIN7", object_marking_refs=[TLP_2_MARKINGS[Tlp.GREEN]]),
+        stix_object("infrastructure", HOST, name="Rack 7", object_marking_refs=[red]),
+        stix_object("location", GERMANY, country="DE"),
+        stix_object("location", NOWHERE, country="FR", object_marking_refs=[TLP_2_MARKINGS[Tlp.AMBER]]),
+        located_at(FIN7, GERMANY, 1, object_marking_refs=[red]),  # stricter than the claim: refused
+        located_at(FIN7, NOWHERE, 2),  # the location itself is AMBER: refused too
+        located_at(HOST, GERMANY, 3, object_marking_refs=[red]),  # as strict as the RED claim: joins
     )
     fin7, host = mapped.entities
     assert fin7.countries == [] and host.countries == ["DE"]
@@ -100,13 +90,13 @@ def test_a_country_never_joins_a_claim_shared_more_widely_than_it_is_marked() ->
 
 
 def test_a_located_at_to_a_stored_entity_is_a_delta_and_to_a_hidden_one_answers_as_to_nothing() -> None:
-    location = _object("location", GERMANY, country="DE")
-    delta = _map(location, _located_at(FIN7, GERMANY), stored={FIN7: EntityKind.ACTOR})
+    location = stix_object("location", GERMANY, country="DE")
+    delta = _map(location, located_at(FIN7, GERMANY), stored={FIN7: EntityKind.ACTOR})
     (located,) = delta.located_deltas
     assert (located.entity, located.kind, located.country, located.marked) == (FIN7, EntityKind.ACTOR, "DE", None)
     assert delta.unmapped == [] and delta.entities == []
 
-    hidden = _map(location, _located_at(FIN7, GERMANY), stored={})
+    hidden = _map(location, located_at(FIN7, GERMANY), stored={})
     (issue,) = hidden.unmapped
     assert issue.reason == f"{FIN7} is neither imported from this bundle nor stored, so this relationship cannot be"
     assert hidden.located_deltas == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar, TypeVar
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.imports.batches import Batch, ImportIssue, IssueStatus, Phase, ResumePoint, item_id, why
@@ -14,8 +14,17 @@ from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.stix import StixObjectIssueOut
 from atlas_graph.stix import reading as stix_reading
-from atlas_graph.stix.reading import StoredKinds, entity_from_stix, is_atlas_object, relationship_from_stix
+from atlas_graph.stix.reading import (
+    LocatedAt,
+    Revoked,
+    StoredKinds,
+    entity_from_stix,
+    is_atlas_object,
+    relationship_from_stix,
+)
 from atlas_graph.stix.vocabulary import LOCATED_AT
+
+_Waiting = TypeVar("_Waiting", LocatedAt, Revoked)
 
 
 @dataclass
@@ -206,20 +215,25 @@ def map_stix_chunk(
         for issue in issues:
             if issue.index >= offset:
                 batch.issues.append(ImportIssue(source(issue.index), status, issue.reason, issue.id))
-    for delta in mapped.located_deltas:
-        if delta.index < offset:
-            continue
-        if stored_kinds is None:
-            reason = "located-at an entity not in this file (an import that reads the store adds the country)"
-            batch.issues.append(ImportIssue(source(delta.index), "skipped", reason, delta.id))
-        else:
-            batch.located.append((source(delta.index), delta))
-    for revoked in mapped.revoked:
-        if revoked.index < offset:
-            continue
-        if stored_kinds is None:
-            reason = "revoked by its producer (an import that reads the store retracts your claim on it)"
-            batch.issues.append(ImportIssue(source(revoked.index), "skipped", reason, revoked.id))
-        else:
-            batch.revoked.append((source(revoked.index), revoked))
+
+    def after_storing(items: Sequence[_Waiting], kept: list[tuple[str, _Waiting]], reason: str) -> None:
+        """Hand on what needs the store once the batch is in, or say why it is skipped without a store."""
+        for item in items:
+            if item.index < offset:
+                continue
+            if stored_kinds is None:
+                batch.issues.append(ImportIssue(source(item.index), "skipped", reason, item.id))
+            else:
+                kept.append((source(item.index), item))
+
+    after_storing(
+        mapped.located_deltas,
+        batch.located,
+        "located-at an entity not in this file (an import that reads the store adds the country)",
+    )
+    after_storing(
+        mapped.revoked,
+        batch.revoked,
+        "revoked by its producer (an import that reads the store retracts your claim on it)",
+    )
     return batch
