@@ -166,10 +166,13 @@ def test_an_export_never_carries_a_country_only_a_hidden_claim_gives(
 def test_countries_survive_a_round_trip_through_the_api_and_the_import_command(
     client: TestClient, auth_headers: KeyFactory, graph: GraphStore, run_import: Run, tmp_path: Path
 ) -> None:
-    org_a, _ = _hosts(client, auth_headers)
+    org_a, org_b = _hosts(client, auth_headers)
     exported = _export(client, org_a)
     path = tmp_path / "export.stix.json"
     path.write_text(json.dumps(exported), encoding="utf-8")
+    # Org B's export: RU only in its own RED claim, marked so on its located-at, and the extension has it exactly.
+    with_red = tmp_path / "export-b.stix.json"
+    with_red.write_text(json.dumps(_export(client, org_b)), encoding="utf-8")
     foreign = tmp_path / "foreign.stix.json"
     foreign.write_text(
         json.dumps(
@@ -204,6 +207,13 @@ def test_countries_survive_a_round_trip_through_the_api_and_the_import_command(
     assert again == {obj["id"] for obj in exported["objects"] if obj["type"] in ("location", "relationship")}
     assert run_import(foreign, "--checkpoint-dir", tmp_path / "foreign") == 0
     assert _countries(client, fresh, "FIN7") == ["DE", "FR"]
+
+    empty_store()
+    assert run_import(with_red, "--org", "Org B", "--checkpoint-dir", tmp_path / "red") == 0
+    assert _countries(client, auth_headers("Org B"), "Host East") == ["DE", "RU"]
+    (report,) = (tmp_path / "red").glob("*.report.jsonl")
+    issues = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert {issue["status"] for issue in issues} <= {"skipped"}, issues
 
 
 def test_a_taxii_pull_brings_a_location_sent_on_an_earlier_page(graph: GraphStore, tmp_path: Path) -> None:

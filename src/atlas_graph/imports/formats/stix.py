@@ -189,6 +189,16 @@ def map_stix_chunk(
         str(relationship.get("target_ref")) for relationship in located if isinstance(relationship, dict)
     )
     context += located + [read_span(lookup, *index.spans[ref]) for ref in locations if ref in index.spans]
+    # An export's entity brings its countries in the atlas-graph extension, read exactly: its located-at say it again.
+    extended = {obj["id"] for obj in context if isinstance(obj, dict) and is_atlas_object(obj)}
+    said_again = [(i, obj) for i, obj in foreign if _located_at_from(obj, extended)]
+    for file_index, obj in said_again:
+        reason = "its entity's countries come from the atlas-graph extension of the entity's own object"
+        batch.issues.append(ImportIssue(f"objects[{file_index}]", "skipped", reason, item_id(obj)))
+    if said_again:
+        foreign = [(i, obj) for i, obj in foreign if not _located_at_from(obj, extended)]
+        if not foreign:
+            return batch
     offset = len(context)
     mapped = stix_reading.map_stix_bundle(
         {"type": "bundle", "objects": [*context, *(obj for _, obj in foreign)]},
@@ -237,3 +247,8 @@ def map_stix_chunk(
         "revoked by its producer (an import that reads the store retracts your claim on it)",
     )
     return batch
+
+
+def _located_at_from(obj: Any, sources: set[str]) -> bool:
+    """Whether `obj` is a `located-at` relationship from one of `sources`."""
+    return isinstance(obj, dict) and obj.get("relationship_type") == LOCATED_AT and obj.get("source_ref") in sources
