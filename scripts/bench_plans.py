@@ -3,8 +3,8 @@
 
 Each ecosystem is generated with ``planning=True`` (countries, costs and a coalition of member profiles) and
 five relationships per entity. The candidates are the targets the coalition can act on. For each size the
-script prints the plan's search time (wall clock, and the process's CPU seconds, which a loaded machine does not
-inflate as much), its loss, whether it is optimal (else the gap to the solver's bound),
+script prints the plan's search time (wall clock), the CPU seconds of the whole call (search and baselines: what a
+loaded machine does not inflate), its loss, whether it is optimal (else the gap to the solver's bound),
 the loss of each baseline (top by degree, by betweenness, by the fragmentation order, within the same budget)
 and the ratio of the plan's loss to the best baseline's.
 
