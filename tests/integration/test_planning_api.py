@@ -57,6 +57,29 @@ def test_countries_and_cost_come_from_the_claims_the_caller_may_see(
     assert seen_by("Org D")["Host East"] == (("DE",), 3.0)
 
 
+def test_the_entity_shows_the_cost_the_plan_acts_on(client: TestClient, auth_headers: KeyFactory) -> None:
+    crew = {"kind": "actor", "name": "Crew"}
+    uses = {"type": "USES", "source": crew, "target": {"kind": "service_provider", "name": "Host East"}}
+    older = {"entities": [crew, host(attributes={"disruption_cost": 5})], "relationships": [uses]}
+    assert client.post("/v1/bundles", json=older, headers=auth_headers("Org A")).status_code == 200
+    # A later claim gives a smaller cost: the entity's latest attributes would say 1, the plan acts on 5.
+    newer = {"entities": [host(attributes={"disruption_cost": 1})]}
+    assert client.post("/v1/bundles", json=newer, headers=auth_headers("Org B")).status_code == 200
+    operator = auth_headers(role="operator")
+    auth_headers("anywhere", "reader")
+    profile = {"jurisdictions": ["*"], "actions": ["takedown"]}
+    assert client.patch("/v1/organizations/anywhere", json=profile, headers=operator).status_code == 200
+
+    reader = auth_headers("Org C", "reader")
+    plan = client.post("/v1/analysis/plans", json={"budget": 10}, headers=reader)
+    assert plan.status_code == 200, plan.text
+    (target,) = plan.json()["targets"]
+    entity = client.get(f"/v1/entities/{target['id']}", headers=reader).json()
+    assert target["name"] == "Host East" and target["cost"] == 5
+    assert entity["attributes"]["disruption_cost"] == target["cost"]
+    assert sorted(a["attributes"]["disruption_cost"] for a in entity["assertions"]) == [1, 5]
+
+
 def test_bad_countries_and_costs_are_422_naming_the_field(client: TestClient, auth_headers: KeyFactory) -> None:
     headers = auth_headers("Org A")
     # Bundle problems are located from the bundle itself, without "body" (issue 13, one round of validation).

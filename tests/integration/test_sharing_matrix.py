@@ -43,6 +43,7 @@ from atlas_graph.config import Settings
 from atlas_graph.main import create_app
 from atlas_graph.models.vocabulary import Role, Tlp
 from atlas_graph.services import access, organizations
+from atlas_graph.stix.writing import organization_identity_id
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import graph_version
 from atlas_graph.store.maintenance import delete_everything
@@ -106,6 +107,9 @@ def layer_bundle(tlp: Tlp, ids: dict[str, str]) -> dict[str, Any]:
                 "aliases": ["Umbra Alias"],
                 "description": "Umbra layer note",
                 "references": ["https://example.invalid/umbra"],
+                # Where it is and what acting on it costs: a plan of a caller that may not see them must not change.
+                "countries": ["NL"],
+                "attributes": {"disruption_cost": 9},
                 **sharing,
             },
             {
@@ -192,6 +196,8 @@ def build_world(tlp: Tlp, client: TestClient, store: GraphStore) -> World:
         headers[organization] = {"Authorization": f"Bearer {token}"}
         admin_token = access.issue_key(store, organization=organization, role=Role.ADMIN).token
         admin_headers[organization] = {"Authorization": f"Bearer {admin_token}"}
+    # A coalition, so that plans have targets: the base organization acts anywhere.
+    organizations.update_profile(store, name=BASE_ORG, jurisdictions=["*"], actions=["takedown", "arrest"])
     base = base_bundle()
     posted = client.post("/v1/bundles", json=base, headers=headers[BASE_ORG])
     assert posted.status_code == 200, posted.text
@@ -409,6 +415,7 @@ def haven_seen(answer: Any, seen: Seen) -> None:
     assert claim["references"] == ["https://example.invalid/umbra"]
     assert claim["share_with"] == ([PARTNER] if seen.caller == MAKER else [])
     assert body["relationship_counts"] == {"USES": 4}
+    assert body["countries"] == ["NL"] and body["attributes"]["disruption_cost"] == 9
 
 
 def haven_hidden(answer: Any, seen: Seen) -> None:
@@ -416,6 +423,7 @@ def haven_hidden(answer: Any, seen: Seen) -> None:
     assert body["name"] == "Haven" and body["aliases"] == []
     assert [a["organization"] for a in body["assertions"]] == [BASE_ORG]
     assert body["relationship_counts"] == {"USES": 4}
+    assert body["countries"] == [] and "disruption_cost" not in body["attributes"]
 
 
 def counts(expected: dict[str, int], aliases: tuple[str, ...] = ()) -> Check:
@@ -584,6 +592,32 @@ def plan(budget: float) -> Ask:
     return ask
 
 
+def plan_seen(answer: Any, seen: Seen) -> None:
+    sized(8, 12)(answer, seen)
+    body = ok(answer)
+    # Haven costs 9 in the layer (over the budget of 3), and Shadow Host substitutes for it.
+    assert body["coalition"] == [BASE_ORG] and "Haven" not in [target["name"] for target in body["targets"]]
+
+
+def plan_hidden(answer: Any, seen: Seen) -> None:
+    sized(6, 6)(answer, seen)
+    body = ok(answer)
+    # Without the layer Haven is the crews' only host, at the default cost of 1, and nowhere known.
+    haven = next(target for target in body["targets"] if target["name"] == "Haven")
+    assert (haven["cost"], haven["countries"], haven["actions"]) == (
+        1,
+        [],
+        [{"organization": BASE_ORG, "action": "arrest"}, {"organization": BASE_ORG, "action": "takedown"}],
+    )
+
+
+def profiles(answer: Any, seen: Seen) -> None:
+    """Profiles are no claims: every member reads the same ones, whatever the layer."""
+    assert [(p["name"], p["jurisdictions"], p["actions"]) for p in ok(answer)] == [
+        (BASE_ORG, ["*"], ["arrest", "takedown"])
+    ]
+
+
 def scope(nodes: int, edges: int, top: str) -> Check:
     def check(answer: Any, seen: Seen) -> None:
         body = ok(answer)
@@ -650,7 +684,10 @@ def stix_seen(answer: Any, seen: Seen) -> None:
     assert [a["organization"] for a in extension["assertions"]] == [BASE_ORG, MAKER]
     assert extension["assertions"][1]["aliases"] == ["Umbra Alias"]
     assert extension["assertions"][1].get("share_with", []) == ([PARTNER] if seen.caller == MAKER else [])
-    assert sum(o["type"] == "relationship" for o in objects) == 6 + 7
+    assert sum(o["type"] == "relationship" for o in objects) == 6 + 7 + 1  # the layer's located-at Haven -> NL
+    (located,) = [o for o in objects if o.get("relationship_type") == "located-at"]
+    assert located["source_ref"] == haven["id"] and located["created_by_ref"] == organization_identity_id(MAKER)
+    assert [o["country"] for o in objects if o["type"] == "location"] == ["NL"]
 
 
 def stix_hidden(answer: Any, seen: Seen) -> None:
@@ -823,7 +860,8 @@ READS: tuple[Read, ...] = (
         sized(8, 12),
         sized(6, 6),
     ),
-    Read("plan", plan(3), sized(8, 12), sized(6, 6)),
+    Read("plan", plan(3), plan_seen, plan_hidden),
+    Read("profiles", get("/v1/organizations/profiles"), profiles, profiles),
     Read(
         "chokepoints, cut vertices",
         get("/v1/analysis/chokepoints", method="articulation"),

@@ -267,7 +267,13 @@ def plan(
         proposals.append((f"baseline:{baseline.method}", [model.index[v] for v in baseline.targets]))
 
     best_name, best_nodes, best_state = "none", required, base
+    evaluated: set[frozenset[int]] = set()
     for name, extra in proposals:
+        # The program, the greedy and the baselines often propose the same set: each is scored once, first wins.
+        proposed = frozenset(extra)
+        if proposed in evaluated:
+            continue
+        evaluated.add(proposed)
         state = model.state(model.flags(model.nodes[v] for v in (*required, *extra)))
         if state.loss > best_state.loss + 1e-9:
             best_name, best_nodes, best_state = name, sorted({*required, *extra}), state

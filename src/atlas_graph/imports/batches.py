@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from atlas_graph.models.bundles import EntityIn, RelationshipIn
 from atlas_graph.models.vocabulary import EntityKind
-from atlas_graph.stix.reading import Revoked
+from atlas_graph.stix.reading import LocatedAt, Revoked
 
 Phase = Literal["entities", "relationships"]
 PHASES: tuple[Phase, ...] = ("entities", "relationships")
@@ -62,6 +62,9 @@ class Batch:
     revoked: list[tuple[str, Revoked]] = field(default_factory=list)
     """Objects their producer revoked (STIX), with where each is: the importing organization's claims on them are
     retracted once the batch is stored."""
+    located: list[tuple[str, LocatedAt]] = field(default_factory=list)
+    """STIX `located-at` relationships from entities stored earlier, with where each is: their countries join the
+    importing organization's claims once the batch is stored."""
     items: int = 0
     """Source items covered (imported or not): the checkpoint counts these."""
     resume: ResumePoint | None = None
@@ -94,6 +97,7 @@ def batched(items: Iterable[Batch], batch_size: int) -> Iterator[Batch]:
         current.issues += item.issues
         current.same_as += item.same_as
         current.revoked += item.revoked
+        current.located += item.located
         current.items += item.items
         current.resume = item.resume
     if current.items or current.issues:

@@ -121,6 +121,7 @@ class _FileImport:
             # After the batch, as POST /v1/stix retracts after its bundle: both need what the batch stored.
             issues += record_same_as(store, caller=caller, batch=batch, action=action)
             issues += retract_revoked(store, caller=caller, batch=batch)
+            issues += add_located_countries(store, caller=caller, batch=batch)
             self._record(phase, batch, result, [*batch.issues, *issues])
         progress.done = True
         self.state.save(self.checkpoint_path)
@@ -303,6 +304,15 @@ def retract_revoked(store: GraphStore, *, caller: Caller, batch: Batch) -> list[
         ),
         *(ImportIssue(where[item.index], "skipped", item.reason, item.id) for item in not_claimed),
     ]
+
+
+def add_located_countries(store: GraphStore, *, caller: Caller, batch: Batch) -> list[ImportIssue]:
+    """Add the countries of STIX `located-at` deltas to the importer's own claims, as POST /v1/stix does."""
+    if not batch.located:
+        return []
+    where = {delta.index: source for source, delta in batch.located}
+    _, refused = stix_importer.locate_deltas(store, caller, [delta for _, delta in batch.located])
+    return [ImportIssue(where[item.index], "unmapped", item.reason, item.id) for item in refused]
 
 
 _WARNING_LOCATION = re.compile(r"^(entities|relationships)\[(\d+)\]: ")

@@ -38,6 +38,11 @@ class StixImportOut(BaseModel):
     objects: int = Field(description="Objects in the bundle.")
     imported_entities: int
     imported_relationships: int
+    imported_locations: int = Field(
+        default=0,
+        description="`located-at` relationships whose location's country joined an entity claim (the entity's in "
+        "the bundle, or your organization's own claim on an entity stored earlier).",
+    )
     invalid: list[StixObjectIssueOut] = Field(description="Objects the stix2 library refused, with its reason.")
     unmapped: list[StixObjectIssueOut] = Field(description="Valid objects with no place in the model, and why.")
     skipped: list[StixObjectIssueOut] = Field(

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from atlas_graph.errors import NotFound, PermissionDenied
+from atlas_graph.models.bundles import DISRUPTION_COST
 from atlas_graph.models.entities import EntityAssertionOut, EntityOut, EntityPageOut, EntitySummaryOut
 from atlas_graph.models.vocabulary import COMMUNITY_TLPS, NAMING_ID_SCHEMES, EntityKind, Tlp
 from atlas_graph.services import audit
@@ -157,7 +158,8 @@ def describe(claims: Sequence[Mapping[str, Any]]) -> tuple[str, list[str], str |
     """What to show of an entity, from the claims the caller may see (oldest first): EntityNaming fields at least.
 
     The name is the one most of them give (a tie goes to the oldest); aliases are every other name; the category
-    and attributes are the latest given, community-visible claims first.
+    and attributes are the latest given, community-visible claims first, but for `disruption_cost`: the largest
+    given, which is what a plan acts on.
     """
     community = [claim for claim in claims if claim.get("tlp") in _COMMUNITY]
     preferred = community or list(claims)
@@ -171,9 +173,16 @@ def describe(claims: Sequence[Mapping[str, Any]]) -> tuple[str, list[str], str |
     if category is None:
         category = next((c["category"] for c in reversed(claims) if c.get("category")), None)
     attributes: dict[str, Any] = {}
+    costs = []
     for claim in [*[c for c in claims if c not in community], *community]:
         if claim.get("attributes"):
-            attributes.update(json.loads(claim["attributes"]))
+            given = json.loads(claim["attributes"])
+            attributes.update(given)
+            if DISRUPTION_COST in given:
+                costs.append(given[DISRUPTION_COST])
+    if costs:
+        # Plans act on the largest cost a visible claim gives (docs/planning.md): show that one, not the latest.
+        attributes[DISRUPTION_COST] = max(costs)
     return name, aliases, category, attributes
 
 

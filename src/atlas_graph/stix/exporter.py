@@ -18,6 +18,8 @@ from atlas_graph.stix.vocabulary import TLP_MARKING_IDS
 from atlas_graph.stix.writing import (
     entity_object,
     extension_definition,
+    located_at_objects,
+    location_object,
     organization_identity,
     organization_identity_id,
     producer_identity,
@@ -62,6 +64,11 @@ def _stix_chunks(store: GraphStore, organization: str, entity_ids: list[str] | N
             sdo = entity_object(entity, organization=organization)
             stix_ids[entity.id] = sdo["id"]
             add(sdo, entity.claims)
+            for country, sro, claim in located_at_objects(entity, entity_ref=sdo["id"]):
+                if sro["target_ref"] not in written:
+                    written.add(sro["target_ref"])
+                    out.add(location_object(country))
+                add(sro, [claim])
             if out.size >= CHUNK_BYTES:
                 yield out.take()
         for relationship in reader.relationships():

@@ -8,6 +8,11 @@ under that STIX id (its `id:<kind>:<id>` key) and the caller may see it there. A
 answered exactly as an end that does not exist (`unmapped`, same reason), so a delta reveals nothing of hidden
 claims; the entity import is where a strong key may reach an invisible entity, answered as new (docs/model.md).
 
+Locations: a `located-at` relationship adds its location's country to the entity's claim in the bundle
+(`stix.reading`), or, for an entity stored earlier (a delta, visible to the caller as above), to the caller's own
+claim that gave the entity that STIX id, if that claim is marked at least as strictly as the relationship and the
+location; otherwise it is `unmapped`, saying so.
+
 Retraction: an object with `revoked: true` deletes the caller's own claims on it, after the rest of the bundle is
 stored: for an entity, the claims that gave it that STIX id; for a relationship, the caller's claim on the
 relationship its ends and type map to. Each deletion is one audited `assertion.retract`, as by
@@ -19,18 +24,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from atlas_graph.errors import InvalidInput, NotFound, Problem
 from atlas_graph.models.bundles import BundleIn
 from atlas_graph.models.stix import StixImportOut, StixObjectIssueOut, StixRetractedOut
 from atlas_graph.models.vocabulary import EntityKind, Tlp
+from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import retract_assertion
 from atlas_graph.services.ingestion import bundle_problems, ingest_bundle, sorted_problems
 from atlas_graph.services.resolution import id_key, relationship_key
-from atlas_graph.stix.reading import MappedBundle, Revoked, map_stix_bundle
+from atlas_graph.stix.reading import LocatedAt, MappedBundle, Revoked, map_stix_bundle
+from atlas_graph.stix.vocabulary import TLP_STRICTNESS
 from atlas_graph.store import claims as claim_store
+from atlas_graph.store.claims import CountriesAdded
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import KeyHolder, visible_key_holders
 
@@ -76,14 +85,16 @@ def import_stix_bundle(
     except InvalidInput as error:
         # Locations from the bundle model point into our mapped lists; point them back at the STIX objects.
         raise InvalidInput([_locate(problem, mapped) for problem in error.problems]) from error
+    located, not_located = locate_deltas(store, caller, mapped.located_deltas)
     retracted, not_claimed = retract_revoked(store, caller, mapped.revoked)
     return StixImportOut(
         result=result,
         objects=len(bundle.get("objects", [])),
         imported_entities=len(mapped.entities),
         imported_relationships=len(mapped.relationships),
+        imported_locations=len(mapped.located) + len(located),
         invalid=mapped.invalid,
-        unmapped=mapped.unmapped,
+        unmapped=sorted([*mapped.unmapped, *not_located], key=lambda issue: issue.index),
         skipped=sorted([*mapped.skipped, *not_claimed], key=lambda issue: issue.index),
         retracted=retracted,
     )
@@ -126,6 +137,45 @@ def _visible(store: GraphStore, caller: Caller, ids: Collection[str]) -> dict[st
 def stored_kinds(store: GraphStore, caller: Caller, ids: Collection[str]) -> dict[str, EntityKind]:
     """STIX ids -> the kind of the one stored entity the caller sees under each (`stix.reading.StoredKinds`)."""
     return {stix_id: holder.kind for stix_id, holder in _visible(store, caller, ids).items()}
+
+
+def locate_deltas(
+    store: GraphStore, caller: Caller, deltas: list[LocatedAt]
+) -> tuple[list[CountriesAdded], list[StixObjectIssueOut]]:
+    """Add the countries of `located-at` deltas to the caller's own claims; say which found no claim to join."""
+    if not deltas:
+        return [], []
+    entities = _visible(store, caller, {delta.entity for delta in deltas})
+    rows = [
+        {
+            "index": delta.index,
+            "id": entities[delta.entity].entity_id,
+            "key": id_key(delta.kind, delta.entity),
+            "countries": [delta.country],
+            "tlps": [tlp.value for tlp in TLP_STRICTNESS[TLP_STRICTNESS.index(delta.marked or TLP_STRICTNESS[0]) :]],
+        }
+        for delta in deltas
+        if delta.entity in entities
+    ]
+    started = audit.entry(caller, "stix.locate")
+    added = (
+        claim_store.add_claim_countries(
+            store, rows=rows, organization=caller.organization, audit=started, now=datetime.now(UTC)
+        )
+        if rows
+        else []
+    )
+    done = {item.index for item in added}
+    refused = [
+        delta.issue(
+            f"{delta.entity} is stored, but your organization made no claim on it by this id"
+            + (f" marked at least TLP:{delta.marked.value}" if delta.marked else "")
+            + " for its country to join; send the entity object with it"
+        )
+        for delta in deltas
+        if delta.index not in done
+    ]
+    return added, refused
 
 
 def retract_revoked(

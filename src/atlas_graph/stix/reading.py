@@ -13,6 +13,12 @@ collected in `revoked`, for the importer to delete the caller's own claim on it.
 A relationship whose ends are not in the bundle (a delta) is mapped when `stored_kinds` knows its ends: the
 importer looks them up among the entities the caller may see, so that a hidden end reads as a missing one.
 
+Locations: a `location` object gives a country (ISO 3166-1 alpha-2, checked), and each `located-at` relationship from
+an entity to it adds that country to the entity's claim (the model keeps countries on entity claims, not as nodes).
+A located-at to a stored entity (a delta) is collected in `located_deltas`, for the importer to add the country to
+the caller's own claim there. A country never joins a claim shared more widely than its relationship or location is
+marked.
+
 Objects an atlas-graph export wrote carry its extension, which holds every assertion exactly:
 `entity_from_stix` and `relationship_from_stix` read them back, so that an export imported into an empty graph
 gives the same export again.
@@ -31,6 +37,7 @@ from pydantic import ValidationError
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
+from atlas_graph.models.countries import COUNTRY_CODES
 from atlas_graph.models.stix import StixObjectIssueOut
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, ActorCategory, EntityKind, ServiceKind, Tlp, VictimKind
 from atlas_graph.stix.vocabulary import (
@@ -38,10 +45,12 @@ from atlas_graph.stix.vocabulary import (
     ENTITY_KINDS,
     IDENTITY_CLASSES,
     INFRASTRUCTURE_TYPES,
+    LOCATED_AT,
     OBSERVABLE_KINDS,
     RELATIONSHIP_TYPES_FROM_STIX,
     TLP_MARKING_IDS,
     TLP_NAMES,
+    TLP_STRICTNESS,
 )
 
 
@@ -59,6 +68,27 @@ class MappedBundle:
     unmapped: list[StixObjectIssueOut] = field(default_factory=list)
     skipped: list[StixObjectIssueOut] = field(default_factory=list)
     revoked: list[Revoked] = field(default_factory=list)
+    located: list[int] = field(default_factory=list)
+    """Positions of the `located-at` relationships whose country joined the claim of an entity of the bundle."""
+    located_deltas: list[LocatedAt] = field(default_factory=list)
+    """`located-at` relationships from entities stored earlier: their countries join the caller's claims there."""
+
+
+@dataclass(frozen=True)
+class LocatedAt:
+    """A `located-at` relationship from a stored entity (by its STIX id and kind) to a location with a country."""
+
+    index: int
+    id: str
+    entity: str
+    kind: EntityKind
+    country: str
+    marked: Tlp | None
+    """The strictest TLP the relationship and its location are marked with, if either is: the claim the country
+    joins must be at least as strict."""
+
+    def issue(self, reason: str) -> StixObjectIssueOut:
+        return StixObjectIssueOut(index=self.index, id=self.id, type="relationship", reason=reason)
 
 
 @dataclass(frozen=True)
@@ -119,6 +149,7 @@ def map_stix_bundle(
     provenance = _Provenance(markings, identities, default_tlp, default_confidence)
 
     kinds: dict[str, EntityKind] = {}
+    locations: dict[str, tuple[str, Tlp | None]] = {}
     for index, obj in parsed.items():
         if obj["type"] in ("relationship", "marking-definition"):
             continue
@@ -131,6 +162,9 @@ def map_stix_bundle(
             continue
         if obj.get("x_mitre_deprecated"):
             mapped.skipped.append(_issue(index, obj, "deprecated by its producer"))
+            continue
+        if obj["type"] == "location":
+            _read_location(index, obj, provenance, mapped, locations)
             continue
         if obj["type"] == "identity" and obj["id"] not in targeted:
             mapped.skipped.append(_issue(index, obj, "an identity that nothing targets (e.g. a report's author)"))
@@ -154,13 +188,27 @@ def map_stix_bundle(
         for obj in parsed.values()
         if obj["type"] == "relationship"
         for end in (obj["source_ref"], obj["target_ref"])
-        if end not in kinds and end not in invalid_ids
+        if end not in kinds and end not in invalid_ids and end not in locations
     }
     stored = dict(stored_kinds(sorted(outside))) if outside else {}
+    positions = {entity.id: position for position, entity in enumerate(mapped.entities) if entity.id}
     for index, obj in parsed.items():
         if obj["type"] != "relationship":
             continue
         revoked = bool(obj.get("revoked"))
+        if obj["relationship_type"] == LOCATED_AT:
+            ends = {k: v for k, v in stored.items() if k not in revoked_ids}
+            _read_located_at(
+                index,
+                obj,
+                mapped,
+                provenance,
+                locations=locations,
+                stored=ends,
+                positions=positions,
+                invalid_ids=invalid_ids,
+            )
+            continue
         # An entity this bundle revokes is no end for a new claim; a revoked relationship may still name it.
         ends = (
             {**stored, **kinds} if revoked else {k: v for k, v in {**stored, **kinds}.items() if k not in revoked_ids}
@@ -192,6 +240,74 @@ def _parse_object(raw: dict[str, Any]) -> Any:
     return stix2.parse(raw, allow_custom=True, version=version)
 
 
+def _read_location(
+    index: int, obj: Any, provenance: _Provenance, mapped: MappedBundle, locations: dict[str, tuple[str, Tlp | None]]
+) -> None:
+    """Keep a location's country, checked, for the `located-at` relationships to it; say why one is refused."""
+    country = obj.get("country")
+    if not isinstance(country, str) or not country.strip():
+        reason = "a location without a country (a region, city or coordinates only): the model keeps countries only"
+        mapped.unmapped.append(_issue(index, obj, reason))
+        return
+    code = country.strip().upper()
+    if code not in COUNTRY_CODES:
+        mapped.invalid.append(_issue(index, obj, f"country {country!r} is not an ISO 3166-1 alpha-2 country code"))
+        mapped.invalid_properties[index] = ["country"]
+        return
+    locations[str(obj["id"])] = (code, provenance.marking(obj))
+
+
+def _read_located_at(
+    index: int,
+    obj: Any,
+    mapped: MappedBundle,
+    provenance: _Provenance,
+    *,
+    locations: Mapping[str, tuple[str, Tlp | None]],
+    stored: Mapping[str, EntityKind],
+    positions: Mapping[str, int],
+    invalid_ids: set[str | None],
+) -> None:
+    """Add the country of a `located-at` to its entity's claim in the bundle, or collect it as a delta."""
+    source, target = str(obj["source_ref"]), str(obj["target_ref"])
+    if obj.get("revoked"):
+        reason = "revoked by its producer; a country is withdrawn by sending the entity's claim again without it"
+        mapped.skipped.append(_issue(index, obj, reason))
+        return
+    if target not in locations:
+        why = "is invalid or gives no country" if target in invalid_ids else "is no location with a country here"
+        mapped.unmapped.append(_issue(index, obj, f"{target} {why}, so this relationship cannot be"))
+        return
+    country, location_tlp = locations[target]
+    markings = [tlp for tlp in (provenance.marking(obj), location_tlp) if tlp is not None]
+    marked = max(markings, key=TLP_STRICTNESS.index) if markings else None
+    position = positions.get(source)
+    if position is not None:
+        entity = mapped.entities[position]
+        if marked is not None and TLP_STRICTNESS.index(marked) > TLP_STRICTNESS.index(entity.tlp):
+            mapped.unmapped.append(_issue(index, obj, _too_open(marked, entity.tlp)))
+            return
+        if country not in entity.countries:
+            mapped.entities[position] = entity.model_copy(update={"countries": [*entity.countries, country]})
+        mapped.located.append(index)
+    elif source in stored:
+        delta = LocatedAt(
+            index=index, id=str(obj["id"]), entity=source, kind=stored[source], country=country, marked=marked
+        )
+        mapped.located_deltas.append(delta)
+    else:
+        # The same words as for any relationship whose end is neither here nor visible (no oracle).
+        why = "is invalid" if source in invalid_ids else "is neither imported from this bundle nor stored"
+        mapped.unmapped.append(_issue(index, obj, f"{source} {why}, so this relationship cannot be"))
+
+
+def _too_open(marked: Tlp, claim: Tlp) -> str:
+    return (
+        f"marked TLP:{marked.value}, stricter than the TLP:{claim.value} claim its country would join: "
+        "a country is never shared more widely than its source marks it"
+    )
+
+
 @dataclass(frozen=True)
 class _Provenance:
     markings: dict[str, Tlp]
@@ -200,7 +316,7 @@ class _Provenance:
     default_confidence: int
 
     def fields(self, obj: Any) -> dict[str, Any]:
-        tlp = next((self.markings[ref] for ref in obj.get("object_marking_refs", []) if ref in self.markings), None)
+        tlp = self.marking(obj)
         confidence = obj.get("confidence")
         return {
             "tlp": tlp or self.default_tlp,
@@ -208,6 +324,10 @@ class _Provenance:
             "references": _references(obj),
             "description": _truncate(obj.get("description"), 20_000),
         }
+
+    def marking(self, obj: Any) -> Tlp | None:
+        """The TLP an object is marked with, if it is."""
+        return next((self.markings[ref] for ref in obj.get("object_marking_refs", []) if ref in self.markings), None)
 
     def created_by(self, obj: Any) -> dict[str, str]:
         ref = obj.get("created_by_ref")
@@ -407,6 +527,7 @@ def entity_from_stix(obj: Mapping[str, Any], *, organization: str) -> EntityIn:
             "name": chosen.get("name"),
             "aliases": chosen.get("aliases", []),
             "category": chosen.get("category"),
+            "countries": chosen.get("countries", []),
             "attributes": chosen.get("attributes", {}),
             **_claim_fields(chosen, own=own is not None),
         }

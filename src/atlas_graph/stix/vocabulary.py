@@ -51,6 +51,9 @@ TLP_MARKING_IDS: dict[str, Tlp] = {
 }
 """Every fixed TLP marking id, 1.0 or 2.0, and its level: what imports read without the definition in the bundle."""
 
+TLP_STRICTNESS: tuple[Tlp, ...] = tuple(Tlp)
+"""TLP levels from the least to the most restrictive: a country is never written or stored more openly than marked."""
+
 TLP_NAMES: dict[str, Tlp] = {"white": Tlp.CLEAR, **{tlp.value.lower(): tlp for tlp in Tlp}}
 """TLP levels by their name in either version, lower-cased and without `TLP:` (TLP 1.0's WHITE is TLP 2.0's CLEAR)."""
 
@@ -152,6 +155,9 @@ RELATIONSHIP_TYPES_FROM_STIX: dict[str, list[tuple[RelationshipType, bool]]] = {
 }
 """STIX relationship type -> the candidate types of the model (the first the ends' kinds allow), and whether source
 and target swap."""
+
+LOCATED_AT = "located-at"
+"""The relationship from an entity to a `location` object: the entity's countries, both ways (not a graph edge)."""
 
 STIX_RELATIONSHIP_TYPES: dict[RelationshipType, str] = {
     RelationshipType.USES: "uses",

@@ -25,10 +25,12 @@ from atlas_graph.stix.vocabulary import (
     ATLAS_EXTENSION_ID,
     ATLAS_EXTENSION_VERSION,
     ATLAS_IDENTITY_ID,
+    LOCATED_AT,
     MALWARE_TYPES,
     STIX_RELATIONSHIP_TYPES,
     TLP_2_EXTENSION_ID,
     TLP_2_MARKINGS,
+    TLP_STRICTNESS,
     VICTIM_IDENTITY_CLASSES,
     stix_type_for,
 )
@@ -127,6 +129,25 @@ def organization_identity(name: str, registered: datetime | None) -> dict[str, A
     }
 
 
+def location_id(country: str) -> str:
+    """The STIX id of a country's location object: derived from the code, so the same on every installation."""
+    return f"location--{stable_uuid('location', country)}"
+
+
+def location_object(country: str) -> dict[str, Any]:
+    """The `location` object of an ISO 3166-1 alpha-2 country code (reference data: no marking, atlas-graph's)."""
+    return {
+        "type": "location",
+        "spec_version": "2.1",
+        "id": location_id(country),
+        "created_by_ref": ATLAS_IDENTITY_ID,
+        "created": _EPOCH,
+        "modified": _EPOCH,
+        "name": country,
+        "country": country,
+    }
+
+
 # --- Entities and relationships ----------------------------------------------------------------------------
 
 
@@ -204,6 +225,37 @@ def relationship_objects(
             }
         }
         objects.append(sro)
+    return objects
+
+
+def located_at_objects(entity: ExportedEntity, *, entity_ref: str) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(country, `located-at` SRO, the claim it is made under) for each country the entity's claims give.
+
+    Of the claims that give a country, the most openly shared one (the oldest of those) creates and marks the SRO:
+    the country is shown exactly as widely as that claim. Its target is `location_object(country)`.
+    """
+    giving: dict[str, dict[str, Any]] = {}
+    for claim in entity.claims:
+        for country in claim.get("countries") or ():
+            known = giving.get(country)
+            if known is None or TLP_STRICTNESS.index(Tlp(claim["tlp"])) < TLP_STRICTNESS.index(Tlp(known["tlp"])):
+                giving[country] = claim
+    objects = []
+    for country, claim in sorted(giving.items()):
+        sro = {
+            "type": "relationship",
+            "spec_version": "2.1",
+            "id": "relationship--" + stable_uuid(LOCATED_AT, entity_ref, country, claim["organization"]),
+            "created_by_ref": organization_identity_id(claim["organization"]),
+            "created": stix_timestamp(claim["recorded_at"]),
+            "modified": stix_timestamp(claim["updated_at"]),
+            "relationship_type": LOCATED_AT,
+            "source_ref": entity_ref,
+            "target_ref": location_id(country),
+            "confidence": claim["confidence"],
+            "object_marking_refs": [TLP_2_MARKINGS[Tlp(claim["tlp"])]],
+        }
+        objects.append((country, sro, claim))
     return objects
 
 
@@ -285,6 +337,7 @@ def _assertion(claim: Mapping[str, Any], organization: str, *, entity: bool) -> 
         entry["name"] = claim["name"]
         entry["aliases"] = list(claim.get("aliases") or [])
         entry["category"] = claim.get("category")
+        entry["countries"] = list(claim.get("countries") or [])
     else:
         entry["amount"] = claim.get("amount")
         entry["currency"] = claim.get("currency")

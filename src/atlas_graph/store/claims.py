@@ -1,14 +1,18 @@
-"""Claims (assertions): refreshing the sharing summaries they feed, finding one by id, and retracting it."""
+"""Claims (assertions): refreshing the sharing summaries they feed, finding one by id, retracting it, and adding
+countries to one (a STIX `located-at` delta)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from neo4j import ManagedTransaction, Record
 
 from atlas_graph.metrics import WRITE_LOCK_WAIT
+from atlas_graph.models.countries import COUNTRY_CODES
 from atlas_graph.models.vocabulary import COMMUNITY_TLPS, NAMING_ID_SCHEMES
 from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.cypher import CypherLibrary
@@ -21,6 +25,7 @@ CLAIM_BY_ID = "read/claim_by_id"
 DELETE_CLAIM = "write/claim_delete"
 BUMP_GRAPH_VERSION = "write/graph_version_bump"
 OWN_CLAIMS_OF = "read/own_claims_of"
+ADD_CLAIM_COUNTRIES = "write/claim_countries_add"
 QUERIES = (
     REFRESH_ENTITY_SHARING,
     REFRESH_RELATIONSHIP_SHARING,
@@ -28,6 +33,7 @@ QUERIES = (
     DELETE_CLAIM,
     BUMP_GRAPH_VERSION,
     OWN_CLAIMS_OF,
+    ADD_CLAIM_COUNTRIES,
 )
 
 COMMUNITY_TLP_VALUES = sorted(tlp.value for tlp in COMMUNITY_TLPS)
@@ -129,6 +135,57 @@ def retract_claim(store: GraphStore, *, claim_id: str, organization: str, audit:
             ),
         )
         return version
+
+    return store.write_transaction(work)
+
+
+@dataclass(frozen=True)
+class CountriesAdded:
+    """A claim that took the countries of a row of `add_claim_countries`."""
+
+    index: int
+    entity_id: str
+    assertion_id: str
+
+
+def add_claim_countries(
+    store: GraphStore, *, rows: list[dict[str, Any]], organization: str, audit: AuditEntry, now: datetime
+) -> list[CountriesAdded]:
+    """Add countries to the organization's own claims (rows {index, id, key, countries, tlps}: the entity, the
+    strong key the claim gave it, and the TLP levels the claim may have), refresh the entities, audit each claim."""
+
+    def work(tx: ManagedTransaction) -> list[CountriesAdded]:
+        bump_graph_version(tx, store.queries)  # first: the write lock (see store.ingestion.write_bundle)
+        records = list(
+            tx.run(
+                store.queries[ADD_CLAIM_COUNTRIES],
+                rows=rows,
+                organization=organization,
+                codes=sorted(COUNTRY_CODES),
+                now=now,
+            )
+        )
+        if not records:
+            return []
+        refresh_entity_sharing(tx, store.queries, {record["entity_id"] for record in records})
+        for record in records:
+            # Who could see the claim goes into the trail, as for a retraction.
+            append_in(
+                tx,
+                store,
+                audit.finished(
+                    outcome="succeeded",
+                    entity_ids=(record["entity_id"],),
+                    assertion_id=record["assertion_id"],
+                    tlp=record["tlp"],
+                    share_with=list(record["share_with"]),
+                    subject="entity",
+                ),
+            )
+        return [
+            CountriesAdded(index=record["index"], entity_id=record["entity_id"], assertion_id=record["assertion_id"])
+            for record in records
+        ]
 
     return store.write_transaction(work)
 

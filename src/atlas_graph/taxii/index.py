@@ -3,10 +3,11 @@
 The objects are those of the STIX export (`stix.writing`), read from the claims the caller may see, so the
 sharing rule decides what is in a collection exactly as it decides what is in an export. An object's *date added*
 is when the newest claim it shows was recorded or last updated: an entity's SDO, the latest `updated_at` of its
-visible claims; a relationship's SRO, its claim's `updated_at`; an organization's identity, the first of its claims
-the caller sees. So a client polling with `added_after` gets what changed for it, and a claim it cannot see moves
-no date. The fixed objects (atlas-graph's identity, its extension definition, the five TLP 2.0 markings) are added
-at their own `created` time, so that a first poll gets them.
+visible claims; a relationship's SRO (a `located-at` too), its claim's `updated_at`; an organization's identity, the
+first of its claims the caller sees; a country's `location`, its first `located-at`. So a client polling with
+`added_after` gets what changed for it, and a claim it cannot see moves no date. The fixed objects (atlas-graph's
+identity, its extension definition, the five TLP 2.0 markings) are added at their own `created` time, so that a
+first poll gets them.
 
 An index is built in one read transaction and kept, per organization and collection, until the graph changes
 (`store.ingestion.graph_version`); pages are then cut from it without reading Neo4j again.
@@ -27,6 +28,8 @@ from atlas_graph.models.vocabulary import Tlp
 from atlas_graph.stix.writing import (
     entity_object,
     extension_definition,
+    located_at_objects,
+    location_object,
     organization_identity,
     producer_identity,
     relationship_objects,
@@ -103,6 +106,7 @@ def build_index(store: GraphStore, *, organization: str, collection: CollectionN
         else (lambda claims: claims)
     )
     first_claim: dict[str, datetime] = {}
+    first_location: dict[str, datetime] = {}  # by country: added with the first located-at that points to it
     with export_store.export_reader(store, organization=organization) as reader:
         stix_ids: dict[str, str] = {}
         for entity in reader.entities():
@@ -111,11 +115,14 @@ def build_index(store: GraphStore, *, organization: str, collection: CollectionN
                 # Not in `own`, but the relationships of ours that end there still point at its usual STIX id.
                 stix_ids[entity.id] = entity_object(entity, organization=organization)["id"]
                 continue
-            sdo = entity_object(
-                ExportedEntity(id=entity.id, kind=entity.kind, claims=claims), organization=organization
-            )
+            shown_entity = ExportedEntity(id=entity.id, kind=entity.kind, claims=claims)
+            sdo = entity_object(shown_entity, organization=organization)
             stix_ids[entity.id] = sdo["id"]
             add(sdo, max(claim["updated_at"] for claim in claims))
+            for country, sro, claim in located_at_objects(shown_entity, entity_ref=sdo["id"]):
+                add(sro, claim["updated_at"])
+                known = first_location.get(country)
+                first_location[country] = claim["updated_at"] if known is None else min(known, claim["updated_at"])
             _note_first(first_claim, claims)
         for relationship in reader.relationships():
             claims = mine(relationship.claims)
@@ -137,6 +144,8 @@ def build_index(store: GraphStore, *, organization: str, collection: CollectionN
             _note_first(first_claim, claims)
         for name, first in first_claim.items():
             add(organization_identity(name, reader.registered.get(name)), first)
+        for country, first in first_location.items():
+            add(location_object(country), first)
     items.sort(key=lambda item: item.sort_key)
     return CollectionIndex(objects=items)
 

@@ -3,7 +3,8 @@
 Each page is imported as a STIX bundle through the STIX import (`stix.importer`, as POST /v1/stix imports it: the
 caller's claims, deltas against what is stored, `revoked` objects retracted). A relationship whose ends come on a
 later page, and an identity whose `targets` relationship does, are kept aside and imported together once the last
-page is in.
+page is in. A `location` comes once (a server adds it with the first `located-at` to it): the state file keeps the
+locations seen, and a page's `located-at` gets its location from there when the page lacks it.
 
 **The cursor.** Per source (URL, collection, organization) a small state file remembers an `added_after` cursor.
 After each page it is moved to just before the page's last date added (`X-TAXII-Date-Added-Last` less a
@@ -36,6 +37,7 @@ from atlas_graph.models.stix import StixImportOut
 from atlas_graph.models.vocabulary import Tlp
 from atlas_graph.services.caller import Caller
 from atlas_graph.stix.importer import import_stix_objects
+from atlas_graph.stix.vocabulary import LOCATED_AT
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.taxii.query import parse_timestamp
 
@@ -164,7 +166,14 @@ def pull(
         state_file=str(path),
     )
 
+    locations: dict[str, dict[str, Any]] = dict(state.get("locations", {}))
+
     def store_page(objects: list[dict[str, Any]], *, final: bool) -> StixImportOut:
+        # A country's location comes once, with the first located-at to it (maybe pages or runs ago): bring it along.
+        locations.update((obj["id"], obj) for obj in objects if _is_location(obj))
+        on_page = {obj.get("id") for obj in objects}
+        wanted = {obj.get("target_ref") for obj in objects if _is_located_at(obj)} - on_page
+        objects = [*objects, *(locations[ref] for ref in sorted(wanted, key=str) if ref in locations)]
         result = import_stix_objects(
             store,
             caller=caller,
@@ -191,6 +200,7 @@ def pull(
             state["added_after"] = _before(last_added) if more else last_added
             summary.cursor = state["added_after"]
         state["deferred"] = deferred
+        state["locations"] = locations
         _save_state(path, state)
         if on_page is not None:
             on_page(PullProgress(page=summary.pages, objects=summary.objects, cursor=summary.cursor))
@@ -200,9 +210,18 @@ def pull(
             store_page(deferred[start : start + max_items], final=True)
         deferred.clear()
     state["deferred"] = []
+    state["locations"] = locations
     _save_state(path, state)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _is_location(obj: Any) -> bool:
+    return isinstance(obj, dict) and obj.get("type") == "location" and isinstance(obj.get("id"), str)
+
+
+def _is_located_at(obj: Any) -> bool:
+    return isinstance(obj, dict) and obj.get("type") == "relationship" and obj.get("relationship_type") == LOCATED_AT
 
 
 def _waiting_for_ends(objects: list[dict[str, Any]], result: StixImportOut) -> set[int]:

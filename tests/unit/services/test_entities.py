@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_graph.services.entities import display_name, lucene_query, ranking_words
+from atlas_graph.services.entities import describe, display_name, lucene_query, ranking_words
 
 
 @pytest.mark.parametrize(
@@ -49,6 +49,22 @@ def test_a_tie_goes_to_the_claim_carrying_an_attack_id_then_to_the_oldest() -> N
     # A source's own cluster id is no such id: the oldest claim wins the tie.
     assert display_name([MISP_FIN7, claim("Anunak", "xid:actor:misp-galaxy:threat-actor=1")]) == "FIN7"
     assert display_name([claim("Carbanak", "xid:actor:mitre-attack=g0008"), MISP_CARBANAK]) == "Carbanak"
+
+
+def test_the_cost_shown_is_the_largest_a_visible_claim_gives_as_plans_use_it() -> None:
+    def costed(tlp: str, attributes: str | None) -> dict[str, object]:
+        return {"name": "Host East", "tlp": tlp, "attributes": attributes}
+
+    claims = [
+        costed("RED", '{"disruption_cost": 7, "note": "restricted"}'),
+        costed("GREEN", '{"disruption_cost": 5, "note": "older"}'),
+        costed("GREEN", '{"disruption_cost": 1, "note": "latest"}'),
+        costed("GREEN", None),
+    ]
+    # Other attributes: the latest, community first; the cost: the largest, as the plan takes it.
+    assert describe(claims)[3] == {"disruption_cost": 7, "note": "latest"}
+    assert describe(claims[1:])[3] == {"disruption_cost": 5, "note": "latest"}
+    assert describe(claims[3:])[3] == {}
 
 
 @pytest.mark.parametrize(

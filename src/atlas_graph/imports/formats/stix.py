@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar, TypeVar
 
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.imports.batches import Batch, ImportIssue, IssueStatus, Phase, ResumePoint, item_id, why
@@ -14,7 +14,17 @@ from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.stix import StixObjectIssueOut
 from atlas_graph.stix import reading as stix_reading
-from atlas_graph.stix.reading import StoredKinds, entity_from_stix, is_atlas_object, relationship_from_stix
+from atlas_graph.stix.reading import (
+    LocatedAt,
+    Revoked,
+    StoredKinds,
+    entity_from_stix,
+    is_atlas_object,
+    relationship_from_stix,
+)
+from atlas_graph.stix.vocabulary import LOCATED_AT
+
+_Waiting = TypeVar("_Waiting", LocatedAt, Revoked)
 
 
 @dataclass
@@ -27,6 +37,8 @@ class StixIndex:
     markings: list[dict[str, Any]] = field(default_factory=list)
     targeted_by: dict[str, tuple[int, int]] = field(default_factory=dict)
     """For each object that something `targets`, the span of one such relationship (identities become victims)."""
+    located_at: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """For each object, the spans of the `located-at` relationships from it (its countries join its claim)."""
 
 
 def index_stix(path: Path, *, meter: ProgressMeter | None = None) -> StixIndex:
@@ -47,6 +59,8 @@ def index_stix(path: Path, *, meter: ProgressMeter | None = None) -> StixIndex:
                 if obj.get("type") == "relationship":
                     if obj.get("relationship_type") == "targets" and isinstance(obj.get("target_ref"), str):
                         index.targeted_by.setdefault(obj["target_ref"], (start, end))
+                    if obj.get("relationship_type") == LOCATED_AT and isinstance(obj.get("source_ref"), str):
+                        index.located_at.setdefault(obj["source_ref"], []).append((start, end))
                     continue
                 index.spans[obj["id"]] = (start, end)
                 if obj.get("type") == "marking-definition":
@@ -164,6 +178,27 @@ def map_stix_chunk(
     targeted = {obj.get("id") for _, obj in foreign if isinstance(obj, dict) and obj.get("type") == "identity"}
     targeted |= {ref for ref in context_ids if ref.startswith("identity--")}
     context += [read_span(lookup, *index.targeted_by[ref]) for ref in targeted if ref in index.targeted_by]
+    # An entity's countries come from its `located-at` relationships and their locations: bring those along too.
+    located = [
+        read_span(lookup, *span)
+        for _, obj in foreign
+        if isinstance(obj, dict) and obj.get("type") != "relationship"
+        for span in index.located_at.get(str(obj.get("id")), [])
+    ]
+    locations = dict.fromkeys(
+        str(relationship.get("target_ref")) for relationship in located if isinstance(relationship, dict)
+    )
+    context += located + [read_span(lookup, *index.spans[ref]) for ref in locations if ref in index.spans]
+    # An export's entity brings its countries in the atlas-graph extension, read exactly: its located-at say it again.
+    extended = {obj["id"] for obj in context if isinstance(obj, dict) and is_atlas_object(obj)}
+    said_again = [(i, obj) for i, obj in foreign if _located_at_from(obj, extended)]
+    for file_index, obj in said_again:
+        reason = "its entity's countries come from the atlas-graph extension of the entity's own object"
+        batch.issues.append(ImportIssue(f"objects[{file_index}]", "skipped", reason, item_id(obj)))
+    if said_again:
+        foreign = [(i, obj) for i, obj in foreign if not _located_at_from(obj, extended)]
+        if not foreign:
+            return batch
     offset = len(context)
     mapped = stix_reading.map_stix_bundle(
         {"type": "bundle", "objects": [*context, *(obj for _, obj in foreign)]},
@@ -190,12 +225,30 @@ def map_stix_chunk(
         for issue in issues:
             if issue.index >= offset:
                 batch.issues.append(ImportIssue(source(issue.index), status, issue.reason, issue.id))
-    for revoked in mapped.revoked:
-        if revoked.index < offset:
-            continue
-        if stored_kinds is None:
-            reason = "revoked by its producer (an import that reads the store retracts your claim on it)"
-            batch.issues.append(ImportIssue(source(revoked.index), "skipped", reason, revoked.id))
-        else:
-            batch.revoked.append((source(revoked.index), revoked))
+
+    def after_storing(items: Sequence[_Waiting], kept: list[tuple[str, _Waiting]], reason: str) -> None:
+        """Hand on what needs the store once the batch is in, or say why it is skipped without a store."""
+        for item in items:
+            if item.index < offset:
+                continue
+            if stored_kinds is None:
+                batch.issues.append(ImportIssue(source(item.index), "skipped", reason, item.id))
+            else:
+                kept.append((source(item.index), item))
+
+    after_storing(
+        mapped.located_deltas,
+        batch.located,
+        "located-at an entity not in this file (an import that reads the store adds the country)",
+    )
+    after_storing(
+        mapped.revoked,
+        batch.revoked,
+        "revoked by its producer (an import that reads the store retracts your claim on it)",
+    )
     return batch
+
+
+def _located_at_from(obj: Any, sources: set[str]) -> bool:
+    """Whether `obj` is a `located-at` relationship from one of `sources`."""
+    return isinstance(obj, dict) and obj.get("relationship_type") == LOCATED_AT and obj.get("source_ref") in sources
