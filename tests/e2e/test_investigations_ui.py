@@ -248,11 +248,15 @@ def test_what_if_leads_with_what_moved_and_labels_a_flat_metric(
     expect(page.locator("#kpi-pairs .kpi-value")).to_have_text("−31.8%")
     expect(page.locator("#kpi-pairs .kpi-detail")).to_have_text("66 → 45")
     expect(page.locator("#kpi-cut-off .kpi-value")).to_have_text("6")
-    capabilities = page.evaluate("() => window.atlasExplorer.state.disruption.capabilities ?? null")
-    if capabilities is None:
-        expect(page.locator("#kpi-capability")).to_contain_text("not answered by this service")
-    else:
-        expect(page.locator("#kpi-capability .kpi-value")).not_to_have_text("n/a")
+    # Each crew (harm 2: one clinic) loses bulletproof hosting and, through Haven, its domain: 6 x 2 x 2.
+    expect(page.locator("#kpi-capability .kpi-value")).to_have_text("24")
+    expect(page.locator("#disruption-kpis .kpi").first).to_have_attribute("data-moved", "true")
+    expect(page.locator("#kpi-pairs .kpi-note")).to_have_text(
+        "fragmentation stays at 99.9% only because most entities were isolated already"
+    )
+    crew_1 = page.locator(f"#capability-losses li[data-entity-id='{ids['Crew 1']}'] .badge")
+    expect(crew_1).to_have_count(2)
+    assert sorted(crew_1.all_inner_texts()) == ["bulletproof hosting", "domain"]
     # Fragmentation moves by 0.02 points: flat, and the row says why.
     row = page.locator("#disruption-metrics tr.flat")
     expect(row).to_have_count(1)
