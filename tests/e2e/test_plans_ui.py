@@ -59,9 +59,24 @@ def example(live_server: str, auth_headers: KeyFactory) -> Example:
     return Example(live_server, ids, org_a["Authorization"].removeprefix("Bearer "))
 
 
-def plan(page: Page, budget: str) -> None:
-    page.fill("#plan-budget", budget)
+PLAN_TIMEOUT_MS = 90_000
+"""A plan is several requests (the plan, a what-if of its targets, the neighbourhoods drawn) and, the first time,
+the analysis worker process starting: under the shared machine's load that has taken over the usual 20 s."""
+
+
+def plan(page: Page, budget: str | None = None) -> None:
+    if budget is not None:
+        page.fill("#plan-budget", budget)
     page.click("#plan-run")
+    planned(page)
+
+
+def planned(page: Page) -> None:
+    """Waits until a plan is shown and nothing is in flight."""
+    page.wait_for_function(
+        "() => document.body.dataset.pending === '0' && window.atlasExplorer.plans.result !== null",
+        timeout=PLAN_TIMEOUT_MS,
+    )
     settle(page)
 
 
@@ -111,7 +126,8 @@ def test_a_plan_is_ringed_by_member_explained_and_compared(page: Page, example: 
     drawn = page.evaluate("() => window.atlasExplorer.graph.entityIds()")
     assert ids["core"] in drawn, "the targets' neighbourhood is drawn"
     losing = page.evaluate("() => window.atlasExplorer.graph.marked('plan-loss')")
-    assert sorted(losing) == sorted([ids["core"]]), "of the three actors that lose, only the core is a neighbour"
+    assert sorted(losing) == sorted(ids[actor] for actor in ("core", "affiliate_1", "affiliate_2"))
+    assert ids["host_island"] in drawn, "where the core's hosting moves to is drawn"
     legend = page.locator("#plan-legend")
     expect(legend.locator("[data-member='de-police'] .member-dot")).to_have_css("background-color", "rgb(0, 114, 178)")
     expect(legend.locator("[data-member='nl-fiu'] .member-dot")).to_have_css("background-color", "rgb(213, 94, 0)")
@@ -147,8 +163,7 @@ def test_a_plan_is_ringed_by_member_explained_and_compared(page: Page, example: 
 
     # Without de-police, Host East is out of reach: the mixer alone; the coalition is in the URL.
     page.uncheck("input[name=plan-member][value='de-police']")
-    page.click("#plan-run")
-    settle(page)
+    plan(page)
     expect(targets).to_have_count(1)
     expect(targets.first).to_have_attribute("data-entity-id", ids["mixer"])
     assert "coalition=nl-fiu" in page.url
@@ -159,7 +174,7 @@ def test_a_deep_link_reopens_the_plan_view_with_its_controls(browser: Browser, e
         page.goto("/#view=plan&budget=4&substitution=market")
         page.fill("#api-key", example.key)
         page.click("#signin-form button[type=submit]")
-        settle(page)
+        planned(page)
         expect(page.locator("#tab-plans")).to_be_visible()
         expect(page.locator("#plan-budget")).to_have_value("4")
         expect(page.locator("#plan-substitution")).to_have_value("market")

@@ -765,17 +765,19 @@ async function simulateDisruption() {
   });
 }
 
-/** Draws a plan's targets with their neighbourhoods alone, laid out by ForceAtlas2 (several centres). */
+/** Draws a plan's targets and losers with their neighbourhoods alone, in columns by dependency. */
 async function drawPlan(nodes, edges) {
   graph.clear();
+  graph.clearMarks();
   state.expanded.clear();
-  state.paths = null;
+  state.paths = state.chokepoints = state.disruption = null; // other analyses' rings would read as the plan's
   state.highlightedPath = null;
   state.truncated = false;
   state.lastView = { type: 'plan' };
+  state.layoutRoot = null;
   graph.merge(nodes, edges);
-  setLayoutMode('force');
-  runLayout('force'); // not awaited: the page stays usable while the worker lays out
+  setLayoutMode('hierarchical');
+  await runLayout('hierarchical'); // by dependency: actors, then what they use, then what that runs on
   applyMarks();
 }
 

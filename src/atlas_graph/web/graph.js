@@ -411,8 +411,10 @@ export class GraphView {
       return [low - missing, high + missing];
     };
     const [left, right] = widen([minX, maxX]);
-    // Labels are written to the right of their nodes: room for those of the rightmost nodes.
-    const room = Math.max(0.08 * (right - left), 0.25 * MIN_EXTENT);
+    // Labels are written to the right of their nodes: room for those of the rightmost nodes, a whole column's
+    // worth when the layout puts nodes in columns (hierarchical), whose last column is all labels.
+    const share = this.layoutState.mode === 'hierarchical' ? 0.3 : 0.08;
+    const room = Math.max(share * (right - left), 0.25 * MIN_EXTENT);
     this.sigma.setCustomBBox({ x: [left, right + room], y: widen([minY, maxY]) });
   }
 

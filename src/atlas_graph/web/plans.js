@@ -11,7 +11,12 @@ import { SUBSTITUTIONS } from './keep.js';
 /** One colour per member (Okabe and Ito's, told apart by colour-blind readers), in the profiles' order. */
 const MEMBER_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#56b4e9', '#e69f00', '#000000', '#7a5195'];
 /** The neighbourhood drawn around each target: enough to see whom it serves, few enough to read. */
-const TARGET_NEIGHBOURS = 40;
+const TARGET_NEIGHBOURS = 25;
+/** The actors that lose most are drawn with what they depend on (the suppliers they keep or move to). */
+const LOSING_ACTORS_DRAWN = 5;
+const ACTOR_NEIGHBOURS = 12;
+/** Dependencies (docs/planning.md); TARGETS is not one. */
+const DEPENDENCY_TYPES = ['USES', 'OPERATES', 'AFFILIATED_WITH', 'PAYS', 'SUPPLIES', 'LAUNDERS_FOR'];
 const GAPS_SHOWN = 6;
 
 const VERBS = { arrest: 'arrest', sanction: 'sanction', takedown: 'take down', seize: 'seize', sinkhole: 'sinkhole', suspend: 'suspend', freeze: 'freeze' };
@@ -137,13 +142,20 @@ export class PlanView {
     return by;
   }
 
-  /** The targets and their neighbourhoods on the graph, ringed. */
+  /** The targets and the actors that lose most, with their neighbourhoods, on the graph; the targets ringed. */
   async draw(result) {
     const { api, scopeParams, drawn } = this.explorer;
     const nodes = new Map();
     const edges = [];
-    for (const target of result.targets) {
-      const { data } = await api.get(`/v1/entities/${encodeURIComponent(target.id)}/neighborhood`, { depth: 1, limit: TARGET_NEIGHBOURS, ...scopeParams() });
+    const scope = scopeParams();
+    const dependencies = scope.types ? DEPENDENCY_TYPES.filter((type) => scope.types.includes(type)) : DEPENDENCY_TYPES;
+    const around = [
+      ...result.targets.map((target) => [target.id, { limit: TARGET_NEIGHBOURS }]),
+      ...result.losses.slice(0, LOSING_ACTORS_DRAWN).map((actor) => [actor.id, { limit: ACTOR_NEIGHBOURS, types: dependencies }]),
+    ];
+    for (const [id, narrower] of around) {
+      if (narrower.types?.length === 0) continue;
+      const { data } = await api.get(`/v1/entities/${encodeURIComponent(id)}/neighborhood`, { depth: 1, ...scope, ...narrower });
       for (const node of data.nodes) if (!nodes.has(node.id)) nodes.set(node.id, node);
       edges.push(...data.edges);
     }
@@ -168,8 +180,24 @@ export class PlanView {
     );
   }
 
+  /** Who does what, in the details panel beside the graph: each member's targets and actions, in its colour. */
+  renderTasks(result) {
+    const { select } = this.explorer;
+    $('#details').replaceChildren(h('div', { id: 'plan-tasks' },
+      h('h3', {}, 'Who does what'),
+      result.tasks.length
+        ? result.tasks.map((task) => h('div', { class: 'task-card', dataset: { member: task.organization }, style: { borderLeftColor: this.colourOf(task.organization) } },
+            h('strong', { style: { color: this.colourOf(task.organization) } }, task.organization),
+            h('ul', { class: 'small' }, task.targets.map((target) => h('li', {},
+              `${target.actions.map((action) => VERBS[action] ?? action).join(' or ')} `, button(target.name, () => select(target.id), { class: 'link' }))))))
+        : h('p', { class: 'muted small' }, 'Nothing for the coalition to do within this budget.'),
+      h('p', { class: 'muted small' }, 'On the graph: each target ringed in the colour of the member who acts; actors that lose a capability ringed in orange; columns follow the dependencies (who uses, who supplies).'),
+    ));
+  }
+
   render(result, whatIf) {
     const { select } = this.explorer;
+    this.renderTasks(result);
     const by = this.actorOf(result);
     const { objective } = result;
     const members = [...new Set(result.tasks.map((task) => task.organization))];
@@ -182,7 +210,7 @@ export class PlanView {
         h('div', { class: 'muted small' }, `${objective.solver} · ${objective.seconds.toFixed(2)} s · ${count(result.targets.length, 'target')} costing ${formatMetric(result.targets.reduce((sum, t) => sum + t.cost, 0))} of ${formatMetric(result.budget)} · substitution: ${result.substitution}`)),
       whatIf ? kpiCards(whatIf, { id: 'plan-kpis' }) : null,
       members.length
-        ? h('div', { class: 'plan-legend small', id: 'plan-legend' }, h('span', { class: 'muted' }, 'ring = who acts: '),
+        ? h('div', { class: 'plan-legend small', id: 'plan-legend' }, h('span', { class: 'muted' }, 'ring = who acts:\u00a0'),
             members.map((member) => h('span', { class: 'legend-item', dataset: { member } }, h('span', { class: 'member-dot', style: { background: this.colourOf(member) } }),
               `${member} (${result.tasks.find((task) => task.organization === member).targets.length})`)),
             h('span', { class: 'legend-item' }, h('span', { class: 'member-dot loses' }), 'loses a capability'))
