@@ -299,3 +299,69 @@ def test_entity_page_lists_neighbours_sortably_exports_csv_and_shows_history(pag
     assert name == "Crew-1-neighbours.csv" and len(lines) == 5
     assert lines[0] == '"neighbour","kind","category","relationships","count","best confidence","organizations"'
     assert lines[1].startswith('"Clinic North","victim","organization","TARGETS→","1","70"')
+
+
+def test_entity_page_merges_rejects_and_splits_with_history(
+    page: Page, ecosystem: Ecosystem, auth_headers: KeyFactory
+) -> None:
+    ids = ecosystem.ids
+    org_a = auth_headers("Org A")
+    twin = call_api(
+        ecosystem.base_url,
+        "POST",
+        "/v1/bundles",
+        org_a,
+        {
+            "entities": [{"kind": "service_provider", "name": "Haven Hosting Ltd", "category": "bulletproof_hosting"}],
+            "relationships": [
+                {
+                    "type": "USES",
+                    "source": {"kind": "actor", "name": "Crew 6"},
+                    "target": {"kind": "service_provider", "name": "Haven Hosting Ltd"},
+                    "confidence": 65,
+                }
+            ],
+        },
+    )["entities"][0]["id"]
+    for other, note in ((twin, "same panel and abuse contact"), (ids["Lockbit-like"], "same operators?")):
+        call_api(
+            ecosystem.base_url,
+            "POST",
+            "/v1/resolution/candidates",
+            org_a,
+            {"a": ids["Haven"], "b": other, "note": note},
+        )
+    sign_in(page, ecosystem.key)
+    open_neighborhood(page, "Haven", ids["Haven"])
+    page.click("#details-page")
+    settle(page)
+    candidates = page.locator("#entity-candidates li.candidate")
+    expect(candidates).to_have_count(2)
+    expect(page.locator(f"#entity-candidates li[data-other='{twin}']")).to_contain_text(
+        "an analyst suggests it: same panel and abuse contact"
+    )
+
+    page.locator(f"#entity-candidates li[data-other='{ids['Lockbit-like']}'] button.reject").click()
+    settle(page)
+    expect(candidates).to_have_count(1)
+    rejected = call_api(
+        ecosystem.base_url, "GET", f"/v1/resolution/candidates?status=rejected&entity={ids['Haven']}", org_a
+    )
+    assert [item["b"] for item in rejected["items"]] == [ids["Lockbit-like"]]
+
+    page.locator(f"#entity-candidates li[data-other='{twin}'] button.accept").click()
+    settle(page)
+    expect(page.locator("#entity-candidates")).to_contain_text("No open candidate")
+    expect(page.locator(f"#entity-merged li[data-merged-id='{twin}']")).to_be_visible()
+    expect(page.locator("#entity-history")).to_contain_text(f"merged ({twin})")
+    survivor = call_api(ecosystem.base_url, "GET", f"/v1/entities/{ids['Haven']}", org_a)
+    assert survivor["merged_ids"] == [twin]
+    screenshot(page, "27-entity-merged")
+
+    page.locator(f"#entity-merged li[data-merged-id='{twin}'] button.split").click()
+    settle(page)
+    expect(page.locator("#entity-merged")).to_have_count(0)
+    expect(page.locator("#entity-history")).to_contain_text(f"split ({twin})")
+    restored = call_api(ecosystem.base_url, "GET", f"/v1/entities/{twin}", org_a)
+    assert restored["id"] == twin and restored["name"] == "Haven Hosting Ltd"
+    assert call_api(ecosystem.base_url, "GET", f"/v1/entities/{ids['Haven']}", org_a)["merged_ids"] == []

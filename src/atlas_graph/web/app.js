@@ -4,6 +4,7 @@ import { Api, ApiError, describeLocation } from './api.js';
 import { GraphView, HUB_DEGREE, KINDS, LAYOUTS, TYPES } from './graph.js';
 import { SERVICE_KINDS_LABEL, button, formatMetric, h, kindSwatch, percent } from './dom.js';
 import { download, emptyFilters, hashOf, pngBlob, pngCanvas, readHash, svgText } from './keep.js';
+import { identitySection } from './identity.js';
 import { capabilityLosses, displacementList, flatFragmentation, kpiCards, metricRow } from './impact.js';
 import { PlanView } from './plans.js';
 
@@ -1074,9 +1075,10 @@ function neighbourRows(entityId, hood) {
 }
 
 async function showEntityPage(entity) {
-  const [{ data: hood }, { data: history }] = await act(() => Promise.all([
+  const [{ data: hood }, { data: history }, identity] = await act(() => Promise.all([
     api.get(`/v1/entities/${encodeURIComponent(entity.id)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams() }),
     api.get(`/v1/entities/${encodeURIComponent(entity.id)}/history`),
+    identitySection(entity.id, { api, act, me: state.me, refresh: () => showEntityPage(entity) }),
   ])) ?? [{}, {}];
   if (!hood || !history) return;
   const rows = neighbourRows(entity.id, hood);
@@ -1114,6 +1116,7 @@ async function showEntityPage(entity) {
     h('div', { class: 'row small' }, button('← Details', () => showNodeDetails(entity.id)), button('Export CSV', exportCsv, { id: 'neighbours-csv' })),
     h('h4', {}, `${rows.length} neighbour${rows.length === 1 ? '' : 's'}${hood.truncated ? ' (cut at the limit)' : ''}`),
     h('div', { class: 'table-scroll' }, h('table', { class: 'metrics neighbours', id: 'neighbours' }, h('thead', {}, head), body)),
+    identity,
     h('h4', {}, 'History'),
     history.events.length
       ? h('ol', { class: 'history small', id: 'entity-history' }, history.events.map((event) =>
