@@ -6,57 +6,26 @@ service on the real Neo4j, on docs/planning.md's worked example, whose numbers a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.conftest import KeyFactory
-from tests.e2e.conftest import browser_page, call_api, screenshot
+from tests.e2e.conftest import Ecosystem, browser_page, call_api, screenshot
 from tests.e2e.test_explorer import settle, sign_in
-from tests.integration.test_planning_api import EXAMPLE, LINKS
-
-PROFILES = {
-    "de-police": {"jurisdictions": ["DE"], "actions": ["takedown", "seize", "arrest"]},
-    "nl-fiu": {"jurisdictions": ["NL"], "actions": ["freeze"]},
-}
-
-
-@dataclass(frozen=True)
-class Example:
-    base_url: str
-    ids: dict[str, str]
-    key: str
+from tests.integration.test_planning_api import EXAMPLE, PROFILES, example_bundle
 
 
 @pytest.fixture
-def example(live_server: str, auth_headers: KeyFactory) -> Example:
+def example(live_server: str, auth_headers: KeyFactory) -> Ecosystem:
     """The worked example, posted by Org A, and the coalition de-police (DE) and nl-fiu (NL)."""
     org_a = auth_headers("Org A", "analyst")
-    kinds = {name: kind for name, kind, *_ in EXAMPLE}
-    bundle = {
-        "entities": [
-            {
-                "kind": kind,
-                "name": name,
-                "category": category,
-                "countries": countries,
-                "attributes": {"disruption_cost": cost},
-            }
-            for name, kind, category, countries, cost in EXAMPLE
-        ],
-        "relationships": [
-            {"type": rel, "source": {"kind": kinds[u], "name": u}, "target": {"kind": kinds[v], "name": v}}
-            for u, rel, v in LINKS
-        ],
-    }
-    answer = call_api(live_server, "POST", "/v1/bundles", org_a, bundle)
+    answer = call_api(live_server, "POST", "/v1/bundles", org_a, example_bundle())
     operator = auth_headers(role="operator")
     for name, profile in PROFILES.items():
         auth_headers(name, "reader")
         call_api(live_server, "PATCH", f"/v1/organizations/{name}", operator, profile)
     ids = {name: item["id"] for (name, *_), item in zip(EXAMPLE, answer["entities"], strict=True)}
-    return Example(live_server, ids, org_a["Authorization"].removeprefix("Bearer "))
+    return Ecosystem(live_server, ids, org_a["Authorization"].removeprefix("Bearer "))
 
 
 PLAN_TIMEOUT_MS = 90_000
@@ -92,7 +61,7 @@ def ring(page: Page, entity_id: str) -> dict[str, object]:
     return look
 
 
-def test_a_plan_is_ringed_by_member_explained_and_compared(page: Page, example: Example) -> None:
+def test_a_plan_is_ringed_by_member_explained_and_compared(page: Page, example: Ecosystem) -> None:
     ids = example.ids
     sign_in(page, example.key)
     page.click("#tab-button-plans")
@@ -161,6 +130,9 @@ def test_a_plan_is_ringed_by_member_explained_and_compared(page: Page, example: 
     page.mouse.move(5, 5)
     screenshot(page, "plans-worked-example")
 
+    page.click("#graph-reset-marks")
+    assert page.evaluate("() => window.atlasExplorer.graph.marked('plan-target')") == []
+
     # Without de-police, Host East is out of reach: the mixer alone; the coalition is in the URL.
     page.uncheck("input[name=plan-member][value='de-police']")
     plan(page)
@@ -169,7 +141,7 @@ def test_a_plan_is_ringed_by_member_explained_and_compared(page: Page, example: 
     assert "coalition=nl-fiu" in page.url
 
 
-def test_a_deep_link_reopens_the_plan_view_with_its_controls(browser: Browser, example: Example) -> None:
+def test_a_deep_link_reopens_the_plan_view_with_its_controls(browser: Browser, example: Ecosystem) -> None:
     with browser_page(browser, example.base_url) as page:
         page.goto("/#view=plan&budget=4&substitution=market")
         page.fill("#api-key", example.key)
@@ -183,7 +155,7 @@ def test_a_deep_link_reopens_the_plan_view_with_its_controls(browser: Browser, e
         expect(page.locator("#plan-objective")).to_contain_text("substitution: market")
 
 
-def test_a_long_plan_shows_the_jobs_progress(page: Page, example: Example) -> None:
+def test_a_long_plan_shows_the_jobs_progress(page: Page, example: Ecosystem) -> None:
     # A graph this small is planned at once; asked as a job (as a large one is), the view polls and shows progress.
     def as_job(route: Route) -> None:
         route.continue_(url=route.request.url + "?background=true")

@@ -1207,6 +1207,7 @@ function wire() {
     state.chokepoints = null;
     state.disruption = null;
     state.highlightedPath = null;
+    plans.unmark();
     graph.clearMarks();
     applyMarks();
   });

@@ -35,6 +35,7 @@ export class PlanView {
     this.result = null; // the last plan
     this.whatIf = null; // the what-if of its targets
     this.open = false; // whether the URL holds the plan view (after a run or a deep link)
+    this.ringed = false; // whether its rings are on the graph ("Clear marks" takes them off)
   }
 
   wire() {
@@ -129,6 +130,7 @@ export class PlanView {
         : null;
       this.result = result;
       this.whatIf = whatIf;
+      this.ringed = true;
       record('plan', { ...body }, { objective: result.objective, targets: result.targets.map(({ id, name, loss }) => ({ id, name, loss })) });
       await this.draw(result);
       this.render(result, whatIf);
@@ -163,10 +165,15 @@ export class PlanView {
     this.mark();
   }
 
+  unmark() {
+    this.ringed = false;
+    this.mark();
+  }
+
   /** (Re)puts the plan's rings on what is drawn. */
   mark() {
     const { graph } = this.explorer;
-    if (!this.result) {
+    if (!this.result || !this.ringed) {
       graph.markPlan([]);
       return;
     }
