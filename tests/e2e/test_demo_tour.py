@@ -58,3 +58,22 @@ def test_a_newcomer_tours_the_demo(page: Page, live_server: str, graph: GraphSto
     expect(paths.first.locator(".chain")).to_contain_text("Wizard Spider")
     assert WIZARD_SPIDER in drawn(page)["nodes"]
     screenshot(page, "14-demo-paths")
+
+    # The planner's first plan, with the demo's coalition and the default budget: each target ringed by its member.
+    page.click("#tab-button-plans")
+    settle(page)
+    expect(page.locator("input[name=plan-member]")).to_have_count(len(demo.COALITION))
+    page.click("#plan-run")
+    settle(page)
+    result = page.evaluate("window.atlasExplorer.plans.result")
+    assert result["targets"] and result["objective"]["loss"] > 0
+    assert all(baseline["loss"] <= result["objective"]["loss"] for baseline in result["baselines"])
+    targets = page.locator("#plan-targets > li")
+    expect(targets).to_have_count(len(result["targets"]))
+    ringed = page.evaluate("() => window.atlasExplorer.graph.marked('plan-target')")
+    assert sorted(ringed) == sorted(target["id"] for target in result["targets"])
+    for index in range(len(result["targets"])):
+        assert targets.nth(index).get_attribute("data-member"), "a target no member acts on"
+    expect(page.locator("#plan-kpis #kpi-capability .kpi-value")).to_have_text(f"{result['objective']['loss']:g}")
+    page.mouse.move(5, 5)
+    screenshot(page, "plans")

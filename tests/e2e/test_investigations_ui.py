@@ -248,11 +248,15 @@ def test_what_if_leads_with_what_moved_and_labels_a_flat_metric(
     expect(page.locator("#kpi-pairs .kpi-value")).to_have_text("−31.8%")
     expect(page.locator("#kpi-pairs .kpi-detail")).to_have_text("66 → 45")
     expect(page.locator("#kpi-cut-off .kpi-value")).to_have_text("6")
-    capabilities = page.evaluate("() => window.atlasExplorer.state.disruption.capabilities ?? null")
-    if capabilities is None:
-        expect(page.locator("#kpi-capability")).to_contain_text("not answered by this service")
-    else:
-        expect(page.locator("#kpi-capability .kpi-value")).not_to_have_text("n/a")
+    # Each crew (harm 2: one clinic) loses bulletproof hosting and, through Haven, its domain: 6 x 2 x 2.
+    expect(page.locator("#kpi-capability .kpi-value")).to_have_text("24")
+    expect(page.locator("#disruption-kpis .kpi").first).to_have_attribute("data-moved", "true")
+    expect(page.locator("#kpi-pairs .kpi-note")).to_have_text(
+        "fragmentation stays at 99.9% only because most entities were isolated already"
+    )
+    crew_1 = page.locator(f"#capability-losses li[data-entity-id='{ids['Crew 1']}'] .badge")
+    expect(crew_1).to_have_count(2)
+    assert sorted(crew_1.all_inner_texts()) == ["bulletproof hosting", "domain"]
     # Fragmentation moves by 0.02 points: flat, and the row says why.
     row = page.locator("#disruption-metrics tr.flat")
     expect(row).to_have_count(1)
@@ -265,12 +269,17 @@ def test_what_if_leads_with_what_moved_and_labels_a_flat_metric(
     screenshot(page, "25-what-if-kpis")
 
 
-def test_entity_page_lists_neighbours_sortably_exports_csv_and_shows_history(page: Page, ecosystem: Ecosystem) -> None:
-    ids = ecosystem.ids
+def open_entity_page(page: Page, ecosystem: Ecosystem, name: str) -> None:
+    """Signs in, draws the entity's neighborhood and opens its page."""
     sign_in(page, ecosystem.key)
-    open_neighborhood(page, "Crew 1", ids["Crew 1"])
+    open_neighborhood(page, name, ecosystem.ids[name])
     page.click("#details-page")
     settle(page)
+
+
+def test_entity_page_lists_neighbours_sortably_exports_csv_and_shows_history(page: Page, ecosystem: Ecosystem) -> None:
+    ids = ecosystem.ids
+    open_entity_page(page, ecosystem, "Crew 1")
     table = page.locator("#neighbours tbody tr")
     # Crew 1: Haven, Tumble, Lockbit-like and Clinic North, one relationship each.
     expect(table).to_have_count(4)
@@ -295,3 +304,66 @@ def test_entity_page_lists_neighbours_sortably_exports_csv_and_shows_history(pag
     assert name == "Crew-1-neighbours.csv" and len(lines) == 5
     assert lines[0] == '"neighbour","kind","category","relationships","count","best confidence","organizations"'
     assert lines[1].startswith('"Clinic North","victim","organization","TARGETS→","1","70"')
+
+
+def test_entity_page_merges_rejects_and_splits_with_history(
+    page: Page, ecosystem: Ecosystem, auth_headers: KeyFactory
+) -> None:
+    ids = ecosystem.ids
+    org_a = auth_headers("Org A")
+    twin = call_api(
+        ecosystem.base_url,
+        "POST",
+        "/v1/bundles",
+        org_a,
+        {
+            "entities": [{"kind": "service_provider", "name": "Haven Hosting Ltd", "category": "bulletproof_hosting"}],
+            "relationships": [
+                {
+                    "type": "USES",
+                    "source": {"kind": "actor", "name": "Crew 6"},
+                    "target": {"kind": "service_provider", "name": "Haven Hosting Ltd"},
+                    "confidence": 65,
+                }
+            ],
+        },
+    )["entities"][0]["id"]
+    for other, note in ((twin, "same panel and abuse contact"), (ids["Lockbit-like"], "same operators?")):
+        call_api(
+            ecosystem.base_url,
+            "POST",
+            "/v1/resolution/candidates",
+            org_a,
+            {"a": ids["Haven"], "b": other, "note": note},
+        )
+    open_entity_page(page, ecosystem, "Haven")
+    candidates = page.locator("#entity-candidates li.candidate")
+    expect(candidates).to_have_count(2)
+    expect(page.locator(f"#entity-candidates li[data-other='{twin}']")).to_contain_text(
+        "an analyst suggests it: same panel and abuse contact"
+    )
+
+    page.locator(f"#entity-candidates li[data-other='{ids['Lockbit-like']}'] button.reject").click()
+    settle(page)
+    expect(candidates).to_have_count(1)
+    rejected = call_api(
+        ecosystem.base_url, "GET", f"/v1/resolution/candidates?status=rejected&entity={ids['Haven']}", org_a
+    )
+    assert [{item["a"], item["b"]} for item in rejected["items"]] == [{ids["Haven"], ids["Lockbit-like"]}]
+
+    page.locator(f"#entity-candidates li[data-other='{twin}'] button.accept").click()
+    settle(page)
+    expect(page.locator("#entity-candidates")).to_contain_text("No open candidate")
+    expect(page.locator(f"#entity-merged li[data-merged-id='{twin}']")).to_be_visible()
+    expect(page.locator("#entity-history")).to_contain_text(f"merged ({twin})")
+    survivor = call_api(ecosystem.base_url, "GET", f"/v1/entities/{ids['Haven']}", org_a)
+    assert survivor["merged_ids"] == [twin]
+    screenshot(page, "27-entity-merged")
+
+    page.locator(f"#entity-merged li[data-merged-id='{twin}'] button.split").click()
+    settle(page)
+    expect(page.locator("#entity-merged")).to_have_count(0)
+    expect(page.locator("#entity-history")).to_contain_text(f"split ({twin})")
+    restored = call_api(ecosystem.base_url, "GET", f"/v1/entities/{twin}", org_a)
+    assert restored["id"] == twin and restored["name"] == "Haven Hosting Ltd"
+    assert call_api(ecosystem.base_url, "GET", f"/v1/entities/{ids['Haven']}", org_a)["merged_ids"] == []

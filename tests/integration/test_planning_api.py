@@ -189,8 +189,15 @@ LINKS = [
 ]
 
 
-@pytest.fixture
-def example(client: TestClient, auth_headers: KeyFactory) -> dict[str, str]:
+PROFILES = {
+    "de-police": {"jurisdictions": ["DE"], "actions": ["takedown", "seize", "arrest"]},
+    "nl-fiu": {"jurisdictions": ["NL"], "actions": ["freeze"]},
+}
+"""The worked example's coalition."""
+
+
+def example_bundle() -> dict[str, Any]:
+    """The worked example as a POST /v1/bundles body (the end-to-end plan view posts it too)."""
     kinds = {name: kind for name, kind, *_ in EXAMPLE}
     entities = [
         {
@@ -206,15 +213,15 @@ def example(client: TestClient, auth_headers: KeyFactory) -> dict[str, str]:
         {"type": rel, "source": {"kind": kinds[u], "name": u}, "target": {"kind": kinds[v], "name": v}}
         for u, rel, v in LINKS
     ]
-    response = client.post(
-        "/v1/bundles", json={"entities": entities, "relationships": relationships}, headers=auth_headers("Org A")
-    )
+    return {"entities": entities, "relationships": relationships}
+
+
+@pytest.fixture
+def example(client: TestClient, auth_headers: KeyFactory) -> dict[str, str]:
+    response = client.post("/v1/bundles", json=example_bundle(), headers=auth_headers("Org A"))
     assert response.status_code == 200, response.text
     operator = auth_headers(role="operator")
-    for name, profile in (
-        ("de-police", {"jurisdictions": ["DE"], "actions": ["takedown", "seize", "arrest"]}),
-        ("nl-fiu", {"jurisdictions": ["NL"], "actions": ["freeze"]}),
-    ):
+    for name, profile in PROFILES.items():
         auth_headers(name, "reader")
         assert client.patch(f"/v1/organizations/{name}", json=profile, headers=operator).status_code == 200
     return {name: item["id"] for (name, *_), item in zip(EXAMPLE, response.json()["entities"], strict=True)}

@@ -2,10 +2,13 @@
 
 import { Api, ApiError, describeLocation } from './api.js';
 import { GraphView, HUB_DEGREE, KINDS, LAYOUTS, TYPES } from './graph.js';
+import { SERVICE_KINDS_LABEL, button, formatMetric, h, kindSwatch, percent } from './dom.js';
 import { download, emptyFilters, hashOf, pngBlob, pngCanvas, readHash, svgText } from './keep.js';
+import { identitySection } from './identity.js';
+import { capabilityLosses, displacementList, flatFragmentation, kpiCards, metricRow } from './impact.js';
+import { PlanView } from './plans.js';
 
 const KEY_STORAGE = 'atlas-graph.api-key';
-const SERVICE_KINDS_LABEL = (kind) => kind.replaceAll('_', ' ');
 
 const state = {
   me: null,
@@ -51,8 +54,12 @@ const graph = new GraphView($('#cy'), {
   },
 });
 
+const plans = new PlanView({
+  api, graph, act, scopeParams, select: selectElement, progress: progressReporter, record: recordAnalysis, writeHash, drawn: drawPlan,
+});
+
 // For people debugging in the console and for the end-to-end tests, which read what is drawn from here.
-window.atlasExplorer = { state, graph, api, measuredLayouts: ['radial', 'force'], measureDraw, pngCanvas: () => pngCanvas(graph), svgText: () => svgText(graph) };
+window.atlasExplorer = { state, graph, api, plans, measuredLayouts: ['radial', 'force'], measureDraw, pngCanvas: () => pngCanvas(graph), svgText: () => svgText(graph) };
 
 const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
@@ -76,38 +83,6 @@ async function measureDraw({ nodes, edges, center }, layout) {
   const settled = performance.now() - start;
   updateStats();
   return { nodes: graph.nodeCount, firstDraw, settled, iterations: outcome.iterations ?? 0, outcome: graph.layoutState.state };
-}
-
-// ---------------------------------------------------------------------------------------------------- DOM helpers
-
-/** Builds an element; text always goes in as text, never as HTML. */
-function h(tag, props = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === 'class') element.className = value;
-    else if (name === 'dataset') Object.assign(element.dataset, value);
-    else if (name === 'style') Object.assign(element.style, value); // CSSOM: allowed by the page's CSP
-    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === undefined || child === null || child === false) continue;
-    element.append(child instanceof Node ? child : String(child));
-  }
-  return element;
-}
-
-function button(label, onclick, props = {}) {
-  return h('button', { type: 'button', onclick, ...props }, label);
-}
-
-function kindSwatch(kind) {
-  return h('span', { class: `swatch kind-${kind}`, title: KINDS[kind]?.label ?? kind, 'aria-hidden': 'true' });
-}
-
-function percent(value, digits = 1) {
-  return `${+Number(value).toFixed(digits)}%`;
 }
 
 function nameOf(id) {
@@ -228,6 +203,7 @@ function signOut({ keepError = false } = {}) {
   state.analyses = [];
   state.pathExclude.clear();
   state.pathExcludeCategories.clear();
+  plans.reset();
   graph.clear();
   renderInvestigation();
   for (const id of ['#search-results', '#inv-list', '#paths-avoid', '#paths-list', '#cp-list', '#takedown-list', '#disruption-result']) {
@@ -280,10 +256,11 @@ function applyMarks() {
   graph.markExpanded(state.expanded);
   graph.markTakedown([...state.takedown.keys()]);
   graph.markChokepoints(state.chokepoints?.chokepoints ?? []);
+  plans.mark();
   if (state.disruption) {
     graph.markDisruption(
       state.disruption.removed.map((item) => item.id),
-      state.disruption.impact.lost_service_access.map((item) => item.id),
+      state.disruption.capabilities.losses.map((item) => item.id),
     );
   }
   updateStats();
@@ -642,11 +619,6 @@ function progressReporter(prefix, analysis) {
   };
 }
 
-function formatMetric(value) {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(+value.toFixed(3));
-  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-}
-
 async function rankChokepoints() {
   const kinds = [...document.querySelectorAll('input[name=cp-kind]:checked')].map((input) => input.value);
   const stability = $('#cp-stability').checked;
@@ -736,76 +708,34 @@ function removeFromTakedown(id) {
   renderTakedown();
 }
 
-function metricRow(label, before, after, { format = formatMetric, lowerIsBetter = true, flat = null } = {}) {
-  const delta = after - before;
-  const good = lowerIsBetter ? delta < 0 : delta > 0;
-  return h('tr', { class: flat ? 'flat' : null },
-    h('th', { scope: 'row' }, label, flat ? h('div', { class: 'flat-note muted' }, flat) : null),
-    h('td', {}, format(before)),
-    h('td', {}, format(after)),
-    h('td', { class: delta === 0 ? 'muted' : good ? 'good' : 'bad' }, delta === 0 ? '—' : `${delta > 0 ? '+' : ''}${format(delta)}`),
-  );
-}
-
-/** A change of at most this share reads as "nothing happened" in a table. */
-const FLAT = 0.005;
-
-function relativeChange(before, after) {
-  return before === 0 ? (after === 0 ? 0 : 1) : (after - before) / before;
-}
-
-/**
- * Why fragmentation barely moves when connected pairs do: on a graph of mostly isolated entities and small
- * fragments nearly every pair is disconnected already, so cutting thousands of pairs moves the share by a hair.
- */
-function flatFragmentation(before, after) {
-  if (Math.abs(after.fragmentation - before.fragmentation) > FLAT) return null;
-  if (Math.abs(relativeChange(before.pairwise_connectivity, after.pairwise_connectivity)) <= FLAT) return null;
-  return `flat because ${percent(before.fragmentation * 100)} of pairs were already disconnected (${before.components} fragments, mostly isolated entities, among ${before.nodes} entities): read connected pairs instead`;
-}
-
-/** The numbers that moved, first: connected pairs, actors cut off from a capability, capability loss. */
-function kpiCards(result) {
-  const { before, after, impact, capabilities } = result;
-  const pairs = relativeChange(before.pairwise_connectivity, after.pairwise_connectivity);
-  const card = (id, label, value, detail, tone) =>
-    h('div', { class: `kpi ${tone ?? ''}`, id }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label), detail ? h('div', { class: 'kpi-detail muted' }, detail) : null);
-  return h('div', { class: 'kpis', id: 'disruption-kpis' },
-    card('kpi-pairs', 'connected pairs', pairs === 0 ? '—' : `${pairs > 0 ? '+' : '−'}${percent(Math.abs(pairs) * 100)}`,
-      `${before.pairwise_connectivity} → ${after.pairwise_connectivity}`, pairs < 0 ? 'good' : ''),
-    card('kpi-cut-off', 'actors cut off from a capability', String(impact.actors_losing_service),
-      `${impact.actor_victim_pairs_cut} actor–victim pair${impact.actor_victim_pairs_cut === 1 ? '' : 's'} cut · ${impact.components_created} new fragment${impact.components_created === 1 ? '' : 's'}`,
-      impact.actors_losing_service ? 'good' : ''),
-    // Capability loss comes with the plans work (POST /v1/analysis/disruption answers `capabilities`); a service
-    // without it leaves this card marked as not answered rather than showing a zero it never computed.
-    capabilities
-      ? card('kpi-capability', 'capability loss', formatMetric(capabilities.loss),
-          `${capabilities.losses.length} actor${capabilities.losses.length === 1 ? '' : 's'} lose capabilities · substitution: ${capabilities.substitution}`,
-          capabilities.loss > 0 ? 'good' : '')
-      : card('kpi-capability', 'capability loss', 'n/a', 'not answered by this service (needs the plans work)', 'unanswered'),
-  );
-}
-
 async function simulateDisruption() {
   const remove = [...state.takedown.keys()];
   await act(async () => {
     $('#dr-progress').hidden = true;
     const scope = scopeParams();
+    const substitution = $('#dr-substitution').value;
     const answer = await api.post('/v1/analysis/disruption', {
       remove,
+      substitution,
       min_confidence: scope.min_confidence,
       as_of: scope.as_of,
       types: scope.types,
     });
     const result = await api.analysis(answer, progressReporter('dr', 'disruption'));
     state.disruption = result;
-    recordAnalysis('disruption', { remove, ...scope }, { removed: result.removed, before: result.before, after: result.after, impact: result.impact });
+    recordAnalysis('disruption', { remove, substitution, ...scope },
+      { removed: result.removed, before: result.before, after: result.after, impact: result.impact, capability_loss: result.capabilities.loss });
     applyMarks();
-    const { before, after, impact } = result;
+    const { before, after, impact, capabilities } = result;
     const services = [...new Set([...Object.keys(before.actors_reaching_service), ...Object.keys(after.actors_reaching_service)])].sort();
     $('#disruption-result').replaceChildren(h('div', {},
       h('h4', {}, 'Taking down ', result.removed.map((item, i) => [i ? ', ' : '', kindSwatch(item.kind), item.name])),
       kpiCards(result),
+      h('h4', {}, `Who loses which capabilities (substitution: ${capabilities.substitution})`),
+      capabilityLosses(capabilities.losses, { select: selectElement, id: 'capability-losses' }),
+      h('h4', {}, 'Where the others go'),
+      displacementList(capabilities.displacement, { select: selectElement, id: 'displacement' }),
+      h('h4', {}, 'Before and after'),
       h('table', { class: 'metrics', id: 'disruption-metrics' },
         h('thead', {}, h('tr', {}, h('th', {}, 'metric'), h('th', {}, 'before'), h('th', {}, 'after'), h('th', {}, 'change'))),
         h('tbody', {},
@@ -819,7 +749,7 @@ async function simulateDisruption() {
           metricRow('fragmentation', before.fragmentation, after.fragmentation, { format: (v) => percent(v * 100), lowerIsBetter: false, flat: flatFragmentation(before, after) }),
         ),
       ),
-      h('h4', {}, 'Who lost which services'),
+      h('h4', {}, 'Who lost a kind of service (no substitutes counted)'),
       impact.lost_service_access.length
         ? h('ul', { class: 'lost', id: 'lost-services' },
             impact.lost_service_access.map((actor) =>
@@ -830,10 +760,26 @@ async function simulateDisruption() {
       impact.actors_losing_service > impact.lost_service_access.length
         ? h('p', { class: 'muted small' }, `first ${impact.lost_service_access.length} of ${impact.actors_losing_service} shown`)
         : null,
-      h('p', { class: 'muted small' }, 'On the graph: taken-down entities are greyed out; actors that lost a service have an orange ring.'),
+      h('p', { class: 'muted small' }, 'On the graph: taken-down entities are greyed out; actors that lose a capability have an orange ring.'),
       button('Undo the takedown on the graph', () => { state.disruption = null; graph.clearDisruption(); applyMarks(); $('#disruption-result').replaceChildren(); }),
     ));
   });
+}
+
+/** Draws a plan's targets and losers with their neighbourhoods alone, in columns by dependency. */
+async function drawPlan(nodes, edges) {
+  graph.clear();
+  graph.clearMarks();
+  state.expanded.clear();
+  state.paths = state.chokepoints = state.disruption = null; // other analyses' rings would read as the plan's
+  state.highlightedPath = null;
+  state.truncated = false;
+  state.lastView = { type: 'plan' };
+  state.layoutRoot = null;
+  graph.merge(nodes, edges);
+  setLayoutMode('hierarchical');
+  await runLayout('hierarchical'); // by dependency: actors, then what they use, then what that runs on
+  applyMarks();
 }
 
 // ----------------------------------------------------------------------------------------------------------- filters
@@ -902,7 +848,7 @@ function applyViewFilter() {
 }
 
 function writeHash() {
-  const hash = hashOf({ investigation: state.investigation?.id ?? null, filters: state.filters });
+  const hash = hashOf({ investigation: state.investigation?.id ?? null, filters: state.filters, plan: plans.hashState() });
   if (hash !== window.location.hash) history.replaceState(null, '', `${window.location.pathname}${window.location.search}${hash}`);
 }
 
@@ -915,6 +861,7 @@ async function setFilters(filters, { rerun = true } = {}) {
   if (!rerun) return;
   if (state.lastView?.type === 'neighborhood') await openNeighborhood(state.lastView.id);
   else if (state.lastView?.type === 'paths') await findPaths();
+  else if (state.lastView?.type === 'plan') await plans.run();
 }
 
 // -------------------------------------------------------------------------------------------------- investigations
@@ -1128,9 +1075,10 @@ function neighbourRows(entityId, hood) {
 }
 
 async function showEntityPage(entity) {
-  const [{ data: hood }, { data: history }] = await act(() => Promise.all([
+  const [{ data: hood }, { data: history }, identity] = await act(() => Promise.all([
     api.get(`/v1/entities/${encodeURIComponent(entity.id)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams() }),
     api.get(`/v1/entities/${encodeURIComponent(entity.id)}/history`),
+    identitySection(entity.id, { api, act, me: state.me, refresh: () => showEntityPage(entity) }),
   ])) ?? [{}, {}];
   if (!hood || !history) return;
   const rows = neighbourRows(entity.id, hood);
@@ -1168,6 +1116,7 @@ async function showEntityPage(entity) {
     h('div', { class: 'row small' }, button('← Details', () => showNodeDetails(entity.id)), button('Export CSV', exportCsv, { id: 'neighbours-csv' })),
     h('h4', {}, `${rows.length} neighbour${rows.length === 1 ? '' : 's'}${hood.truncated ? ' (cut at the limit)' : ''}`),
     h('div', { class: 'table-scroll' }, h('table', { class: 'metrics neighbours', id: 'neighbours' }, h('thead', {}, head), body)),
+    identity,
     h('h4', {}, 'History'),
     history.events.length
       ? h('ol', { class: 'history small', id: 'entity-history' }, history.events.map((event) =>
@@ -1213,7 +1162,7 @@ function renderLegend() {
     h('div', {}, Object.entries(KINDS).map(([kind, { label }]) => h('span', { class: 'legend-item' }, kindSwatch(kind), label))),
     h('div', {}, Object.entries(TYPES).map(([type, { color }]) =>
       h('span', { class: 'legend-item' }, h('span', { class: 'line', style: { borderTop: `3px solid ${color}` } }), type))),
-    h('div', { class: 'muted' }, 'thicker, darker edge = higher confidence · pink ring = chokepoint · grey = taken down · orange ring = lost a service · “+N” = entities tied to one hub alone, folded (click to unfold)'),
+    h('div', { class: 'muted' }, 'thicker, darker edge = higher confidence · pink ring = chokepoint · grey = taken down · orange ring = loses a capability · “+N” = entities tied to one hub alone, folded (click to unfold)'),
   );
 }
 
@@ -1258,6 +1207,7 @@ function wire() {
     state.chokepoints = null;
     state.disruption = null;
     state.highlightedPath = null;
+    plans.unmark();
     graph.clearMarks();
     applyMarks();
   });
@@ -1284,14 +1234,20 @@ function wire() {
   $('#inv-share-button').addEventListener('click', shareInvestigation);
   for (const format of ['png', 'svg', 'json', 'stix']) $(`#export-${format}`).addEventListener('click', () => exportInvestigation(format));
   $('#tab-button-investigations').addEventListener('click', () => act(listInvestigations));
+  plans.wire();
+  $('#tab-button-plans').addEventListener('click', () => act(() => plans.loadProfiles()));
   window.addEventListener('hashchange', () => openFromHash());
 }
 
-/** A deep link: `#investigation=<id>` opens it; filters in the URL are taken as they are. */
+/** A deep link: `#investigation=<id>` opens it; filters in the URL are taken as they are; `view=plan` plans again. */
 async function openFromHash() {
-  const { investigation, filters } = readHash(window.location.hash);
+  const { investigation, filters, plan } = readHash(window.location.hash);
   if (investigation && investigation !== state.investigation?.id) await openInvestigation(investigation);
   else if (!investigation) await setFilters(filters, { rerun: false });
+  if (plan && !investigation && state.lastView?.type !== 'plan') {
+    showTab('plans');
+    await plans.reopen(plan);
+  }
 }
 
 async function start() {

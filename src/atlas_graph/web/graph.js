@@ -411,8 +411,10 @@ export class GraphView {
       return [low - missing, high + missing];
     };
     const [left, right] = widen([minX, maxX]);
-    // Labels are written to the right of their nodes: room for those of the rightmost nodes.
-    const room = Math.max(0.08 * (right - left), 0.25 * MIN_EXTENT);
+    // Labels are written to the right of their nodes: room for those of the rightmost nodes, a whole column's
+    // worth when the layout puts nodes in columns (hierarchical), whose last column is all labels.
+    const share = this.layoutState.mode === 'hierarchical' ? 0.3 : 0.08;
+    const room = Math.max(share * (right - left), 0.25 * MIN_EXTENT);
     this.sigma.setCustomBBox({ x: [left, right + room], y: widen([minY, maxY]) });
   }
 
@@ -572,6 +574,22 @@ export class GraphView {
     this.markOnly('takedown', [...ids]);
   }
 
+  /**
+   * Rings a plan's targets that are drawn, each in the colour of the member who acts on it and labelled with its
+   * name and that member; rings in orange the actors that lose a capability. Empty lists clear both.
+   */
+  markPlan(targets, losingIds = []) {
+    this.graph.forEachNode((node, attributes) => {
+      delete attributes.planColor;
+      delete attributes.planLabel;
+    });
+    for (const { id, color, label } of targets) {
+      if (this.graph.hasNode(id)) this.graph.mergeNodeAttributes(id, { planColor: color, planLabel: label });
+    }
+    this.markOnly('plan-target', targets.map((target) => target.id));
+    this.markOnly('plan-loss', losingIds);
+  }
+
   /** Emphasises one path (its nodes in order and its hops), fading the rest; null restores everything. */
   highlightPath(path) {
     const on = path
@@ -585,6 +603,7 @@ export class GraphView {
     this.highlightPath(null);
     this.markChokepoints([]);
     this.clearDisruption();
+    this.markPlan([]);
   }
 
   // ----------------------------------------------------------------------------------------------------- looks
@@ -604,7 +623,7 @@ export class GraphView {
     if (marks.has('center')) Object.assign(look, { size: data.size * 1.5, forceLabel: true, zIndex: 3 });
     if (marks.has('expanded')) Object.assign(look, { borderColor: '#1d2733', borderSize: 0.18 });
     if (marks.has('takedown')) Object.assign(look, { borderColor: '#111111', borderSize: 0.25 });
-    if (marks.has('lost-service')) Object.assign(look, { borderColor: '#f08c00', borderSize: 0.3 });
+    if (marks.has('lost-service') || marks.has('plan-loss')) Object.assign(look, { borderColor: '#f08c00', borderSize: 0.3 });
     if (marks.has('chokepoint')) {
       const strength = data.cpStrength ?? 1;
       Object.assign(look, {
@@ -613,6 +632,17 @@ export class GraphView {
         borderColor: CHOKEPOINT,
         borderSize: 0.18 + 0.14 * strength,
         size: look.size * (1.1 + 0.3 * strength),
+        forceLabel: true,
+        zIndex: 4,
+      });
+    }
+    if (marks.has('plan-target')) {
+      Object.assign(look, {
+        label: data.planLabel ?? data.name,
+        labelColor: data.planColor,
+        borderColor: data.planColor,
+        borderSize: 0.4,
+        size: look.size * 1.4,
         forceLabel: true,
         zIndex: 4,
       });

@@ -6,7 +6,21 @@ export function emptyFilters() {
   return { min_confidence: 0, as_of: null, types: [], kinds: [], categories: [], own_only: false };
 }
 
-/** Reads `#investigation=…&min_confidence=…&types=A,B…` into {investigation, filters}. */
+export const SUBSTITUTIONS = ['affiliates', 'market', 'none'];
+
+/** The plan view's controls from `view=plan&budget=…&substitution=…&coalition=A,B`, or null for another view. */
+function readPlan(params, list) {
+  if (params.get('view') !== 'plan') return null;
+  const budget = Number(params.get('budget'));
+  const substitution = params.get('substitution');
+  return {
+    budget: Number.isFinite(budget) && budget > 0 ? budget : null,
+    substitution: SUBSTITUTIONS.includes(substitution) ? substitution : 'affiliates',
+    coalition: params.has('coalition') ? list('coalition') : null, // null: every member with a profile
+  };
+}
+
+/** Reads `#investigation=…&min_confidence=…&types=A,B…` into {investigation, filters, plan}. */
 export function readHash(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const list = (name) => (params.get(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -18,13 +32,19 @@ export function readHash(hash) {
   filters.kinds = list('kinds');
   filters.categories = list('categories');
   filters.own_only = params.get('own_only') === 'true';
-  return { investigation: params.get('investigation'), filters };
+  return { investigation: params.get('investigation'), filters, plan: readPlan(params, list) };
 }
 
 /** The hash that `readHash` reads back: only what differs from no filter, so that a plain link stays plain. */
-export function hashOf({ investigation, filters }) {
+export function hashOf({ investigation, filters, plan = null }) {
   const params = new URLSearchParams();
   if (investigation) params.set('investigation', investigation);
+  if (plan) {
+    params.set('view', 'plan');
+    if (plan.budget) params.set('budget', String(plan.budget));
+    params.set('substitution', plan.substitution);
+    if (plan.coalition) params.set('coalition', plan.coalition.join(','));
+  }
   if (filters.min_confidence) params.set('min_confidence', String(filters.min_confidence));
   if (filters.as_of) params.set('as_of', filters.as_of);
   for (const name of ['types', 'kinds', 'categories']) if (filters[name].length) params.set(name, filters[name].join(','));
