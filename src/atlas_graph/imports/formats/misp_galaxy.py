@@ -107,6 +107,7 @@ def misp_entities(cluster: Mapping[str, Any], *, galaxy_type: str, options: Impo
         name=name[:500],
         id=misp_cluster_id(str(cluster.get("uuid"))) if cluster.get("uuid") else None,
         external_ids=misp_external_ids(cluster, galaxy_type=galaxy_type),
+        conflated_ids=misp_conflated_ids(cluster),
         aliases=list(dict.fromkeys(synonyms))[:200],
         category=category,
         attributes=attributes,
@@ -128,23 +129,38 @@ _ATTACK_URL = re.compile(r"^https?://attack\.mitre\.org/(?:groups|software)/([GS
 def misp_external_ids(cluster: Mapping[str, Any], *, galaxy_type: str) -> dict[str, str]:
     """The cluster's uuid in its galaxy, and its ATT&CK id (`meta.external_id`, or attack.mitre.org refs).
 
-    Only one ATT&CK id counts: MISP's threat-actor clusters often cite two groups (Lazarus Group cites G0032 and
-    APT38's G0082), and such a cluster is identified by neither.
+    Only one ATT&CK id identifies: MISP's threat-actor clusters often cite two groups (Lazarus Group cites G0032 and
+    APT38's G0082), and such a cluster is identified by neither (`misp_conflated_ids` says which it cites).
     """
     meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
     assert isinstance(meta, Mapping)
     ids: dict[str, str] = {}
     if cluster.get("uuid"):
         ids[f"misp-galaxy:{galaxy_type}"] = str(cluster["uuid"])[:256]
+    attack = _attack_ids(meta)
+    if len(attack) == 1:
+        ids["mitre-attack"] = attack[0]
+    return ids
+
+
+def misp_conflated_ids(cluster: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The ATT&CK ids of a cluster that cites several groups (FIN7's G0046 and Carbanak's G0008): it stands for
+    several objects, so resolution lets none of its names decide which (docs/model.md)."""
+    meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
+    assert isinstance(meta, Mapping)
+    attack = _attack_ids(meta)
+    return {"mitre-attack": attack[:20]} if len(attack) > 1 else {}
+
+
+def _attack_ids(meta: Mapping[str, Any]) -> list[str]:
+    """ATT&CK ids in `meta.external_id` and attack.mitre.org refs, each once, sorted."""
     attack = {
         value.strip().upper()
         for value in _strings(meta.get("external_id"))
         if re.fullmatch(r"[GS]\d{4}", value.strip(), re.I)
     }
     attack.update(match.group(1) for ref in _strings(meta.get("refs")) if (match := _ATTACK_URL.match(ref.strip())))
-    if len(attack) == 1:
-        ids["mitre-attack"] = attack.pop()
-    return ids
+    return sorted(attack)
 
 
 def misp_sectors(meta: Mapping[str, Any]) -> list[str]:
