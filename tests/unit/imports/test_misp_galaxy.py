@@ -101,3 +101,15 @@ def test_a_misp_country_code_becomes_the_entity_countries_and_anything_else_stay
     assert crew.countries == [] and crew.attributes["country"] == "Russia"
     lower = {"value": "Other Crew", "uuid": "u-3", "meta": {"country": " kp"}}
     assert misp_entities(lower, galaxy_type="threat-actor", options=OPTIONS)[0].countries == ["KP"]
+
+
+def test_a_cluster_citing_several_attack_ids_carries_them_as_conflated_not_as_its_id() -> None:
+    """MISP's threat-actor "FIN7" links both FIN7's and Carbanak's ATT&CK pages: it is identified by neither."""
+    refs = ["https://attack.mitre.org/groups/G0046/", "https://attack.mitre.org/groups/G0008/", "https://x.example"]
+    fin7 = {"value": "FIN7", "uuid": "u-fin7", "meta": {"refs": refs, "synonyms": ["Carbanak"]}}
+    (entity,) = misp_entities(fin7, galaxy_type="threat-actor", options=OPTIONS)
+    assert entity.external_ids == {"misp-galaxy:threat-actor": "u-fin7"}
+    assert entity.conflated_ids == {"mitre-attack": ["G0008", "G0046"]}
+    twin = {"value": "FIN7 - G0046", "uuid": "u-twin", "meta": {"external_id": "G0046", "refs": refs[:1]}}
+    (entity,) = misp_entities(twin, galaxy_type="mitre-intrusion-set", options=OPTIONS)
+    assert entity.external_ids["mitre-attack"] == "G0046" and entity.conflated_ids == {}
