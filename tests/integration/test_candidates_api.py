@@ -136,6 +136,27 @@ def test_a_rejection_survives_a_later_merge_of_either_side(client: TestClient, a
     assert {rejected["a"], rejected["b"]} == {delta, gamma}
 
 
+def test_a_suggestion_of_a_pair_rejected_before_a_merge_stays_rejected(
+    client: TestClient, auth_headers: KeyFactory
+) -> None:
+    """Regression: the suggestion was keyed by the pair's ids now, so a merge made the rejected pair new again."""
+    org_a = auth_headers("Org A")
+    alpha, beta = post(client, org_a, ALPHA, BETA)
+    (candidate,) = candidates(client, org_a)["items"]
+    assert client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=org_a).status_code == 200
+    (gamma,) = post(client, org_a, {"kind": "actor", "name": "Gamma"})
+    merged = client.post(f"/v1/entities/{beta}/merge", json={"into": gamma}, headers=org_a)
+    assert merged.status_code == 200, merged.text
+    for a, b in ((alpha, gamma), (gamma, alpha), (alpha, beta)):
+        suggested = client.post("/v1/resolution/candidates", json={"a": a, "b": b, "note": "same"}, headers=org_a)
+        assert suggested.status_code == 200, suggested.text
+        assert suggested.json() == {"id": candidate["id"], "status": "rejected", "merge_id": None}
+        assert candidates(client, org_a)["total"] == 0
+    (rejected,) = candidates(client, org_a, status="rejected")["items"]
+    assert {rejected["a"], rejected["b"]} == {alpha, gamma}
+    assert {"type": "analyst suggestion", "value": "same"} in rejected["reasons"]
+
+
 def test_accepting_merges_and_decides_in_one_transaction(
     client: TestClient, auth_headers: KeyFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
