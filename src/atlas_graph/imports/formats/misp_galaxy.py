@@ -318,6 +318,7 @@ class MispGalaxyReader:
     ) -> None:
         self.path = path
         self.options = options
+        self.stored_kinds = stored_kinds
 
     def batches(
         self, phase: Phase, *, batch_size: int, skip: int, resume: ResumePoint | None, meter: ProgressMeter
@@ -337,7 +338,37 @@ class MispGalaxyReader:
         with path.open("rb") as handle:
             stream = JsonStream(handle, name=str(path), on_position=meter.advance)
             items = _misp_items(stream, phase, galaxy_type, local, self.options, skip)
-            yield from batched(items, batch_size)
+            for batch in batched(items, batch_size):
+                yield _without_unloaded(batch, local, self.stored_kinds) if self.stored_kinds else batch
+
+
+def _without_unloaded(batch: Batch, local: Mapping[str, EntityKind], stored_kinds: StoredKinds) -> Batch:
+    """Take out the relations (and `similar` pairs) to clusters neither in this file nor stored where the importer
+    may see them, and list each as `unloaded`: they point into a galaxy the import did not include (mitre-intrusion-set
+    `uses` mitre-attack-pattern's techniques), which is no fault of the item."""
+    own = {misp_cluster_id(cluster_uuid) for cluster_uuid in local}
+    ends = {ref.id for r in batch.relationships for ref in (r.source, r.target) if ref.id and ref.id not in own}
+    ends |= {pair.target for pair in batch.same_as if pair.target not in own}
+    if not ends:
+        return batch
+    unloaded = set(ends) - set(stored_kinds(ends))
+    if not unloaded:
+        return batch
+    reason = "to {} ({}), not loaded: import its galaxy in the same command or before".format
+    kept = Batch(issues=batch.issues, revoked=batch.revoked, items=batch.items, resume=batch.resume)
+    kept.entities, kept.entity_sources = batch.entities, batch.entity_sources
+    for relationship, where in zip(batch.relationships, batch.relationship_sources, strict=True):
+        missing = [ref.id for ref in (relationship.source, relationship.target) if ref.id in unloaded]
+        if missing:
+            kept.issues.append(ImportIssue(where, "unloaded", reason(missing[0], relationship.type.value), missing[0]))
+        else:
+            kept.add_relationship(relationship, where)
+    for pair in batch.same_as:
+        if pair.target in unloaded:
+            kept.issues.append(ImportIssue(pair.where, "unloaded", reason(pair.target, MISP_SAME_AS), pair.target))
+        else:
+            kept.same_as.append(pair)
+    return kept
 
 
 def _misp_items(
