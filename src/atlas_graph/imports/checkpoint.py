@@ -140,5 +140,7 @@ class Checkpoint(BaseModel):
     def save(self, path: Path) -> None:
         self.updated_at = now()
         partial = path.with_suffix(".json.partial")
-        partial.write_text(json.dumps(self.model_dump(mode="json"), indent=1, sort_keys=True), encoding="utf-8")
+        # Without revocations the JSON is the one earlier versions wrote, so that they can still read it.
+        written = self.model_dump(mode="json", exclude={"revoked", "retracted"} if not self.revoked else None)
+        partial.write_text(json.dumps(written, indent=1, sort_keys=True), encoding="utf-8")
         partial.replace(path)  # atomic: a checkpoint is always whole
