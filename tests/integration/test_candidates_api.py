@@ -8,7 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from atlas_graph.errors import StoreUnavailable
+from atlas_graph.models.vocabulary import EntityKind, Role
+from atlas_graph.services.caller import Caller
+from atlas_graph.services.ingestion import SameAsClaim, record_same_as
 from atlas_graph.store import candidates as candidate_store
+from atlas_graph.store.graph import GraphStore
 from tests.conftest import KeyFactory
 
 
@@ -155,6 +159,24 @@ def test_a_suggestion_of_a_pair_rejected_before_a_merge_stays_rejected(
     (rejected,) = candidates(client, org_a, status="rejected")["items"]
     assert {rejected["a"], rejected["b"]} == {alpha, gamma}
     assert {"type": "analyst suggestion", "value": "same"} in rejected["reasons"]
+
+
+def test_a_source_statement_of_a_pair_rejected_before_a_merge_stays_rejected(
+    client: TestClient, graph: GraphStore, auth_headers: KeyFactory
+) -> None:
+    """As for an analyst's suggestion: MISP's `similar` read again after a merge names the pair by new ids."""
+    org_a = auth_headers("Org A")
+    alpha, beta = post(client, org_a, ALPHA, BETA)
+    (candidate,) = candidates(client, org_a)["items"]
+    assert client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=org_a).status_code == 200
+    (gamma,) = post(client, org_a, {"kind": "actor", "name": "Gamma"})
+    assert client.post(f"/v1/entities/{beta}/merge", json={"into": gamma}, headers=org_a).status_code == 200
+    caller = Caller(organization="Org A", role=Role.INTEGRATION, key_id="test")
+    similar = SameAsClaim(source=alpha, target=gamma, kind=EntityKind.ACTOR, reason="misp similar")
+    record_same_as(graph, caller=caller, claims=[similar], action="import.misp-galaxy")
+    assert candidates(client, org_a)["total"] == 0
+    (rejected,) = candidates(client, org_a, status="rejected")["items"]
+    assert rejected["id"] == candidate["id"] and {"type": "misp similar", "value": ""} in rejected["reasons"]
 
 
 def test_accepting_merges_and_decides_in_one_transaction(
