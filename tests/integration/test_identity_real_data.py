@@ -79,6 +79,22 @@ def post_attack(client: TestClient, headers: dict[str, str]) -> None:
     assert answer.status_code == 200, answer.text
 
 
+def load_both(
+    misp_first: bool, client: TestClient, graph: GraphStore, auth_headers: KeyFactory, tmp_path: Path
+) -> dict[str, str]:
+    """Load the galaxies and ATT&CK in the order asked; answer a reader's headers."""
+    attack_headers = auth_headers(ATTACK_ORG, "integration")
+    reader = auth_headers("Reader Org", "reader")
+    auth_headers(MISP_ORG, "integration")  # creates the organization the import acts as
+    if misp_first:
+        import_misp(graph, tmp_path)
+        post_attack(client, attack_headers)
+    else:
+        post_attack(client, attack_headers)
+        import_misp(graph, tmp_path)
+    return reader
+
+
 def actors(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     listed = client.get("/v1/entities", params={"kind": "actor", "limit": 500}, headers=headers).json()
     return [client.get(f"/v1/entities/{item['id']}", headers=headers).json() for item in listed["items"]]
@@ -96,15 +112,7 @@ def attack_ids(entity: dict[str, Any]) -> set[str]:
 def test_collapsed_groups_stay_apart_meet_their_twins_and_are_found_by_name(
     misp_first: bool, client: TestClient, graph: GraphStore, auth_headers: KeyFactory, tmp_path: Path
 ) -> None:
-    attack_headers = auth_headers(ATTACK_ORG, "integration")
-    reader = auth_headers("Reader Org", "reader")
-    auth_headers(MISP_ORG, "integration")  # creates the organization the import acts as
-    if misp_first:
-        import_misp(graph, tmp_path)
-        post_attack(client, attack_headers)
-    else:
-        post_attack(client, attack_headers)
-        import_misp(graph, tmp_path)
+    reader = load_both(misp_first, client, graph, auth_headers, tmp_path)
 
     everything = actors(client, reader)
     by_attack_id: dict[str, list[str]] = {}
@@ -167,15 +175,7 @@ def test_a_cluster_citing_two_attack_groups_is_its_own_entity_with_a_candidate_t
     """MISP's threat-actor "FIN7" cites G0046 and Carbanak's G0008 and lists "Carbanak" as a synonym. MISP loaded
     first, it joined the "Carbanak - G0008" cluster's entity by that alias; ATT&CK loaded first, ATT&CK's FIN7 by
     its name. It stands for two groups, so in either order it is an entity of its own, proposed as each."""
-    attack_headers = auth_headers(ATTACK_ORG, "integration")
-    reader = auth_headers("Reader Org", "reader")
-    auth_headers(MISP_ORG, "integration")
-    if misp_first:
-        import_misp(graph, tmp_path)
-        post_attack(client, attack_headers)
-    else:
-        post_attack(client, attack_headers)
-        import_misp(graph, tmp_path)
+    reader = load_both(misp_first, client, graph, auth_headers, tmp_path)
 
     entity_of: dict[str, str] = {}
     for entity in actors(client, reader):
