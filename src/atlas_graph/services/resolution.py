@@ -367,13 +367,13 @@ class _Resolver:
         conflated: list[tuple[str, str, str]] = []
         for scheme, keys in conflated_keys(entity).items():
             holders = [self._key_holder(entity, key) for key in keys]
-            reached = {found[0] for found in holders if found is not None}
-            if len(reached) == 1 and all(found is not None for found in holders):
-                (holder,) = reached
+            identified = {found[0] for found in holders if found is not None}
+            if len(identified) == 1 and all(found is not None for found in holders):
+                (holder,) = identified
                 hits[holder] = hits.get(holder, False) or all(found[1] for found in holders if found is not None)
             else:
                 value = f"{scheme}: {', '.join(sorted(entity.conflated_ids[scheme]))}"
-                conflated += [(holder, "conflated ids", value) for holder in reached]
+                conflated += [(holder, "conflated ids", value) for holder in identified]
         if own is not None:
             self.conflicts = [(holder, "conflicting ids", "") for holder in hits if holder != own] + conflated
             return own, "id", hits[own]
