@@ -8,7 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from atlas_graph.errors import StoreUnavailable
+from atlas_graph.models.vocabulary import EntityKind, Role
+from atlas_graph.services.caller import Caller
+from atlas_graph.services.ingestion import SameAsClaim, record_same_as
 from atlas_graph.store import candidates as candidate_store
+from atlas_graph.store.graph import GraphStore
 from tests.conftest import KeyFactory
 
 
@@ -134,6 +138,47 @@ def test_a_rejection_survives_a_later_merge_of_either_side(client: TestClient, a
         assert candidates(client, org_a)["total"] == 0, candidates(client, org_a)
     (rejected,) = candidates(client, org_a, status="rejected")["items"]
     assert {rejected["a"], rejected["b"]} == {delta, gamma}
+
+
+def rejected_then_merged(client: TestClient, headers: dict[str, str]) -> tuple[dict[str, Any], str, str, str]:
+    """Alpha and Beta's candidate, rejected; then Beta merged into a new Gamma: (candidate, alpha, beta, gamma)."""
+    alpha, beta = post(client, headers, ALPHA, BETA)
+    (candidate,) = candidates(client, headers)["items"]
+    assert client.post(f"/v1/resolution/candidates/{candidate['id']}/reject", headers=headers).status_code == 200
+    (gamma,) = post(client, headers, {"kind": "actor", "name": "Gamma"})
+    merged = client.post(f"/v1/entities/{beta}/merge", json={"into": gamma}, headers=headers)
+    assert merged.status_code == 200, merged.text
+    return candidate, alpha, beta, gamma
+
+
+def test_a_suggestion_of_a_pair_rejected_before_a_merge_stays_rejected(
+    client: TestClient, auth_headers: KeyFactory
+) -> None:
+    """Regression: the suggestion was keyed by the pair's ids now, so a merge made the rejected pair new again."""
+    org_a = auth_headers("Org A")
+    candidate, alpha, beta, gamma = rejected_then_merged(client, org_a)
+    for a, b in ((alpha, gamma), (gamma, alpha), (alpha, beta)):
+        suggested = client.post("/v1/resolution/candidates", json={"a": a, "b": b, "note": "same"}, headers=org_a)
+        assert suggested.status_code == 200, suggested.text
+        assert suggested.json() == {"id": candidate["id"], "status": "rejected", "merge_id": None}
+        assert candidates(client, org_a)["total"] == 0
+    (rejected,) = candidates(client, org_a, status="rejected")["items"]
+    assert {rejected["a"], rejected["b"]} == {alpha, gamma}
+    assert {"type": "analyst suggestion", "value": "same"} in rejected["reasons"]
+
+
+def test_a_source_statement_of_a_pair_rejected_before_a_merge_stays_rejected(
+    client: TestClient, graph: GraphStore, auth_headers: KeyFactory
+) -> None:
+    """As for an analyst's suggestion: MISP's `similar` read again after a merge names the pair by new ids."""
+    org_a = auth_headers("Org A")
+    candidate, alpha, _, gamma = rejected_then_merged(client, org_a)
+    caller = Caller(organization="Org A", role=Role.INTEGRATION, key_id="test")
+    similar = SameAsClaim(source=alpha, target=gamma, kind=EntityKind.ACTOR, reason="misp similar")
+    record_same_as(graph, caller=caller, claims=[similar], action="import.misp-galaxy")
+    assert candidates(client, org_a)["total"] == 0
+    (rejected,) = candidates(client, org_a, status="rejected")["items"]
+    assert rejected["id"] == candidate["id"] and {"type": "misp similar", "value": ""} in rejected["reasons"]
 
 
 def test_accepting_merges_and_decides_in_one_transaction(

@@ -177,3 +177,34 @@ def test_a_name_only_a_hidden_alias_holds_answers_as_a_new_name(
     assert [(a["organization"], a["name"], a["aliases"]) for a in hidden["assertions"]] == [
         (ATTACKER, "Secret Primary", ["Open Sesame"])
     ]
+
+
+def test_hidden_ids_never_hold_the_victims_item_apart(
+    client: TestClient, graph: GraphStore, auth_headers: KeyFactory
+) -> None:
+    """A RED claim citing ATT&CK ids on a shared entity would, if it counted, keep the victim's item (which carries
+    another of them) from joining by an alias, and so tell the victim that some hidden claim carries an id."""
+    shared = "actor--5b0e7c2a-8f3d-4e1b-9a6c-7d2e4f8a1b3c"
+
+    def attack(client: TestClient, attacker: dict[str, str]) -> None:
+        cites = {"mitre-attack": ["G0101", "G0202"]}
+        post(
+            client,
+            attacker,
+            entities=[{"kind": "actor", "id": shared, "name": "Alpha Crew", "conflated_ids": cites, "tlp": "RED"}],
+        )
+
+    def steps(client: TestClient, victim: dict[str, str]) -> list[Any]:
+        community = issue(graph, "Org Community")
+        post(client, community, entities=[{"kind": "actor", "id": shared, "name": "Alpha Crew"}])
+        item = {"kind": "actor", "name": "Crew X", "aliases": ["Alpha Crew"], "external_ids": {"mitre-attack": "G0101"}}
+        answer = post(client, victim, entities=[item])
+        assert answer["entities"][0]["id"] == shared
+        return [
+            answer,
+            client.get(f"/v1/entities/{shared}", headers=victim).json(),
+            client.get("/v1/resolution/candidates", headers=victim).json(),
+        ]
+
+    without, with_attack = victim_answers(client, graph, auth_headers, attack=attack, steps=steps)
+    assert with_attack == without

@@ -79,6 +79,22 @@ def post_attack(client: TestClient, headers: dict[str, str]) -> None:
     assert answer.status_code == 200, answer.text
 
 
+def load_both(
+    misp_first: bool, client: TestClient, graph: GraphStore, auth_headers: KeyFactory, tmp_path: Path
+) -> dict[str, str]:
+    """Load the galaxies and ATT&CK in the order asked; answer a reader's headers."""
+    attack_headers = auth_headers(ATTACK_ORG, "integration")
+    reader = auth_headers("Reader Org", "reader")
+    auth_headers(MISP_ORG, "integration")  # creates the organization the import acts as
+    if misp_first:
+        import_misp(graph, tmp_path)
+        post_attack(client, attack_headers)
+    else:
+        post_attack(client, attack_headers)
+        import_misp(graph, tmp_path)
+    return reader
+
+
 def actors(client: TestClient, headers: dict[str, str]) -> list[dict[str, Any]]:
     listed = client.get("/v1/entities", params={"kind": "actor", "limit": 500}, headers=headers).json()
     return [client.get(f"/v1/entities/{item['id']}", headers=headers).json() for item in listed["items"]]
@@ -96,15 +112,7 @@ def attack_ids(entity: dict[str, Any]) -> set[str]:
 def test_collapsed_groups_stay_apart_meet_their_twins_and_are_found_by_name(
     misp_first: bool, client: TestClient, graph: GraphStore, auth_headers: KeyFactory, tmp_path: Path
 ) -> None:
-    attack_headers = auth_headers(ATTACK_ORG, "integration")
-    reader = auth_headers("Reader Org", "reader")
-    auth_headers(MISP_ORG, "integration")  # creates the organization the import acts as
-    if misp_first:
-        import_misp(graph, tmp_path)
-        post_attack(client, attack_headers)
-    else:
-        post_attack(client, attack_headers)
-        import_misp(graph, tmp_path)
+    reader = load_both(misp_first, client, graph, auth_headers, tmp_path)
 
     everything = actors(client, reader)
     by_attack_id: dict[str, list[str]] = {}
@@ -154,3 +162,43 @@ def test_collapsed_groups_stay_apart_meet_their_twins_and_are_found_by_name(
     apt28, apt29 = by_attack_id["G0007"][0], by_attack_id["G0016"][0]
     misp_apt29 = [e["id"] for e in everything if e["name"] == "APT29" and e["id"] != apt29]
     assert any(frozenset((apt28, other)) in pairs for other in [apt29, *misp_apt29])
+
+
+# MISP threat-actor clusters that cite two ATT&CK groups each (conflated), by name.
+CONFLATED = {"FIN7": ("G0008", "G0046"), "Lazarus Group": ("G0032", "G0082"), "APT17": ("G0001", "G0025")}
+
+
+@pytest.mark.parametrize("misp_first", [True, False], ids=["misp-then-attack", "attack-then-misp"])
+def test_a_cluster_citing_two_attack_groups_is_its_own_entity_with_a_candidate_to_each(
+    misp_first: bool, client: TestClient, graph: GraphStore, auth_headers: KeyFactory, tmp_path: Path
+) -> None:
+    """MISP's threat-actor "FIN7" cites G0046 and Carbanak's G0008 and lists "Carbanak" as a synonym. MISP loaded
+    first, it joined the "Carbanak - G0008" cluster's entity by that alias; ATT&CK loaded first, ATT&CK's FIN7 by
+    its name. It stands for two groups, so in either order it is an entity of its own, proposed as each."""
+    reader = load_both(misp_first, client, graph, auth_headers, tmp_path)
+
+    entity_of: dict[str, str] = {}
+    for entity in actors(client, reader):
+        entity_of.update(dict.fromkeys(attack_ids(entity), entity["id"]))
+    threat_actors = json.loads((GALAXIES / "threat-actor.json").read_text(encoding="utf-8"))["values"]
+    for name, cited in CONFLATED.items():
+        (cluster,) = [c for c in threat_actors if c["value"] == name]
+        conflated = client.get(f"/v1/entities/misp-galaxy-cluster--{cluster['uuid']}", headers=reader).json()
+        groups = {entity_of[attack_id] for attack_id in cited}
+        assert len(groups) == 2 and conflated["id"] not in groups, name
+        (claim,) = conflated["assertions"]
+        assert claim["organization"] == MISP_ORG and claim["conflated_ids"] == {"mitre-attack": list(cited)}
+        listed = client.get(
+            "/v1/resolution/candidates", params={"entity": conflated["id"], "limit": 100}, headers=reader
+        ).json()["items"]
+        proposed = {item["b"] if item["a"] == conflated["id"] else item["a"] for item in listed}
+        assert groups <= proposed, (name, proposed)
+        reasons = {
+            (reason["type"], reason["value"])
+            for item in listed
+            if {item["a"], item["b"]} & groups
+            for reason in item["reasons"]
+        }
+        # Held apart by the ids it cites: the one that came second says so (an ATT&CK twin by its one id).
+        held_apart = ("conflated ids", "held apart by conflated ids", "held apart by a contradicting id")
+        assert reasons and all(kind in held_apart for kind, _ in reasons), reasons

@@ -142,16 +142,20 @@ def test_misp_galaxies_import_together_entities_first(
     assert entity(client, reader, "victim", "Financial")["category"] == "sector"
     issues = {(r["where"], r["status"]) for r in report_for(tmp_path, "threat-actor")}
     assert issues == {
-        ("values[0].related[1]", "rejected"),  # similar, to a cluster in neither file: no candidate
+        # Relations to clusters in neither file point into galaxies not imported: not loaded, not refused items.
+        ("values[0].related[1]", "unloaded"),  # similar, to a cluster in neither file: no candidate
         ("values[2].related[1]", "unmapped"),  # an actor "uses" an actor
-        ("values[3].related[1]", "rejected"),  # a cluster in neither file
+        ("values[3].related[1]", "unloaded"),  # a cluster in neither file
     }
-    rejected = next(
+    unloaded = next(
         r
         for r in report_for(tmp_path, "threat-actor")
-        if r["status"] == "rejected" and r["where"] == "values[3].related[1]"
+        if r["status"] == "unloaded" and r["where"] == "values[3].related[1]"
     )
-    assert "3c508110-baaf-4039-a956-28fd774de4d9" in rejected["reason"]
+    assert unloaded["id"] == "misp-galaxy-cluster--3c508110-baaf-4039-a956-28fd774de4d9"
+    assert "not loaded: import its galaxy" in unloaded["reason"]
+    assert "not loaded:     2 relation(s) to items of collections not imported" in out
+    assert "rejected" not in out
 
 
 def report_for(tmp_path: Path, name: str) -> list[dict[str, Any]]:

@@ -94,6 +94,85 @@ def test_a_revoked_object_in_a_file_retracts_the_importers_own_claim_and_says_so
     assert len(_claims(graph)) == 5
 
 
+def test_a_files_revoked_objects_are_retracted_once_after_the_whole_file_as_post_stix_does(
+    run_import: Run,
+    client: TestClient,
+    auth_headers: KeyFactory,
+    graph: GraphStore,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Regression: each batch retracted its own revoked objects, before the later batches were stored. A file that
+    revokes FIN7 before an older version of it left FIN7 claimed (batch 1 had nothing to retract yet), where
+    POST /v1/stix, which retracts after its whole bundle, leaves it retracted."""
+    org_b = auth_headers("Org B")
+    later = "2026-02-01T00:00:00.000Z"
+    objects = (_fin7(revoked=True, modified=later), _tool(), _fin7())
+    assert client.post("/v1/stix", json=_bundle(*objects), headers=org_b).status_code == 200
+    path = stix_file(tmp_path, "revokes.json", *objects)
+    capsys.readouterr()
+    assert run_import(path, "--batch-size", "1") == 0
+    out = capsys.readouterr().out
+    # Both ways end alike: each organization's Sliver stays, its FIN7 is retracted.
+    assert {claim for claim in _claims(graph) if claim[0] == "Org A"} == {("Org A", SLIVER)}
+    assert {claim for claim in _claims(graph) if claim[0] == "Org B"} == {("Org B", SLIVER)}
+    # Said once, where the revoked object is.
+    assert "retracted:      1 revoked object(s)" in out
+    (record,) = reported(tmp_path, "revokes.json")
+    assert (record["where"], record["status"], record["id"]) == ("objects[0]", "retracted", FIN7)
+    # Run again: the checkpoint says it is done; nothing is retracted or reported twice, nothing is created.
+    before = _claims(graph)
+    assert run_import(path, "--batch-size", "1") == 0
+    assert "already imported" in capsys.readouterr().out
+    assert _claims(graph) == before and len(reported(tmp_path, "revokes.json")) == 1
+
+
+def test_an_interrupted_import_still_retracts_what_the_batches_before_it_read(
+    graph: GraphStore, auth_headers: KeyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The revoked objects of the batches done before an interruption are in the checkpoint: the resumed run, which
+    skips those batches, retracts them once the file is whole."""
+    auth_headers("Org A")
+    caller = runner.importing_caller(graph, organization="Org A")
+    first = stix_file(tmp_path, "first.json", _fin7(), _tool())
+    options = ImportOptions()
+
+    def run(path: Path) -> runner.ImportSummary:
+        (summary,) = runner.import_files(
+            graph,
+            caller=caller,
+            paths=[path],
+            file_format="auto",
+            options=options,
+            batch_size=1,
+            max_items=10_000,
+            state_dir=tmp_path / "state",
+        )
+        return summary
+
+    run(first)
+    assert ("Org A", FIN7) in _claims(graph)
+    path = stix_file(tmp_path, "revokes.json", _fin7(revoked=True, modified="2026-02-01T00:00:00.000Z"), _tool())
+    real = runner.ingest_batch
+    calls = 0
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "ingest_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(path)
+    assert ("Org A", FIN7) in _claims(graph)  # nothing retracted before the file is whole
+    monkeypatch.setattr(runner, "ingest_batch", real)
+    summary = run(path)
+    assert summary.completed and summary.resumed_batches == 1 and summary.issues == {"retracted": 1}
+    assert ("Org A", FIN7) not in _claims(graph) and ("Org A", SLIVER) in _claims(graph)
+
+
 def test_rejected_items_are_not_counted_as_written(graph: GraphStore, auth_headers: KeyFactory, tmp_path: Path) -> None:
     auth_headers("Org A")
     events: list[ImportProgress] = []

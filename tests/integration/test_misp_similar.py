@@ -94,7 +94,7 @@ def test_similar_clusters_become_candidates_never_merges(
             report[(Path(record["input"]).name, record["where"])] = record
 
     # Every `similar` entry is accounted for: a candidate, two clusters already one entity, or (a cluster of a
-    # galaxy not imported) refused as a relationship to it would be. None is dropped as unmapped any more.
+    # galaxy not imported) not loaded, as a relationship to it is. None is dropped as unmapped any more.
     imported = {value["uuid"] for path in files for value in json.loads(path.read_text(encoding="utf-8"))["values"]}
     recorded = 0
     for name, where, destination in similar_entries(files):
@@ -103,7 +103,7 @@ def test_similar_clusters_become_candidates_never_merges(
             assert record["status"] == "warning", record
             recorded += record["reason"].startswith("candidate recorded")
         else:
-            assert record["status"] == "rejected" and cluster(destination) in record["reason"], record
+            assert record["status"] == "unloaded" and cluster(destination) in record["reason"], record
     assert recorded > 100
 
     # UNC2452 and APT29 stay two entities (never a merge), and the candidate says why, as MISP put it.

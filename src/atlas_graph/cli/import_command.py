@@ -161,12 +161,17 @@ def describe_summary(summary: ImportSummary, *, organization: str) -> str:
         "  entities:       " + _statuses(summary.entities),
         "  relationships:  " + _statuses(summary.relationships),
     ]
-    problems = {status: n for status, n in summary.issues.items() if status not in ("warning", "retracted")}
+    problems = {status: n for status, n in summary.issues.items() if status not in ("warning", "retracted", "unloaded")}
     if problems:
         listed = ", ".join(f"{n:,} {status}" for status, n in problems.items())
         lines.append(f"  not imported:   {listed}; reasons in {summary.report}")
     else:
         lines.append("  not imported:   nothing")
+    if summary.issues.get("unloaded"):
+        lines.append(
+            f"  not loaded:     {summary.issues['unloaded']:,} relation(s) to items of collections not imported "
+            f"(import those galaxies too); in {summary.report}"
+        )
     if summary.issues.get("retracted"):
         lines.append(f"  retracted:      {summary.issues['retracted']:,} revoked object(s); in {summary.report}")
     if summary.issues.get("warning"):

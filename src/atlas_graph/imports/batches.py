@@ -14,8 +14,18 @@ from atlas_graph.stix.reading import LocatedAt, Revoked
 
 Phase = Literal["entities", "relationships"]
 PHASES: tuple[Phase, ...] = ("entities", "relationships")
-IssueStatus = Literal["invalid", "unmapped", "skipped", "rejected", "warning", "retracted"]
-ISSUE_STATUSES: tuple[IssueStatus, ...] = ("invalid", "unmapped", "skipped", "rejected", "warning", "retracted")
+IssueStatus = Literal["invalid", "unmapped", "skipped", "rejected", "unloaded", "warning", "retracted"]
+ISSUE_STATUSES: tuple[IssueStatus, ...] = (
+    "invalid",
+    "unmapped",
+    "skipped",
+    "rejected",
+    "unloaded",
+    "warning",
+    "retracted",
+)
+"""`unloaded`: a relation to an item of a collection not imported (a MISP cluster of a galaxy left out): nothing is
+wrong with the item, the import just did not include what it points at."""
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,11 @@ from pydantic import BaseModel, Field, field_serializer, field_validator
 from atlas_graph.imports.batches import ISSUE_STATUSES, PHASES, Phase, ResumePoint
 from atlas_graph.imports.options import ImportOptions
 from atlas_graph.imports.progress import ProgressMeter
+from atlas_graph.models.bundles import RelationshipIn
 from atlas_graph.models.export import ImportFormat
+from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import ingestion
+from atlas_graph.stix.reading import Revoked
 
 CHECKPOINT_VERSION = 1
 
@@ -82,6 +85,30 @@ class ImportCounts(BaseModel):
     issues: dict[str, int] = Field(default_factory=lambda: _statuses(ISSUE_STATUSES))
 
 
+class PendingRetraction(BaseModel):
+    """A revoked object read from the file (STIX), kept until the whole file is stored and it is retracted."""
+
+    where: str
+    id: str
+    type: str
+    kind: EntityKind | None = None
+    relationship: RelationshipIn | None = None
+
+    @classmethod
+    def of(cls, where: str, revoked: Revoked) -> PendingRetraction:
+        return cls(
+            where=where,
+            id=revoked.id,
+            type=revoked.type,
+            kind=revoked.kind,
+            relationship=revoked.relationship,
+        )
+
+    def revoked(self, index: int) -> Revoked:
+        """As the retraction takes it: `index` tells the objects apart (the file's batches each counted their own)."""
+        return Revoked(index=index, id=self.id, type=self.type, kind=self.kind, relationship=self.relationship)
+
+
 class Checkpoint(BaseModel):
     """One file's import: which file, as whom and how, and how far each phase is."""
 
@@ -97,6 +124,11 @@ class Checkpoint(BaseModel):
     report_bytes: int = 0
     """The report's length after the last batch recorded: what a batch that ran but was not recorded wrote after
     it is cut off before that batch runs again."""
+    revoked: list[PendingRetraction] = Field(default_factory=list)
+    """Revoked objects of the batches recorded: retracted once, after every phase, as POST /v1/stix retracts after
+    its whole bundle (a resumed import still has those of the batches it skips)."""
+    retracted: bool = False
+    """Whether `revoked` was retracted (and reported): a re-run does not retract or report them again."""
     started_at: str = Field(default_factory=now)
     updated_at: str = Field(default_factory=now)
     finished_at: str | None = None
@@ -108,5 +140,7 @@ class Checkpoint(BaseModel):
     def save(self, path: Path) -> None:
         self.updated_at = now()
         partial = path.with_suffix(".json.partial")
-        partial.write_text(json.dumps(self.model_dump(mode="json"), indent=1, sort_keys=True), encoding="utf-8")
+        # Without revocations the JSON is the one earlier versions wrote, so that they can still read it.
+        written = self.model_dump(mode="json", exclude={"revoked", "retracted"} if not self.revoked else None)
+        partial.write_text(json.dumps(written, indent=1, sort_keys=True), encoding="utf-8")
         partial.replace(path)  # atomic: a checkpoint is always whole

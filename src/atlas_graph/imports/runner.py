@@ -12,7 +12,7 @@ from typing import Literal, TextIO
 
 from atlas_graph.errors import InvalidInput, NotFound, PayloadTooLarge, Problem
 from atlas_graph.imports.batches import PHASES, Batch, ImportIssue, Phase
-from atlas_graph.imports.checkpoint import Checkpoint, checkpoint_key, file_digest, now
+from atlas_graph.imports.checkpoint import Checkpoint, PendingRetraction, checkpoint_key, file_digest, now
 from atlas_graph.imports.detection import detect_format
 from atlas_graph.imports.formats import READERS
 from atlas_graph.imports.options import ImportOptions
@@ -118,14 +118,33 @@ class _FileImport:
         for batch in batches:
             action = f"import.{self.format}"
             result, issues = ingest_batch(store, caller=caller, batch=batch, max_items=max_items, action=action)
-            # After the batch, as POST /v1/stix retracts after its bundle: both need what the batch stored.
+            # After the batch: the pairs need what the batch stored.
             issues += record_same_as(store, caller=caller, batch=batch, action=action)
-            issues += retract_revoked(store, caller=caller, batch=batch)
             issues += add_located_countries(store, caller=caller, batch=batch)
             self._record(phase, batch, result, [*batch.issues, *issues])
         progress.done = True
         self.state.save(self.checkpoint_path)
         self.meter.finish()
+
+    def retract(self, store: GraphStore, *, caller: Caller) -> None:
+        """Retract the importer's own claims on the file's revoked objects, once the whole file is stored (as POST
+        /v1/stix does after its bundle), and say so once; a re-run of a recorded retraction does nothing."""
+        if self.state.retracted or not all(progress.done for progress in self.state.phases.values()):
+            return
+        issues = retract_revoked(store, caller=caller, pending=self.state.revoked)
+        self._report_issues("retraction", issues)
+        self.state.retracted = True
+        self.state.report_bytes = self.report_path.stat().st_size
+        self.state.save(self.checkpoint_path)
+
+    def _report_issues(self, phase: str, issues: list[ImportIssue]) -> None:
+        counts = self.state.counts
+        for issue in issues:
+            counts.issues[issue.status] = counts.issues.get(issue.status, 0) + 1
+            record = {"input": self.state.input, "phase": phase, "where": issue.where, "status": issue.status}
+            record.update({"id": issue.id, "reason": issue.reason} if issue.id else {"reason": issue.reason})
+            self._report.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._report.flush()
 
     def _record(self, phase: Phase, batch: Batch, result: BundleResultOut | None, issues: list[ImportIssue]) -> None:
         counts = self.state.counts
@@ -133,12 +152,8 @@ class _FileImport:
             for status in ingestion.STATUSES:
                 counts.entities[status] += getattr(result.counts.entities, status)
                 counts.relationships[status] += getattr(result.counts.relationships, status)
-        for issue in issues:
-            counts.issues[issue.status] = counts.issues.get(issue.status, 0) + 1
-            record = {"input": self.state.input, "phase": phase, "where": issue.where, "status": issue.status}
-            record.update({"id": issue.id, "reason": issue.reason} if issue.id else {"reason": issue.reason})
-            self._report.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._report.flush()
+        self._report_issues(phase, issues)
+        self.state.revoked += [PendingRetraction.of(where, revoked) for where, revoked in batch.revoked]
         progress = self.state.phases[phase]
         progress.items += batch.items
         progress.batches += 1
@@ -217,6 +232,7 @@ def import_files(
                 seen.add(file_import.checkpoint_path)
                 file_import.run_phase(store, caller=caller, phase=phase, batch_size=batch_size, max_items=max_items)
         for file_import in imports:
+            file_import.retract(store, caller=caller)
             file_import.finish()
             if on_file is not None:
                 on_file(file_import.summary())
@@ -291,12 +307,14 @@ def record_same_as(store: GraphStore, *, caller: Caller, batch: Batch, action: s
     ]
 
 
-def retract_revoked(store: GraphStore, *, caller: Caller, batch: Batch) -> list[ImportIssue]:
-    """Retract the importer's own claims on the objects the batch's producer revoked, as POST /v1/stix does."""
-    if not batch.revoked:
+def retract_revoked(store: GraphStore, *, caller: Caller, pending: Sequence[PendingRetraction]) -> list[ImportIssue]:
+    """Retract the importer's own claims on the objects the file's producer revoked, as POST /v1/stix does."""
+    if not pending:
         return []
-    where = {revoked.index: source for source, revoked in batch.revoked}
-    retracted, not_claimed = stix_importer.retract_revoked(store, caller, [revoked for _, revoked in batch.revoked])
+    where = {index: item.where for index, item in enumerate(pending)}
+    retracted, not_claimed = stix_importer.retract_revoked(
+        store, caller, [item.revoked(index) for index, item in enumerate(pending)]
+    )
     return [
         *(
             ImportIssue(where[item.index], "retracted", f"assertion(s) deleted: {', '.join(item.assertions)}", item.id)

@@ -22,6 +22,7 @@ ExternalIdScheme = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)?$")
 ]
 ExternalIdValue = Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
+ConflatedIdValues = Annotated[list[ExternalIdValue], Field(min_length=2, max_length=20)]
 
 
 DISRUPTION_COST = "disruption_cost"
@@ -49,6 +50,15 @@ class EntityIn(AssertionFields):
         description='Well-known external ids by scheme, one value per scheme, e.g. {"mitre-attack": "G0007"}. '
         "Matched before names: one shared value joins; different values of one scheme keep two entities apart.",
     )
+    conflated_ids: dict[ExternalIdScheme, ConflatedIdValues] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Several ids of one scheme that the source gives this one object, which so stands for several "
+        "objects: MISP's threat-actor \"FIN7\" cites FIN7's G0046 and Carbanak's G0008, "
+        '{"mitre-attack": ["G0046", "G0008"]}. Such an item joins an entity by them only when they all identify it, '
+        "and never by a name; they are no keys of the entity it makes, and keep any entity holding one of them "
+        "from joining it by a name.",
+    )
     category: str | None = Field(
         default=None,
         description="The kind's category: the service kind of a service_provider, the channel of a financier, "
@@ -75,6 +85,15 @@ class EntityIn(AssertionFields):
         if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float) or not cost > 0):
             raise ValueError(f"{DISRUPTION_COST} must be a positive number, not {cost!r}")
         return attributes
+
+    @model_validator(mode="after")
+    def _conflated_ids_name_several(self) -> Self:
+        for scheme, values in self.conflated_ids.items():
+            if scheme in self.external_ids:
+                raise ValueError(f"{scheme!r} is in external_ids and conflated_ids: give one value, or several")
+            if len({value.casefold() for value in values}) < 2:
+                raise ValueError(f"conflated_ids {scheme!r} must give at least two different ids")
+        return self
 
     @model_validator(mode="after")
     def _category_fits_kind(self) -> Self:

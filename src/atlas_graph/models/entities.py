@@ -14,6 +14,11 @@ class EntityAssertionOut(AssertionOut):
     name: str
     aliases: list[str]
     external_ids: dict[str, str] = Field(description="The external ids this claim gives, by scheme.")
+    conflated_ids: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Several ids of one scheme this claim cites for one object, which so stands for several: they "
+        "identify nothing, and keep it apart from entities that hold one of them.",
+    )
     category: str | None
     countries: list[str] = Field(default_factory=list, description="Where this claim says the entity is.")
     attributes: dict[str, Any]

@@ -211,11 +211,13 @@ def assertion_fields(claim: Mapping[str, Any], caller: Caller) -> dict[str, Any]
 def _assertion_out(claim: EntityClaim, caller: Caller) -> EntityAssertionOut:
     attributes = claim.get("attributes")
     external_ids = claim.get("external_ids")
+    conflated_ids = claim.get("conflated_ids")
     return EntityAssertionOut(
         **assertion_fields(claim, caller),
         name=claim["name"],
         aliases=list(claim.get("aliases") or []),
         external_ids=json.loads(external_ids) if external_ids else {},
+        conflated_ids=json.loads(conflated_ids) if conflated_ids else {},
         category=claim.get("category"),
         countries=list(claim.get("countries") or []),
         attributes=json.loads(attributes) if attributes else {},

@@ -116,6 +116,14 @@ def strong_keys(entity: EntityIn) -> list[str]:
     return keys
 
 
+def conflated_keys(entity: EntityIn) -> dict[str, list[str]]:
+    """Scheme -> the keys of the several ids of that scheme the item cites (`conflated_ids`): never its keys."""
+    return {
+        scheme: list(dict.fromkeys(xid_key(entity.kind, scheme, value) for value in values))
+        for scheme, values in sorted(entity.conflated_ids.items())
+    }
+
+
 def item_names(entity: EntityIn) -> list[str]:
     """The name keys of an item: its primary name first."""
     return list(dict.fromkeys(name_key(entity.kind, name) for name in (entity.name, *entity.aliases)))
@@ -134,6 +142,8 @@ def identity_lookup(entities: Sequence[EntityIn], relationships: Sequence[Relati
     names: dict[str, None] = {}
     for entity in entities:
         strong.update(dict.fromkeys(strong_keys(entity)))
+        for keys in conflated_keys(entity).values():
+            strong.update(dict.fromkeys(keys))
         names.update(dict.fromkeys(item_names(entity)))
     for relationship in relationships:
         for ref in (relationship.source, relationship.target):
@@ -238,7 +248,8 @@ class _Resolver:
         self.targeted: set[str] = set()
         self.visible_match: dict[str, bool] = {}
         self.candidates: dict[tuple[str, str], dict[tuple[str, str], set[str]]] = {}
-        self.conflicts: list[str] = []  # the current item's: entities its strong keys name besides the one it joins
+        # The current item's: entities its strong keys name besides the one it joins, with the reason and its value.
+        self.conflicts: list[tuple[str, str, str]] = []
         self.warnings: list[str] = []
         self.new_ids: set[str] = set()
 
@@ -256,12 +267,15 @@ class _Resolver:
         return held
 
     def contradicts(self, entity: EntityIn, other: _Known) -> bool:
-        """A different value of a scheme both carry, or two ids given within this bundle."""
+        """The other carries a value of a scheme the item carries, besides the item's own; or two ids of one bundle.
+
+        An entity a conflated claim made carries each id that claim cites (FIN7's G0046 and Carbanak's G0008), so an
+        item holding either one is held apart from it.
+        """
         if not other.stored and other.given_id is not None and entity.id is not None and other.given_id != entity.id:
             return True
         for scheme, value in entity.external_ids.items():
-            values = other.xids.get(scheme)
-            if values and value.casefold() not in values:
+            if other.xids.get(scheme, set()) - {value.casefold()}:
                 return True
         return False
 
@@ -308,12 +322,32 @@ class _Resolver:
                 self.bundle_keys.setdefault(key, target)
         for scheme, value in entity.external_ids.items():
             known.xids.setdefault(scheme, set()).add(value.casefold())
+        for scheme, values in entity.conflated_ids.items():
+            known.xids.setdefault(scheme, set()).update(value.casefold() for value in values)
         for position, key in enumerate(item_names(entity)):
             self.bundle_names.setdefault(key, {})[target] = claim_key
             if position == 0:
                 known.primary_names.add(key)
-        for other, reason, value, claim_keys in self._near_misses(index, entity, target):
+        for other, reason, value, claim_keys in self._near_misses(entity, target):
             self._candidate(target, other, reason, value, [claim_key, *claim_keys], index)
+
+    def _key_holder(self, entity: EntityIn, key: str) -> tuple[str, bool] | None:
+        """The entity a strong key identifies for this item, and whether the caller sees the key there."""
+        if key in self.bundle_keys:
+            holder = self.bundle_keys[key]
+            key_visible = holder in self.new_ids or self.visible_match.get(holder, False)
+        elif key in self.found.keys and self.found.keys[key].kind is entity.kind:
+            holder, key_visible = self.found.keys[key].entity_id, self.found.keys[key].visible
+            if not key_visible and (stored := self.known.get(holder)) is not None and stored.visible:
+                # Only a hidden claim gave this key to an entity the caller sees: joining would show the caller,
+                # at its next read, which entity the hidden claim identifies (docs/sharing.md, "Identity").
+                return None
+        else:
+            return None
+        known = self.known.get(holder)
+        if known is not None and not known.stored and known.given_id not in (None, entity.id) and entity.id:
+            return None  # two items of one bundle with different ids are never one entity
+        return holder, key_visible
 
     def _match(self, index: int, entity: EntityIn) -> tuple[str | None, MatchedBy, bool]:
         kind = entity.kind
@@ -322,31 +356,34 @@ class _Resolver:
         hits: dict[str, bool] = {}  # entity id -> whether the caller sees the key there
         own: str | None = None
         for key in strong_keys(entity):
-            if key in self.bundle_keys:
-                holder = self.bundle_keys[key]
-                key_visible = holder in self.new_ids or self.visible_match.get(holder, False)
-            elif key in self.found.keys and self.found.keys[key].kind is kind:
-                holder, key_visible = self.found.keys[key].entity_id, self.found.keys[key].visible
-                if not key_visible and (stored := self.known.get(holder)) is not None and stored.visible:
-                    # Only a hidden claim gave this key to an entity the caller sees: joining would show the caller,
-                    # at its next read, which entity the hidden claim identifies (docs/sharing.md, "Identity").
-                    continue
-            else:
+            found = self._key_holder(entity, key)
+            if found is None:
                 continue
-            known = self.known.get(holder)
-            if known is not None and not known.stored and known.given_id not in (None, entity.id) and entity.id:
-                continue  # two items of one bundle with different ids are never one entity
+            holder, key_visible = found
             hits[holder] = hits.get(holder, False) or key_visible
             if key == own_key:
                 own = holder
+        # Ids of one scheme cited together (a conflated claim) identify an entity only when each of them does.
+        conflated: list[tuple[str, str, str]] = []
+        for scheme, keys in conflated_keys(entity).items():
+            holders = [self._key_holder(entity, key) for key in keys]
+            identified = {found[0] for found in holders if found is not None}
+            if len(identified) == 1 and all(found is not None for found in holders):
+                (holder,) = identified
+                hits[holder] = hits.get(holder, False) or all(found[1] for found in holders if found is not None)
+            else:
+                value = f"{scheme}: {', '.join(sorted(entity.conflated_ids[scheme]))}"
+                conflated += [(holder, "conflated ids", value) for holder in identified]
         if own is not None:
-            self.conflicts = [holder for holder in hits if holder != own]
+            self.conflicts = [(holder, "conflicting ids", "") for holder in hits if holder != own] + conflated
             return own, "id", hits[own]
         if len(hits) == 1:
             (holder, key_visible), *_ = hits.items()
+            self.conflicts = conflated
             return holder, "id", key_visible
-        if len(hits) > 1:
-            self.conflicts = list(hits)
+        self.conflicts = [(holder, "conflicting ids", "") for holder in hits] + conflated
+        if hits or entity.conflated_ids:
+            # A conflated item stands for several objects: no name of its may decide which one it is.
             return None, "new", False
 
         primary = name_key(kind, entity.name)
@@ -386,16 +423,18 @@ class _Resolver:
             f"({', '.join(sorted(entity_ids))}); it resolved nothing"
         )
 
-    def _near_misses(self, index: int, entity: EntityIn, target: str) -> list[tuple[str, str, str, list[str]]]:
+    def _near_misses(self, entity: EntityIn, target: str) -> list[tuple[str, str, str, list[str]]]:
         """Entities the item's names reach but that it did not join: each becomes a candidate with the reason."""
         misses: list[tuple[str, str, str, list[str]]] = [
-            (other, "conflicting ids", "", []) for other in self.conflicts if other != target
+            (other, reason, value, []) for other, reason, value in self.conflicts if other != target
         ]
         for key, name in zip(item_names(entity), self._names(entity), strict=True):
             held = {e: keys for e, keys in self.holders(key).items() if self._is(e, entity.kind) and e != target}
             for other, claim_keys in held.items():
                 reason = (
-                    "held apart by a contradicting id"
+                    "held apart by conflated ids"
+                    if entity.conflated_ids
+                    else "held apart by a contradicting id"
                     if self.contradicts(entity, self.known[other])
                     else "ambiguous alias"
                     if len(held) > 1
@@ -515,11 +554,13 @@ def _entity_claim(members: Sequence[EntityIn], anchor: str) -> dict[str, Any]:
     aliases = list(dict.fromkeys(n for m in members for n in (m.name, *m.aliases) if n != name))
     attributes: dict[str, Any] = {}
     external_ids: dict[str, str] = {}
+    conflated_ids: dict[str, list[str]] = {}
     countries: set[str] = set()
     category = None
     for member in members:
         attributes.update(member.attributes)
         external_ids.update(member.external_ids)
+        conflated_ids.update({scheme: sorted(set(values)) for scheme, values in member.conflated_ids.items()})
         countries.update(member.countries)
         category = member.category or category
     # Countries and the cost are also plain properties, so that Cypher can take the union and the largest over
@@ -536,6 +577,13 @@ def _entity_claim(members: Sequence[EntityIn], anchor: str) -> dict[str, Any]:
         countries=sorted(countries) or None,
         disruption_cost=float(cost) if cost is not None else None,
         xid_keys=[xid_key(kind, scheme, value) for scheme, value in sorted(external_ids.items())],
+        # The ids a conflated claim cites hold entities that carry one of them apart (read/entity_identity_facts),
+        # but identify nothing: they are neither strong keys nor ids that name the object.
+        conflated_ids=json.dumps(conflated_ids, sort_keys=True, ensure_ascii=False) if conflated_ids else None,
+        conflated_xid_keys=[
+            xid_key(kind, scheme, value) for scheme, values in sorted(conflated_ids.items()) for value in values
+        ]
+        or None,
         strong_keys=[
             id_key(kind, anchor),
             *(xid_key(kind, scheme, value) for scheme, value in sorted(external_ids.items())),

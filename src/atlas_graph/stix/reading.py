@@ -373,6 +373,7 @@ def _map_entity(obj: Any, provenance: _Provenance) -> EntityIn | None:
         name=name[:500],
         id=obj["id"],
         external_ids=_external_ids(obj),
+        conflated_ids=_conflated_ids(obj),
         aliases=list(dict.fromkeys(alias[:500] for alias in aliases))[:200],
         category=category,
         attributes=attributes,
@@ -451,13 +452,22 @@ def _references(obj: Any) -> list[str]:
 
 def _external_ids(obj: Any) -> dict[str, str]:
     """ATT&CK's ids (G0007, S0029) from `external_references`: what MISP's ATT&CK-twin clusters meet them by."""
-    ids = {
-        str(reference["external_id"]).strip()
-        for reference in obj.get("external_references", [])
-        if reference.get("source_name") == "mitre-attack" and reference.get("external_id")
-    }
-    # Several ids of one scheme on one object identify none of them.
-    return {"mitre-attack": ids.pop()[:256]} if len(ids) == 1 else {}
+    ids = _attack_ids(obj)
+    # Several ids of one scheme on one object identify none of them (`_conflated_ids`).
+    return {"mitre-attack": ids[0]} if len(ids) == 1 else {}
+
+
+def _conflated_ids(obj: Any) -> dict[str, list[str]]:
+    ids = _attack_ids(obj)
+    return {"mitre-attack": ids[:20]} if len(ids) > 1 else {}
+
+
+def _attack_ids(obj: Any) -> list[str]:
+    ids: dict[str, str] = {}
+    for reference in obj.get("external_references", []):
+        if reference.get("source_name") == "mitre-attack" and (value := str(reference.get("external_id") or "")):
+            ids.setdefault(value.strip().casefold(), value.strip()[:256])
+    return sorted(value for value in ids.values() if value)
 
 
 def _date(value: Any) -> date | None:

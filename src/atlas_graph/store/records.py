@@ -71,6 +71,7 @@ class EntityClaim(Claim):
     category: NotRequired[str | None]
     attributes: NotRequired[str | None]
     external_ids: NotRequired[str | None]
+    conflated_ids: NotRequired[str | None]
     xid_keys: NotRequired[list[str] | None]
     anchor: NotRequired[str | None]
     countries: NotRequired[list[str] | None]

@@ -5,8 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from atlas_graph.imports.batches import SameAs
-from atlas_graph.imports.formats.misp_galaxy import misp_entities, misp_relationships, misp_same_as
+from atlas_graph.imports.batches import Batch, SameAs
+from atlas_graph.imports.formats.misp_galaxy import (
+    _without_unloaded,
+    misp_cluster_id,
+    misp_entities,
+    misp_relationships,
+    misp_same_as,
+)
 from atlas_graph.models.vocabulary import EntityKind, RelationshipType
 from tests.unit.imports.reading import IMPORT_FIXTURES, OPTIONS, read
 
@@ -101,3 +107,42 @@ def test_a_misp_country_code_becomes_the_entity_countries_and_anything_else_stay
     assert crew.countries == [] and crew.attributes["country"] == "Russia"
     lower = {"value": "Other Crew", "uuid": "u-3", "meta": {"country": " kp"}}
     assert misp_entities(lower, galaxy_type="threat-actor", options=OPTIONS)[0].countries == ["KP"]
+
+
+def test_a_cluster_citing_several_attack_ids_carries_them_as_conflated_not_as_its_id() -> None:
+    """MISP's threat-actor "FIN7" links both FIN7's and Carbanak's ATT&CK pages: it is identified by neither."""
+    refs = ["https://attack.mitre.org/groups/G0046/", "https://attack.mitre.org/groups/G0008/", "https://x.example"]
+    fin7 = {"value": "FIN7", "uuid": "u-fin7", "meta": {"refs": refs, "synonyms": ["Carbanak"]}}
+    (entity,) = misp_entities(fin7, galaxy_type="threat-actor", options=OPTIONS)
+    assert entity.external_ids == {"misp-galaxy:threat-actor": "u-fin7"}
+    assert entity.conflated_ids == {"mitre-attack": ["G0008", "G0046"]}
+    twin = {"value": "FIN7 - G0046", "uuid": "u-twin", "meta": {"external_id": "G0046", "refs": refs[:1]}}
+    (entity,) = misp_entities(twin, galaxy_type="mitre-intrusion-set", options=OPTIONS)
+    assert entity.external_ids["mitre-attack"] == "G0046" and entity.conflated_ids == {}
+
+
+def test_relations_to_clusters_of_galaxies_not_loaded_are_unloaded_not_refused() -> None:
+    """Regression: mitre-intrusion-set's 5,159 `uses` of techniques (a galaxy not imported) were "rejected"."""
+    cluster = {
+        "value": "Crew",
+        "uuid": "u-crew",
+        "related": [
+            {"dest-uuid": "u-tool", "type": "uses"},
+            {"dest-uuid": "u-technique", "type": "uses"},
+            {"dest-uuid": "u-twin", "type": "similar"},
+        ],
+    }
+    local = {"u-crew": EntityKind.ACTOR}
+    batch = Batch(items=1)
+    relationships, _ = misp_relationships(cluster, index=0, galaxy_type="threat-actor", local=local, options=OPTIONS)
+    for relationship, where in relationships:
+        batch.add_relationship(relationship, where)
+    batch.same_as, _ = misp_same_as(cluster, index=0, galaxy_type="threat-actor", local=local)
+    stored = {misp_cluster_id("u-tool"): EntityKind.SERVICE_PROVIDER}
+    kept = _without_unloaded(batch, local, lambda ids: {i: stored[i] for i in ids if i in stored})
+    assert [r.target.id for r in kept.relationships] == [misp_cluster_id("u-tool")]
+    assert kept.same_as == []
+    assert [(i.where, i.status, i.id) for i in kept.issues] == [
+        ("values[0].related[1]", "unloaded", misp_cluster_id("u-technique")),
+        ("values[0].related[2]", "unloaded", misp_cluster_id("u-twin")),
+    ]

@@ -291,3 +291,109 @@ def test_duplicate_relationship_in_a_bundle_is_one_claim_last_wins() -> None:
     answer = plan(entities, relationships=[RelationshipIn(**rel, confidence=10), RelationshipIn(**rel, confidence=90)])
     assert len(answer.relationships) == 1 and answer.relationships[0].claim["confidence"] == 90
     assert answer.relationship_order[0] == answer.relationship_order[1]
+
+
+FIN7_CONFLATED = {"mitre-attack": ["G0046", "G0008"]}
+
+
+def test_a_conflated_item_joins_nothing_by_a_name_and_is_a_candidate_of_each_entity_its_ids_reach() -> None:
+    """MISP's threat-actor "FIN7" cites FIN7's G0046 and Carbanak's G0008: it may be either, so it is neither."""
+    keys = {
+        xid_key(ACTOR, "mitre-attack", "G0046"): KeyHolder("actor--fin7", ACTOR, visible=True),
+        xid_key(ACTOR, "mitre-attack", "G0008"): KeyHolder("actor--carbanak", ACTOR, visible=True),
+    }
+    found = stored(
+        ("actor--fin7", {"mitre-attack": frozenset({"g0046"})}),
+        ("actor--carbanak", {"mitre-attack": frozenset({"g0008"})}),
+        keys=keys,
+        names={
+            name_key(ACTOR, "FIN7"): [holder("actor--fin7")],
+            name_key(ACTOR, "Carbanak"): [holder("actor--carbanak")],
+        },
+    )
+    item = EntityIn(kind=ACTOR, name="FIN7", aliases=["Carbanak"], conflated_ids=FIN7_CONFLATED)
+    answer = plan([item], found)
+    (resolution,) = answer.resolutions
+    assert resolution.matched_by == "new" and resolution.entity_id not in ("actor--fin7", "actor--carbanak")
+    reasons = {
+        (c.a if c.b == resolution.entity_id else c.b): {(r.type, r.value) for r in c.reasons} for c in answer.candidates
+    }
+    assert reasons == {
+        "actor--fin7": {("conflated ids", "mitre-attack: G0008, G0046"), ("held apart by conflated ids", "FIN7")},
+        "actor--carbanak": {
+            ("conflated ids", "mitre-attack: G0008, G0046"),
+            ("held apart by conflated ids", "Carbanak"),
+        },
+    }
+    # The ids it cites are no keys of the entity it makes, but its claim keeps them.
+    (row,) = answer.entities
+    assert not any(key.startswith("xid:actor:mitre-attack=") for key in row.keys)
+    assert row.claim["conflated_xid_keys"] == [
+        xid_key(ACTOR, "mitre-attack", "G0008"),
+        xid_key(ACTOR, "mitre-attack", "G0046"),
+    ]
+    assert row.claim["external_ids"] is None and row.claim["conflated_ids"] == '{"mitre-attack": ["G0008", "G0046"]}'
+
+
+def test_a_conflated_item_is_not_joined_by_a_lone_alias_when_nothing_holds_its_ids_yet() -> None:
+    """MISP first: the "Carbanak - G0008" cluster is stored without ATT&CK's objects; FIN7's alias "Carbanak" would
+    have joined it, making one entity of two ATT&CK groups once ATT&CK's FIN7 met the cluster by name."""
+    found = stored(
+        ("actor--carbanak-misp", {"mitre-attack": frozenset({"g0008"})}),
+        names={name_key(ACTOR, "Carbanak"): [holder("actor--carbanak-misp", primary=False)]},
+    )
+    item = EntityIn(kind=ACTOR, name="FIN7", aliases=["Carbanak"], conflated_ids=FIN7_CONFLATED)
+    answer = plan([item], found)
+    assert answer.resolutions[0].matched_by == "new"
+    assert [(r.type, r.value) for c in answer.candidates for r in c.reasons] == [
+        ("held apart by conflated ids", "Carbanak")
+    ]
+
+
+def test_an_item_holding_one_of_the_conflated_ids_is_held_apart_from_the_conflated_entity() -> None:
+    """The other load order inside one file: the conflated cluster first, then ATT&CK's twin by an alias."""
+    found = stored(
+        ("actor--fin7-misp", {"mitre-attack": frozenset({"g0046", "g0008"})}),
+        names={name_key(ACTOR, "Carbanak"): [holder("actor--fin7-misp", primary=False)]},
+    )
+    twin = EntityIn(kind=ACTOR, name="Carbanak - G0008", aliases=["Carbanak"], external_ids={"mitre-attack": "G0008"})
+    answer = plan([twin], found)
+    assert answer.resolutions[0].matched_by == "new"
+    assert [(r.type, r.value) for c in answer.candidates for r in c.reasons] == [
+        ("held apart by a contradicting id", "Carbanak")
+    ]
+    # In one bundle too.
+    bundle = plan([EntityIn(kind=ACTOR, name="FIN7", aliases=["Carbanak"], conflated_ids=FIN7_CONFLATED), twin])
+    first, second = bundle.resolutions
+    assert first.entity_id != second.entity_id and second.matched_by == "new"
+    # An item with no ATT&CK id still joins it by an alias that reaches it alone.
+    plain = plan([EntityIn(kind=ACTOR, name="x", aliases=["Carbanak"])], found)
+    assert (plain.resolutions[0].entity_id, plain.resolutions[0].matched_by) == ("actor--fin7-misp", "alias")
+
+
+def test_a_conflated_item_joins_by_its_ids_only_when_all_of_them_identify_one_entity() -> None:
+    both = {
+        xid_key(ACTOR, "mitre-attack", "G0046"): KeyHolder("actor--merged", ACTOR, visible=True),
+        xid_key(ACTOR, "mitre-attack", "G0008"): KeyHolder("actor--merged", ACTOR, visible=True),
+    }
+    found = stored(("actor--merged", {"mitre-attack": frozenset({"g0046", "g0008"})}), keys=both)
+    item = EntityIn(kind=ACTOR, name="FIN7", conflated_ids=FIN7_CONFLATED)
+    answer = plan([item], found)
+    assert (answer.resolutions[0].entity_id, answer.resolutions[0].matched_by) == ("actor--merged", "id")
+    assert answer.candidates == []
+    one = {xid_key(ACTOR, "mitre-attack", "G0046"): KeyHolder("actor--fin7", ACTOR, visible=True)}
+    partly = plan([item], stored(("actor--fin7", {"mitre-attack": frozenset({"g0046"})}), keys=one))
+    assert partly.resolutions[0].matched_by == "new"
+    assert [(c.a, c.b) for c in partly.candidates] and all("actor--fin7" in (c.a, c.b) for c in partly.candidates)
+    # Its own id still finds the entity it made before (a re-import).
+    own = {id_key(ACTOR, "misp-galaxy-cluster--u"): KeyHolder("actor--fin7-misp", ACTOR, visible=True), **one}
+    again = EntityIn(kind=ACTOR, name="FIN7", id="misp-galaxy-cluster--u", conflated_ids=FIN7_CONFLATED)
+    found = stored(("actor--fin7-misp", {}), ("actor--fin7", {"mitre-attack": frozenset({"g0046"})}), keys=own)
+    assert plan([again], found).resolutions[0].entity_id == "actor--fin7-misp"
+
+
+def test_conflated_ids_name_several_ids_of_a_scheme_not_also_given_as_one() -> None:
+    with pytest.raises(ValueError, match="at least two different ids"):
+        EntityIn(kind=ACTOR, name="x", conflated_ids={"mitre-attack": ["G0046", "g0046"]})
+    with pytest.raises(ValueError, match="give one value, or several"):
+        EntityIn(kind=ACTOR, name="x", external_ids={"mitre-attack": "G0046"}, conflated_ids=FIN7_CONFLATED)

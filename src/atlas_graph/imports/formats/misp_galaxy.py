@@ -19,6 +19,7 @@ from atlas_graph.imports.progress import ProgressMeter
 from atlas_graph.models.bundles import EntityIn, EntityRef, RelationshipIn
 from atlas_graph.models.countries import COUNTRY_CODES
 from atlas_graph.models.vocabulary import ALLOWED_KIND_PAIRS, EntityKind, RelationshipType, ServiceKind, VictimKind
+from atlas_graph.stix.reading import StoredKinds
 
 MISP_GALAXY_KINDS: dict[str, tuple[EntityKind, str]] = {
     "threat-actor": (EntityKind.ACTOR, "group"),
@@ -108,6 +109,7 @@ def misp_entities(cluster: Mapping[str, Any], *, galaxy_type: str, options: Impo
         name=name[:500],
         id=misp_cluster_id(str(cluster.get("uuid"))) if cluster.get("uuid") else None,
         external_ids=misp_external_ids(cluster, galaxy_type=galaxy_type),
+        conflated_ids=misp_conflated_ids(cluster),
         aliases=list(dict.fromkeys(synonyms))[:200],
         category=category,
         attributes=attributes,
@@ -129,23 +131,38 @@ _ATTACK_URL = re.compile(r"^https?://attack\.mitre\.org/(?:groups|software)/([GS
 def misp_external_ids(cluster: Mapping[str, Any], *, galaxy_type: str) -> dict[str, str]:
     """The cluster's uuid in its galaxy, and its ATT&CK id (`meta.external_id`, or attack.mitre.org refs).
 
-    Only one ATT&CK id counts: MISP's threat-actor clusters often cite two groups (Lazarus Group cites G0032 and
-    APT38's G0082), and such a cluster is identified by neither.
+    Only one ATT&CK id identifies: MISP's threat-actor clusters often cite two groups (Lazarus Group cites G0032 and
+    APT38's G0082), and such a cluster is identified by neither (`misp_conflated_ids` says which it cites).
     """
     meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
     assert isinstance(meta, Mapping)
     ids: dict[str, str] = {}
     if cluster.get("uuid"):
         ids[f"misp-galaxy:{galaxy_type}"] = str(cluster["uuid"])[:256]
+    attack = _attack_ids(meta)
+    if len(attack) == 1:
+        ids["mitre-attack"] = attack[0]
+    return ids
+
+
+def misp_conflated_ids(cluster: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The ATT&CK ids of a cluster that cites several groups (FIN7's G0046 and Carbanak's G0008): it stands for
+    several objects, so resolution lets none of its names decide which (docs/model.md)."""
+    meta = cluster.get("meta") if isinstance(cluster.get("meta"), Mapping) else {}
+    assert isinstance(meta, Mapping)
+    attack = _attack_ids(meta)
+    return {"mitre-attack": attack[:20]} if len(attack) > 1 else {}
+
+
+def _attack_ids(meta: Mapping[str, Any]) -> list[str]:
+    """ATT&CK ids in `meta.external_id` and attack.mitre.org refs, each once, sorted."""
     attack = {
         value.strip().upper()
         for value in _strings(meta.get("external_id"))
         if re.fullmatch(r"[GS]\d{4}", value.strip(), re.I)
     }
     attack.update(match.group(1) for ref in _strings(meta.get("refs")) if (match := _ATTACK_URL.match(ref.strip())))
-    if len(attack) == 1:
-        ids["mitre-attack"] = attack.pop()
-    return ids
+    return sorted(attack)
 
 
 def misp_sectors(meta: Mapping[str, Any]) -> list[str]:
@@ -314,7 +331,37 @@ class MispGalaxyReader(TwoPhaseReader):
         with path.open("rb") as handle:
             stream = JsonStream(handle, name=str(path), on_position=meter.advance)
             items = _misp_items(stream, phase, galaxy_type, local, self.options, skip)
-            yield from batched(items, batch_size)
+            for batch in batched(items, batch_size):
+                yield _without_unloaded(batch, local, self.stored_kinds) if self.stored_kinds else batch
+
+
+def _without_unloaded(batch: Batch, local: Mapping[str, EntityKind], stored_kinds: StoredKinds) -> Batch:
+    """Take out the relations (and `similar` pairs) to clusters neither in this file nor stored where the importer
+    may see them, and list each as `unloaded`: they point into a galaxy the import did not include (mitre-intrusion-set
+    `uses` mitre-attack-pattern's techniques), which is no fault of the item."""
+    own = {misp_cluster_id(cluster_uuid) for cluster_uuid in local}
+    ends = {ref.id for r in batch.relationships for ref in (r.source, r.target) if ref.id and ref.id not in own}
+    ends |= {pair.target for pair in batch.same_as if pair.target not in own}
+    if not ends:
+        return batch
+    unloaded = set(ends) - set(stored_kinds(ends))
+    if not unloaded:
+        return batch
+    reason = "to {} ({}), not loaded: import its galaxy in the same command or before".format
+    kept = Batch(issues=batch.issues, revoked=batch.revoked, items=batch.items, resume=batch.resume)
+    kept.entities, kept.entity_sources = batch.entities, batch.entity_sources
+    for relationship, where in zip(batch.relationships, batch.relationship_sources, strict=True):
+        missing = [ref.id for ref in (relationship.source, relationship.target) if ref.id in unloaded]
+        if missing:
+            kept.issues.append(ImportIssue(where, "unloaded", reason(missing[0], relationship.type.value), missing[0]))
+        else:
+            kept.add_relationship(relationship, where)
+    for pair in batch.same_as:
+        if pair.target in unloaded:
+            kept.issues.append(ImportIssue(pair.where, "unloaded", reason(pair.target, MISP_SAME_AS), pair.target))
+        else:
+            kept.same_as.append(pair)
+    return kept
 
 
 def _misp_items(

@@ -10,8 +10,9 @@ from atlas_graph.stix.reading import StoredKinds
 
 
 class TwoPhaseReader:
-    """Entities, then relationships, read from the file alone: the importing organization and the entities already
-    stored make no difference to what such a format maps (the bundle, CSV edges and MISP galaxy readers)."""
+    """Entities, then relationships, read from the file: the importing organization makes no difference to what such
+    a format maps (the bundle, CSV edges and MISP galaxy readers); `stored_kinds` answers which ends are stored, for
+    a format whose relations may point outside the file (MISP galaxies)."""
 
     stages: ClassVar[tuple[str, ...]] = ("entities", "relationships")
 
@@ -20,3 +21,4 @@ class TwoPhaseReader:
     ) -> None:
         self.path = path
         self.options = options
+        self.stored_kinds = stored_kinds
