@@ -1,9 +1,11 @@
 // Every entity the caller may see (optionally of some kinds), with the name and category its visible claims give,
 // the union of the countries and the largest disruption cost of the claims it may see, for the NetworkX projection.
 // Restricted claims are read only for entities the caller sees through one (vis_orgs); the rest is the summary
-// entity_sharing_refresh keeps. Parameters: $kinds (or null), $organization, $community_tlps.
+// entity_sharing_refresh keeps. Parameters: $kinds (or null), $kept_entities (the ids the scope keeps, or null:
+// any), $organization, $community_tlps.
 MATCH (entity:Entity)
 WHERE (entity.vis_all OR $organization IN entity.vis_orgs) AND ($kinds IS NULL OR entity.kind IN $kinds)
+  AND ($kept_entities IS NULL OR entity.id IN $kept_entities)
 WITH entity,
      CASE WHEN $organization IN coalesce(entity.vis_orgs, []) THEN COLLECT {
             MATCH (claim:EntityAssertion)-[:ABOUT]->(entity)

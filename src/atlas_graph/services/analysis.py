@@ -116,7 +116,13 @@ def chokepoints(
 
 def plan(runtime: AnalysisRuntime, *, caller: Caller, background: bool, body: PlanIn) -> PlanOut | Job:
     """The best plan within the budget for the coalition: answered at once, or a job (asked for, or large)."""
-    scope = GraphScope.of(types=body.types, min_confidence=body.min_confidence, as_of=body.as_of)
+    scope = GraphScope.of(
+        types=body.types,
+        min_confidence=body.min_confidence,
+        as_of=body.as_of,
+        categories=body.categories,
+        only_mine=body.only_mine,
+    )
     coalition = plans.coalition_profiles(runtime.store, body.coalition)
     projection = projection_for(runtime, caller=caller, scope=scope)
     arguments = plans.check_plan(projection.graph, body, coalition)

@@ -119,7 +119,13 @@ def post_disruption(
         caller=caller,
         background=background,
         remove=body.remove,
-        scope=GraphScope.of(types=body.types, min_confidence=body.min_confidence, as_of=body.as_of),
+        scope=GraphScope.of(
+            types=body.types,
+            min_confidence=body.min_confidence,
+            as_of=body.as_of,
+            categories=body.categories,
+            only_mine=body.only_mine,
+        ),
         substitution=body.substitution,
     )
     return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
