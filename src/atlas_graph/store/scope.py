@@ -26,7 +26,8 @@ class GraphScope:
     that held on `as_of` when it is given, and made by the caller's organization with `only_mine`
     (cypher/fragments/visible_claim.cypher). An entity counts when it is of one of `kinds` and of one of
     `categories` as the caller sees it (UNCATEGORIZED for none), and, with `only_mine`, when the caller's
-    organization made a claim about it. Filters only narrow: nothing the caller may not see comes in through them.
+    organization asserted it (a claim about it, or on one of its relationships). Filters only narrow: nothing the
+    caller may not see comes in through them.
     """
 
     types: tuple[RelationshipType, ...] | None = None
