@@ -74,7 +74,7 @@ def check_analysis_size(nodes: int, edges: int, *, max_elements: int | None) -> 
         raise PayloadTooLarge(
             f"the graph to analyse has {nodes + edges:,} nodes plus edges ({nodes:,} nodes, {edges:,} edges); "
             f"the analysis size limit is {max_elements:,} (ATLAS_MAX_ANALYSIS_ELEMENTS): narrow it with types, "
-            "min_confidence or as_of"
+            "categories, only_mine, min_confidence or as_of"
         )
 
 
