@@ -1,5 +1,5 @@
 """The subgraph a caller may see, streamed from Neo4j into NetworkX for the analysis layer (two queries; a third first
-finds the entities a scope of categories or only_mine keeps)."""
+finds the entities a scope's categories keep)."""
 
 from __future__ import annotations
 

@@ -61,8 +61,12 @@ class GraphScope:
 
     @property
     def narrows_entities(self) -> bool:
-        """Whether an entity must pass more than the sharing rule and its kind: a category or its own claim."""
-        return self.categories is not None or self.only_mine
+        """Whether the reads need the list of the entities `categories` keeps (`read_parameters` finds it).
+
+        `only_mine` needs none: a hop passes only through the caller's own claims, so every entity a path or a
+        neighborhood reaches is tied by one of them; the projection's entity query tests the rest itself.
+        """
+        return self.categories is not None
 
     def parameters(self, organization: str, *, kept_entities: Sequence[str] | None = None) -> dict[str, Any]:
         """The Cypher parameters of this scope as `organization` sees it.
@@ -71,7 +75,7 @@ class GraphScope:
         scope without them is a programming error, not "no limit".
         """
         if self.narrows_entities and kept_entities is None:
-            raise ValueError("a scope with categories or only_mine needs its kept entities: use read_parameters")
+            raise ValueError("a scope with categories needs its kept entities: use read_parameters")
         return {
             "types": [t.value for t in self.types] if self.types is not None else None,
             "kinds": [k.value for k in self.kinds] if self.kinds is not None else None,
@@ -86,16 +90,14 @@ class GraphScope:
 
 
 def read_parameters(tx: ManagedTransaction, store: GraphStore, scope: GraphScope, organization: str) -> dict[str, Any]:
-    """The scope's Cypher parameters, with the entities its categories and only_mine keep read in `tx`."""
-    if not scope.narrows_entities:
+    """The scope's Cypher parameters, with the entities its categories keep read in `tx`."""
+    if scope.categories is None:
         return scope.parameters(organization)
-    categories = scope.categories
     records = tx.run(
         store.queries[SCOPE_ENTITIES],
         {
-            "categories": [c for c in categories if c != UNCATEGORIZED] if categories is not None else None,
-            "uncategorized": categories is None or UNCATEGORIZED in categories,
-            "only_mine": scope.only_mine,
+            "categories": [c for c in scope.categories if c != UNCATEGORIZED],
+            "uncategorized": UNCATEGORIZED in scope.categories,
             "organization": organization,
             "community_tlps": COMMUNITY_TLP_VALUES,
         },
