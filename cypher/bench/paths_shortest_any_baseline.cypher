@@ -4,7 +4,8 @@
 // returned), through relationships with a claim the caller may see that passes the filters and through entities
 // the caller may see; paths longer than $max_hops are dropped. Each hop carries its best passing confidence.
 // The search depth is written out (10, the API's maximum) because Cypher 5 takes no parameter there.
-// Parameters: $from, $to, $max_hops, $types (or null), $kinds (or null), $min_confidence, $as_of (or null),
+// Parameters: $from, $to, $max_hops, $types (or null), $kinds (or null), $min_confidence, $as_of (or null), $only_mine
+// (the visible-claim fragment reads it since the filter came; a baseline run passes false),
 // $organization, $organization_token.
 MATCH (source:Entity {id: $from})
 MATCH (target:Entity {id: $to})
@@ -15,7 +16,8 @@ WHERE all(n IN nodes(path) WHERE (n.vis_all OR $organization IN n.vis_orgs)
           AND any(i IN range(0, size(coalesce(r.a_vis, [])) - 1)
                   WHERE (r.a_vis[i] = '*' OR r.a_vis[i] CONTAINS $organization_token)
                     AND r.a_conf[i] >= $min_confidence
-                    AND ($as_of IS NULL OR (r.a_first[i] <= $as_of AND $as_of <= r.a_last[i]))))
+                    AND ($as_of IS NULL OR (r.a_first[i] <= $as_of AND $as_of <= r.a_last[i]))
+                    AND (NOT $only_mine OR r.a_org[i] = $organization)))
 WITH path LIMIT 50
 WHERE length(path) <= $max_hops
 RETURN [n IN nodes(path) | n.id] AS node_ids,
@@ -25,6 +27,7 @@ RETURN [n IN nodes(path) | n.id] AS node_ids,
            CASE WHEN (rel.a_vis[i] = '*' OR rel.a_vis[i] CONTAINS $organization_token)
                      AND rel.a_conf[i] >= $min_confidence
                      AND ($as_of IS NULL OR (rel.a_first[i] <= $as_of AND $as_of <= rel.a_last[i]))
+                     AND (NOT $only_mine OR rel.a_org[i] = $organization)
                      AND rel.a_conf[i] > best
                 THEN rel.a_conf[i] ELSE best END)
        }] AS hops

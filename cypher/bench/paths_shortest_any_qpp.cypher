@@ -12,7 +12,8 @@ MATCH path = ALL SHORTEST (source)
       AND any(i IN range(0, size(coalesce(r.a_vis, [])) - 1)
               WHERE (r.a_vis[i] = '*' OR r.a_vis[i] CONTAINS $organization_token)
                 AND r.a_conf[i] >= $min_confidence
-                AND ($as_of IS NULL OR (r.a_first[i] <= $as_of AND $as_of <= r.a_last[i])))
+                AND ($as_of IS NULL OR (r.a_first[i] <= $as_of AND $as_of <= r.a_last[i]))
+                AND (NOT $only_mine OR r.a_org[i] = $organization))
   ){1,10}
   (target)
 WITH path LIMIT 50
@@ -24,6 +25,7 @@ RETURN [n IN nodes(path) | n.id] AS node_ids,
            CASE WHEN (rel.a_vis[i] = '*' OR rel.a_vis[i] CONTAINS $organization_token)
                      AND rel.a_conf[i] >= $min_confidence
                      AND ($as_of IS NULL OR (rel.a_first[i] <= $as_of AND $as_of <= rel.a_last[i]))
+                     AND (NOT $only_mine OR rel.a_org[i] = $organization)
                      AND rel.a_conf[i] > best
                 THEN rel.a_conf[i] ELSE best END)
        }] AS hops

@@ -296,6 +296,19 @@ def test_chokepoints_are_ranked_explained_and_ringed_on_the_graph(page: Page, ec
     assert sorted(graph["chokepoints"]) == sorted(ranked) and sorted(graph["expanded"]) == sorted(ranked)
     screenshot(page, "08-chokepoints-job")
 
+    # The filter panel's "only mine" goes to the API (which answers on Org A's own graph) and stays in the URL.
+    page.uncheck("#cp-stability")
+    page.click("#filters summary")
+    page.check("#f-own-only")
+    with page.expect_request(lambda request: "/v1/analysis/chokepoints" in request.url) as sent:
+        page.click("#filters-apply")
+        settle(page)
+        page.click("#cp-run")
+        settle(page)
+    assert "only_mine=true" in sent.value.url
+    assert "own_only=true" in page.evaluate("window.location.hash")
+    assert page.evaluate("window.atlasExplorer.state.chokepoints.scope.only_mine") is True
+
 
 def test_what_if_takedown_shows_before_after_and_who_lost_what(page: Page, ecosystem: Ecosystem) -> None:
     ids = ecosystem.ids

@@ -202,3 +202,56 @@ def test_shared_with_a_named_organization_which_reads_but_never_changes(
     assert unshared.status_code == 200 and unshared.json()["share_with"] == []
     assert client.get(url, headers=partner).status_code == 404
     assert client.get("/v1/investigations", headers=partner).json()["items"] == []
+
+
+def test_the_audit_trail_keeps_every_change_and_shows_nobody_a_private_one(
+    client: TestClient, auth_headers: KeyFactory
+) -> None:
+    org_a, admin_a = auth_headers("Org A"), auth_headers("Org A", "admin")
+    attacker = auth_headers("Org B", "admin")
+    auth_headers("Org C")
+    ids = ecosystem(client, org_a)
+    private = create(client, org_a, **working_set(ids))
+    url = f"/v1/investigations/{private['id']}"
+    assert client.patch(url, json={"name": "Haven, phase 2"}, headers=org_a).status_code == 200
+    assert client.patch(url, json={"share_with": ["org c"]}, headers=org_a).status_code == 200
+    assert client.patch(url, json={"share_with": ["Nobody Registered"]}, headers=org_a).status_code == 422
+    # The attacker tries the private one and a never-created one the same way.
+    for target in (private["id"], NEVER_CREATED):
+        assert client.patch(f"/v1/investigations/{target}", json={"name": "x"}, headers=attacker).status_code == 404
+        assert client.delete(f"/v1/investigations/{target}", headers=attacker).status_code == 404
+    assert client.delete(url, headers=org_a).status_code == 204
+
+    def trail(headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
+        response = client.get("/v1/audit", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        events: list[dict[str, Any]] = response.json()["events"]
+        return [event for event in reversed(events) if event["action"].startswith("investigation.")]
+
+    owned = trail(admin_a)
+    assert [(e["action"], e["outcome"]) for e in owned] == [
+        ("investigation.create", "succeeded"),
+        ("investigation.update", "succeeded"),
+        ("investigation.update", "succeeded"),
+        ("investigation.update", "rejected"),
+        ("investigation.delete", "succeeded"),
+    ]
+    assert all(e["detail"]["investigation"] == private["id"] and e["organization"] == "Org A" for e in owned)
+    assert owned[1]["detail"]["fields"] == ["name"] and "share_with" not in owned[1]["detail"]
+    assert owned[2]["detail"]["share_with"] == ["Org C"], "shared anew, with whom (as registered)"
+    assert owned[0]["detail"]["share_with"] == []
+
+    # The attacker's own trail holds its refused attempts, and they read exactly like those on a never-created id;
+    # nothing of the owner's events, name or sharing reaches it.
+    seen = trail(attacker)
+
+    def shape(event: dict[str, Any]) -> dict[str, Any]:
+        text = repr({key: event[key] for key in ("action", "outcome", "detail", "entity_ids", "organization")})
+        return {"event": text.replace(private["id"], NEVER_CREATED)}
+
+    on_private = [shape(e) for e in seen if e["detail"]["investigation"] == private["id"]]
+    on_never = [shape(e) for e in seen if e["detail"]["investigation"] == NEVER_CREATED]
+    assert on_private == on_never and len(on_private) == 2
+    assert all(e["outcome"] == "refused" and e["organization"] == "Org B" for e in seen)
+    assert "Haven" not in str(seen) and "Org C" not in str(seen) and "Org A" not in str(seen)
+    assert client.get("/v1/audit", params={"organization": "Org A"}, headers=attacker).status_code == 403

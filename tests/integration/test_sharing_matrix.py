@@ -515,6 +515,27 @@ def neighborhood(nodes: set[str], edges: set[tuple[str, str, str]]) -> Check:
     return check
 
 
+def crew_1_only_mine(answer: Any, seen: Seen) -> None:
+    """With only_mine, the maker's own part of Crew 1's neighborhood; the partner, which asserted nothing, gets the
+    centre alone, as before the layer."""
+    if seen.caller == MAKER:
+        neighborhood(
+            {"Crew 1", "Shadow Host", "Phantom"},
+            {("Crew 1", "USES", "Shadow Host"), ("Phantom", "AFFILIATED_WITH", "Crew 1")},
+        )(answer, seen)
+    else:
+        neighborhood({"Crew 1"}, set())(answer, seen)
+
+
+def only_mine_ranking(answer: Any, seen: Seen) -> None:
+    """The maker's own graph: the crews its relationships name, Haven, Phantom and Shadow Host; nobody else's."""
+    if seen.caller == MAKER:
+        ranking(["Shadow Host"], 7, 7)(answer, seen)
+    else:
+        ranking([], 0, 0)(answer, seen)
+    assert ok(answer)["scope"]["only_mine"] is True
+
+
 def haven_neighborhood_seen(answer: Any, seen: Seen) -> None:
     neighborhood({"Haven", *CREWS}, {(crew, "USES", "Haven") for crew in CREWS})(answer, seen)
     crew_2 = next(e for e in ok(answer)["edges"] if e["source"] == seen.id_of("Crew 2"))
@@ -811,6 +832,21 @@ READS: tuple[Read, ...] = (
         neighborhood({"Phantom", "Crew 1"}, {("Phantom", "AFFILIATED_WITH", "Crew 1")}),
         not_found,
     ),
+    Read(
+        "neighborhood Crew 1, only mine",
+        get("/v1/entities/{Crew_1}/neighborhood", only_mine="true"),
+        crew_1_only_mine,
+        same_as_before,
+        caller_specific=True,
+    ),
+    Read(
+        "neighborhood Crew 1, bulletproof hosts",
+        get("/v1/entities/{Crew_1}/neighborhood", categories="bulletproof_hosting"),
+        neighborhood(
+            {"Crew 1", "Haven", "Shadow Host"}, {("Crew 1", "USES", "Haven"), ("Crew 1", "USES", "Shadow Host")}
+        ),
+        neighborhood({"Crew 1", "Haven"}, {("Crew 1", "USES", "Haven")}),
+    ),
     Read("history Haven", get("/v1/entities/{Haven}/history"), history(2, 5), history(0, 5)),
     Read("history Crew 3", get("/v1/entities/{Crew_3}/history"), history(2, 2), history(0, 2)),
     Read("history Phantom", get("/v1/entities/{Phantom}/history"), history(2, 0), not_found),
@@ -859,6 +895,19 @@ READS: tuple[Read, ...] = (
         get("/v1/analysis/chokepoints", method="capability"),
         sized(8, 12),
         sized(6, 6),
+    ),
+    Read(
+        "chokepoints, only mine",
+        get("/v1/analysis/chokepoints", method="degree", only_mine="true", top=1),
+        only_mine_ranking,
+        same_as_before,
+        caller_specific=True,
+    ),
+    Read(
+        "chokepoints, bulletproof hosts and groups",
+        get("/v1/analysis/chokepoints", method="degree", categories="bulletproof_hosting,group", top=1),
+        ranking(["Haven"], 7, 10),
+        ranking(["Haven"], 5, 4),
     ),
     Read("plan", plan(3), plan_seen, plan_hidden),
     Read("profiles", get("/v1/organizations/profiles"), profiles, profiles),

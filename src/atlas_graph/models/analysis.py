@@ -5,9 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from atlas_graph.models.vocabulary import EntityKind, RelationshipType
+from atlas_graph.models.vocabulary import CATEGORY_VALUES, UNCATEGORIZED, EntityKind, RelationshipType
+
+SCOPE_CATEGORIES = CATEGORY_VALUES | {UNCATEGORIZED}
+
+
+def _known_category(value: str) -> str:
+    if value not in SCOPE_CATEGORIES:
+        raise ValueError(f"unknown category {value!r}; allowed: {', '.join(sorted(SCOPE_CATEGORIES))}")
+    return value
+
+
+ScopeCategory = Annotated[str, AfterValidator(_known_category)]
+"""An entity category, or `uncategorized` for the entities without one (a 422 naming the field otherwise)."""
 
 RankingMethod = Literal["capability", "fragmentation", "betweenness", "articulation", "degree"]
 Substitution = Literal["none", "affiliates", "market"]
@@ -24,6 +36,8 @@ class GraphScopeOut(BaseModel):
     types: list[RelationshipType] | None
     min_confidence: int
     as_of: date | None
+    categories: list[str] | None = Field(default=None, description="Entity categories kept (uncategorized: none).")
+    only_mine: bool = Field(default=False, description="Only what your organization itself asserted.")
 
 
 class StabilityOut(BaseModel):
@@ -89,6 +103,12 @@ class DisruptionIn(BaseModel):
     types: list[RelationshipType] | None = None
     min_confidence: int = Field(default=0, ge=0, le=100)
     as_of: date | None = None
+    categories: list[ScopeCategory] | None = Field(
+        default=None,
+        max_length=len(SCOPE_CATEGORIES),
+        description="Keep only entities of these categories; `uncategorized` keeps those without one.",
+    )
+    only_mine: bool = Field(default=False, description="Keep only what your organization itself asserted.")
 
 
 class RemovedOut(BaseModel):
@@ -170,6 +190,12 @@ class PlanIn(BaseModel):
     types: list[RelationshipType] | None = None
     min_confidence: int = Field(default=0, ge=0, le=100)
     as_of: date | None = None
+    categories: list[ScopeCategory] | None = Field(
+        default=None,
+        max_length=len(SCOPE_CATEGORIES),
+        description="Keep only entities of these categories; `uncategorized` keeps those without one.",
+    )
+    only_mine: bool = Field(default=False, description="Keep only what your organization itself asserted.")
     time_limit: float = Field(default=20.0, gt=0, le=600, description="Seconds the search may take.")
 
 

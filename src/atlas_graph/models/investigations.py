@@ -22,7 +22,8 @@ class Position(BaseModel):
 
 
 class InvestigationFilters(BaseModel):
-    """The explorer's filters when the investigation was saved; the same names as the read endpoints' parameters."""
+    """The explorer's filters when the investigation was saved; the read endpoints' parameters (`own_only` is their
+    `only_mine`)."""
 
     model_config = ConfigDict(extra="forbid")
 

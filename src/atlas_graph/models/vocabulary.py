@@ -96,6 +96,11 @@ CATEGORIES: dict[EntityKind, type[StrEnum]] = {
 }
 """The enum that an entity's `category` must come from, per kind."""
 
+CATEGORY_VALUES = frozenset(member.value for enum in CATEGORIES.values() for member in enum)
+"""Every entity category, of any kind."""
+UNCATEGORIZED = "uncategorized"
+"""In a filter of categories: the entities no visible claim gives a category (no kind has a category of this name)."""
+
 
 class RelationshipType(StrEnum):
     USES = "USES"

@@ -15,6 +15,7 @@ from atlas_graph.models.analysis import (
     ChokepointOut,
     ChokepointsOut,
     DisruptionImpactOut,
+    DisruptionIn,
     DisruptionOut,
     FragmentationOut,
     LostAccessOut,
@@ -116,7 +117,7 @@ def chokepoints(
 
 def plan(runtime: AnalysisRuntime, *, caller: Caller, background: bool, body: PlanIn) -> PlanOut | Job:
     """The best plan within the budget for the coalition: answered at once, or a job (asked for, or large)."""
-    scope = GraphScope.of(types=body.types, min_confidence=body.min_confidence, as_of=body.as_of)
+    scope = body_scope(body)
     coalition = plans.coalition_profiles(runtime.store, body.coalition)
     projection = projection_for(runtime, caller=caller, scope=scope)
     arguments = plans.check_plan(projection.graph, body, coalition)
@@ -129,6 +130,17 @@ def plan(runtime: AnalysisRuntime, *, caller: Caller, background: bool, body: Pl
         as_job=background or needs_job(projection, stability=False),
         scope=scope,
         **arguments,
+    )
+
+
+def body_scope(body: DisruptionIn | PlanIn) -> GraphScope:
+    """The graph a what-if or a plan reads, as its body's filters name it."""
+    return GraphScope.of(
+        types=body.types,
+        min_confidence=body.min_confidence,
+        as_of=body.as_of,
+        categories=body.categories,
+        only_mine=body.only_mine,
     )
 
 

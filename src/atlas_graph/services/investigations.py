@@ -27,9 +27,11 @@ from atlas_graph.models.investigations import (
     InvestigationSummaryOut,
     Position,
 )
+from atlas_graph.services import audit
 from atlas_graph.services.caller import Caller
 from atlas_graph.stix import exporter as stix_exporter
 from atlas_graph.store import investigations as investigation_store
+from atlas_graph.store.audit import AuditEntry
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.investigations import StoredInvestigation
 from atlas_graph.store.organization_names import fold, registered_names
@@ -38,21 +40,33 @@ LIST_LIMIT = 500
 
 
 def create_investigation(store: GraphStore, *, caller: Caller, body: InvestigationIn) -> InvestigationOut:
-    """Saves a new investigation of the caller's organization."""
+    """Saves a new investigation of the caller's organization (audited as investigation.create)."""
     now = datetime.now(UTC)
-    stored = StoredInvestigation(
-        id=f"investigation--{uuid.uuid4()}",
-        organization=caller.organization,
-        name=body.name,
-        share_with=_registered_share_with(store, body.share_with, caller),
-        entity_ids=list(dict.fromkeys(body.entities)),
-        visible_ids=[],
-        body=_body_json(body.positions, body.filters, body.notes, body.analyses),
-        created_at=now,
-        updated_at=now,
-    )
-    investigation_store.create_investigation(store, investigation=stored, now=now)
-    return get_investigation(store, caller=caller, investigation_id=stored.id)
+    investigation_id = f"investigation--{uuid.uuid4()}"
+    started = audit.entry(caller, "investigation.create", investigation=investigation_id)
+
+    def save() -> None:
+        share_with = _registered_share_with(store, body.share_with, caller)
+        stored = StoredInvestigation(
+            id=investigation_id,
+            organization=caller.organization,
+            name=body.name,
+            share_with=share_with,
+            entity_ids=list(dict.fromkeys(body.entities)),
+            visible_ids=[],
+            body=_body_json(body.positions, body.filters, body.notes, body.analyses),
+            created_at=now,
+            updated_at=now,
+        )
+        investigation_store.create_investigation(
+            store,
+            investigation=stored,
+            now=now,
+            audit=_sharing(started, share_with),
+        )
+
+    audit.audited(store, started, save)
+    return get_investigation(store, caller=caller, investigation_id=investigation_id)
 
 
 def get_investigation(store: GraphStore, *, caller: Caller, investigation_id: str) -> InvestigationOut:
@@ -88,7 +102,19 @@ def list_investigations(store: GraphStore, *, caller: Caller) -> InvestigationLi
 def update_investigation(
     store: GraphStore, *, caller: Caller, investigation_id: str, patch: InvestigationPatch
 ) -> InvestigationOut:
-    """Changes the caller's organization's investigation: 403 for one only shared with it, 404 for one it cannot see."""
+    """Changes the caller's organization's investigation: 403 for one only shared with it, 404 for one it cannot see.
+
+    Audited as investigation.update, naming the fields changed and, when it is shared anew, with whom.
+    """
+    started = audit.entry(
+        caller, "investigation.update", investigation=investigation_id, fields=sorted(patch.model_fields_set)
+    )
+    return audit.audited(store, started, lambda: _update(store, caller, investigation_id, patch, started))
+
+
+def _update(
+    store: GraphStore, caller: Caller, investigation_id: str, patch: InvestigationPatch, started: AuditEntry
+) -> InvestigationOut:
     share_with = _registered_share_with(store, patch.share_with, caller) if patch.share_with is not None else None
 
     def change(found: StoredInvestigation) -> StoredInvestigation:
@@ -108,7 +134,12 @@ def update_investigation(
         )
 
     changed = investigation_store.update_investigation(
-        store, investigation_id=investigation_id, organization=caller.organization, change=change, now=datetime.now(UTC)
+        store,
+        investigation_id=investigation_id,
+        organization=caller.organization,
+        change=change,
+        now=datetime.now(UTC),
+        audit=_sharing(started, share_with) if share_with is not None else started,
     )
     if changed is None:
         raise _not_found(investigation_id)
@@ -116,7 +147,15 @@ def update_investigation(
 
 
 def delete_investigation(store: GraphStore, *, caller: Caller, investigation_id: str) -> None:
-    """Deletes the caller's organization's investigation: 403 for one only shared with it, 404 for one it cannot see."""
+    """Deletes the caller's organization's investigation: 403 for one only shared with it, 404 for one it cannot see.
+
+    Audited as investigation.delete.
+    """
+    started = audit.entry(caller, "investigation.delete", investigation=investigation_id)
+    audit.audited(store, started, lambda: _delete(store, caller, investigation_id, started))
+
+
+def _delete(store: GraphStore, caller: Caller, investigation_id: str, started: AuditEntry) -> None:
     found = investigation_store.get_investigation(
         store, investigation_id=investigation_id, organization=caller.organization
     )
@@ -125,7 +164,7 @@ def delete_investigation(store: GraphStore, *, caller: Caller, investigation_id:
     if found.organization != caller.organization:
         raise PermissionDenied("only the organization that owns an investigation may delete it")
     if not investigation_store.delete_investigation(
-        store, investigation_id=investigation_id, organization=caller.organization
+        store, investigation_id=investigation_id, organization=caller.organization, audit=started
     ):
         raise _not_found(investigation_id)
 
@@ -134,6 +173,11 @@ def investigation_stix(store: GraphStore, *, caller: Caller, investigation_id: s
     """The STIX 2.1 bundle of the investigation's entities the caller may see and the relationships among them."""
     investigation = get_investigation(store, caller=caller, investigation_id=investigation_id)
     return stix_exporter.stix_bundle(store, caller=caller, entity_ids=investigation.entities)
+
+
+def _sharing(started: AuditEntry, share_with: list[str]) -> AuditEntry:
+    # Whom the organization shares it with: its own decision, in its own trail (read by its admin and the operator).
+    return replace(started, detail={**started.detail, "share_with": share_with})
 
 
 def _not_found(investigation_id: str) -> NotFound:

@@ -19,7 +19,7 @@ from atlas_graph.models.paths import (
     PathOut,
     PathsOut,
 )
-from atlas_graph.models.vocabulary import CATEGORIES, EntityKind, RelationshipType
+from atlas_graph.models.vocabulary import EntityKind, RelationshipType
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.entities import assertion_fields, describe, get_entity
 from atlas_graph.store import paths as path_store
@@ -32,8 +32,6 @@ MAX_PATHS = 10
 MAX_ENDS = 10
 """At most this many entities in `from`, and in `to`: each pair of them is a search of its own."""
 MAX_EXCLUDED = 100
-#: Every category an entity of some kind may have: what `exclude_categories` accepts.
-CATEGORY_VALUES = frozenset(member.value for enum in CATEGORIES.values() for member in enum)
 
 
 def find_paths(

@@ -380,6 +380,8 @@ def scope_out(projection: Projection, scope: GraphScope) -> GraphScopeOut:
         types=list(scope.types) if scope.types else None,
         min_confidence=scope.min_confidence,
         as_of=scope.as_of,
+        categories=list(scope.categories) if scope.categories else None,
+        only_mine=scope.only_mine,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from atlas_graph.store.audit import AuditEntry, append_in
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.values import native_datetime
 
@@ -58,9 +59,14 @@ def _parameters(investigation: StoredInvestigation) -> dict[str, Any]:
     }
 
 
-def create_investigation(store: GraphStore, *, investigation: StoredInvestigation, now: datetime) -> None:
+def create_investigation(
+    store: GraphStore, *, investigation: StoredInvestigation, now: datetime, audit: AuditEntry
+) -> None:
+    """Saves the investigation, and `audit` as succeeded in the same transaction."""
+
     def work(tx: ManagedTransaction) -> None:
         tx.run(store.queries[INVESTIGATION_CREATE], {**_parameters(investigation), "now": now}).consume()
+        append_in(tx, store, audit.finished(outcome="succeeded"))
 
     store.write_transaction(work)
 
@@ -97,9 +103,11 @@ def update_investigation(
     organization: str,
     change: Callable[[StoredInvestigation], StoredInvestigation],
     now: datetime,
+    audit: AuditEntry,
 ) -> StoredInvestigation | None:
     """Reads the investigation as `organization` sees it, applies `change` (which must be pure: the transaction may
-    run again, and raises to refuse) and writes the result back, in one transaction; None when it is not visible."""
+    run again, and raises to refuse) and writes the result back with `audit` as succeeded, in one transaction; None
+    when it is not visible."""
 
     def work(tx: ManagedTransaction) -> StoredInvestigation | None:
         found = _read(tx, store, investigation_id, organization)
@@ -107,17 +115,22 @@ def update_investigation(
             return None
         changed = change(found)
         tx.run(store.queries[INVESTIGATION_UPDATE], {**_parameters(changed), "now": now}).consume()
+        append_in(tx, store, audit.finished(outcome="succeeded"))
         return replace(changed, updated_at=now)
 
     return store.write_transaction(work)
 
 
-def delete_investigation(store: GraphStore, *, investigation_id: str, organization: str) -> bool:
-    """Deletes the organization's own investigation; False when it owns none of that id."""
+def delete_investigation(store: GraphStore, *, investigation_id: str, organization: str, audit: AuditEntry) -> bool:
+    """Deletes the organization's own investigation, with `audit` as succeeded; False when it owns none of that id
+    (and nothing is written)."""
 
     def work(tx: ManagedTransaction) -> bool:
         record = tx.run(store.queries[INVESTIGATION_DELETE], id=investigation_id, organization=organization)
-        return bool(record.single(strict=True)["deleted"])
+        deleted = bool(record.single(strict=True)["deleted"])
+        if deleted:
+            append_in(tx, store, audit.finished(outcome="succeeded"))
+        return deleted
 
     return store.write_transaction(work)
 

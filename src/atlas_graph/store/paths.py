@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from neo4j import ManagedTransaction, Record
 
@@ -11,7 +12,7 @@ from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.records import EntityNaming, RelationshipClaim, entity_naming, relationship_claim
-from atlas_graph.store.scope import GraphScope
+from atlas_graph.store.scope import GraphScope, read_parameters
 
 SHORTEST_PATHS_ANY = "read/paths_shortest_any"
 SHORTEST_PATHS_FORWARD = "read/paths_shortest_forward"
@@ -122,6 +123,7 @@ def find_paths(
     """
 
     def work(tx: ManagedTransaction) -> PathSearch:
+        scoped = read_parameters(tx, store, scope, organization)
         avoided = set(avoid)
         if avoid_categories:
             records = tx.run(
@@ -143,7 +145,7 @@ def find_paths(
                     "max_hops": max_hops,
                     # A pair's own ends are never avoided: an end of the category avoided still starts its path.
                     "exclude": sorted(avoided - {source, target}),
-                    **scope.parameters(organization),
+                    **scoped,
                 }
                 found += _raw_paths(tx.run(store.queries[query], parameters))
             return found
@@ -158,7 +160,7 @@ def find_paths(
         node_ids = sorted({node for path in paths for node in path.node_ids})
         return PathSearch(
             paths=paths,
-            claims=_claims(tx, store, keys, organization, scope),
+            claims=_claims(tx, store, keys, scoped),
             nodes=_nodes(tx, store, node_ids, organization),
         )
 
@@ -174,9 +176,13 @@ def _raw_paths(records: Iterable[Record]) -> list[RawPath]:
 def explore_neighborhood(
     store: GraphStore, *, center: str, depth: int, limit: int, organization: str, scope: GraphScope
 ) -> Neighborhood:
-    """Breadth-first from `center`, one query per level, until `depth` levels or `limit` entities."""
+    """Breadth-first from `center`, one query per level, until `depth` levels or `limit` entities.
+
+    The centre is always kept; its neighbours pass the scope's kinds and entity filters.
+    """
 
     def work(tx: ManagedTransaction) -> Neighborhood:
+        scoped = read_parameters(tx, store, scope, organization)
         depth_of = {center: 0}
         edges: dict[str, NeighborEdge] = {}
         frontier = [center]
@@ -188,7 +194,7 @@ def explore_neighborhood(
             rows = list(
                 tx.run(
                     store.queries[NEIGHBORHOOD_STEP],
-                    {"frontier": frontier, "budget": max(budget, 0) * 20 + 1, **scope.parameters(organization)},
+                    {"frontier": frontier, "budget": max(budget, 0) * 20 + 1, **scoped},
                 )
             )
             next_frontier: list[str] = []
@@ -220,18 +226,20 @@ def explore_neighborhood(
             edges=kept,
             truncated=truncated,
             nodes=_nodes(tx, store, list(depth_of), organization),
-            claims=_claims(tx, store, [edge.key for edge in kept], organization, scope),
+            claims=_claims(tx, store, [edge.key for edge in kept], scoped),
         )
 
     return store.read_transaction(work)
 
 
 def _claims(
-    tx: ManagedTransaction, store: GraphStore, keys: list[str], organization: str, scope: GraphScope
+    tx: ManagedTransaction, store: GraphStore, keys: list[str], scoped: dict[str, Any]
 ) -> dict[str, list[RelationshipClaim]]:
+    # Every visible claim that passes confidence and date, other organizations' too with only_mine: that filter
+    # chose which relationships are drawn, and the evidence on those is still the whole of what the caller may see.
     if not keys:
         return {}
-    records = tx.run(store.queries[RELATIONSHIP_CLAIMS], {"keys": keys, **scope.parameters(organization)})
+    records = tx.run(store.queries[RELATIONSHIP_CLAIMS], {"keys": keys, **scoped})
     return {record["key"]: [relationship_claim(claim) for claim in record["claims"]] for record in records}
 
 

@@ -1,4 +1,5 @@
-"""The subgraph a caller may see, streamed from Neo4j into NetworkX for the analysis layer (two queries, no more)."""
+"""The subgraph a caller may see, streamed from Neo4j into NetworkX for the analysis layer (two queries; a third first
+finds the entities a scope's categories keep)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from neo4j import ManagedTransaction, Result
 from atlas_graph.errors import PayloadTooLarge
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import GRAPH_VERSION, graph_version
-from atlas_graph.store.scope import GraphScope
+from atlas_graph.store.scope import GraphScope, read_parameters
 
 PROJECTION_NODES = "read/projection_nodes"
 PROJECTION_EDGES = "read/projection_edges"
@@ -46,7 +47,7 @@ def load_projection(
 
     def work(tx: ManagedTransaction) -> Projection:
         version = tx.run(store.queries[GRAPH_VERSION]).single(strict=True)["version"]
-        parameters = scope.parameters(organization)
+        parameters = read_parameters(tx, store, scope, organization)
         room = max_elements
         node_rows, node_count = _rows_within(
             tx.run(store.queries[PROJECTION_NODES], parameters),
@@ -73,7 +74,7 @@ def check_analysis_size(nodes: int, edges: int, *, max_elements: int | None) -> 
         raise PayloadTooLarge(
             f"the graph to analyse has {nodes + edges:,} nodes plus edges ({nodes:,} nodes, {edges:,} edges); "
             f"the analysis size limit is {max_elements:,} (ATLAS_MAX_ANALYSIS_ELEMENTS): narrow it with types, "
-            "min_confidence or as_of"
+            "categories, only_mine, min_confidence or as_of"
         )
 
 

@@ -24,6 +24,7 @@ from atlas_graph.store import (
     projection,
     quality,
     schema,
+    scope,
     statistics,
 )
 
@@ -46,6 +47,7 @@ QUERY_NAMES: frozenset[str] = frozenset(
         *projection.QUERIES,
         *quality.QUERIES,
         *schema.QUERIES,
+        *scope.QUERIES,
         *statistics.QUERIES,
     )
 )

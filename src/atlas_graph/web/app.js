@@ -269,7 +269,7 @@ function applyMarks() {
 async function loadNeighborhood(id, { replace }) {
   const depth = Number($('#nb-depth').value);
   const limit = $('#nb-limit').value;
-  const { data } = await api.get(`/v1/entities/${encodeURIComponent(id)}/neighborhood`, { depth, limit, ...scopeParams() });
+  const { data } = await api.get(`/v1/entities/${encodeURIComponent(id)}/neighborhood`, { depth, limit, ...scopeParams({ kinds: true }) });
   if (replace) state.lastView = { type: 'neighborhood', id };
   if (replace) {
     graph.clear();
@@ -720,6 +720,8 @@ async function simulateDisruption() {
       min_confidence: scope.min_confidence,
       as_of: scope.as_of,
       types: scope.types,
+      categories: scope.categories,
+      only_mine: Boolean(scope.only_mine),
     });
     const result = await api.analysis(answer, progressReporter('dr', 'disruption'));
     state.disruption = result;
@@ -784,10 +786,18 @@ async function drawPlan(nodes, edges) {
 
 // ----------------------------------------------------------------------------------------------------------- filters
 
-/** The filters the API takes, as query parameters (empty ones left out); `kinds` only where a path search takes it. */
+/** The filters the API takes, as query parameters (empty ones left out); `kinds` only where a path search or a
+ * neighborhood takes it. The API applies every one of them (issue 18), so rankings and what-ifs run on the graph
+ * the filters keep, not on a view of the pooled one. */
 function scopeParams({ kinds = false } = {}) {
-  const { min_confidence: confidence, as_of: asOf, types } = state.filters;
-  const params = { min_confidence: confidence || undefined, as_of: asOf || undefined, types: types.length ? types : undefined };
+  const { min_confidence: confidence, as_of: asOf, types, categories, own_only: onlyMine } = state.filters;
+  const params = {
+    min_confidence: confidence || undefined,
+    as_of: asOf || undefined,
+    types: types.length ? types : undefined,
+    categories: categories.length ? categories : undefined,
+    only_mine: onlyMine ? 'true' : undefined,
+  };
   // Only where asked: a spread `kinds: undefined` would wipe the chokepoints' own `kinds` (the kinds ranked).
   if (kinds && state.filters.kinds.length) params.kinds = state.filters.kinds;
   return params;
@@ -839,7 +849,7 @@ function applyViewFilter() {
   const ownEdge = (edge) => edge.assertions?.some((assertion) => assertion.organization === mine);
   const nodeShown = (data) =>
     (!kinds.length || kinds.includes(data.kind)) &&
-    (!categories.length || categories.includes(data.category)) &&
+    (!categories.length || categories.includes(data.category ?? 'uncategorized')) &&
     (!ownOnly || data.marks?.has('center') || graph.graph.someEdge(data.id, (edge, attributes) => !attributes.group && ownEdge(attributes)));
   graph.setViewFilter({
     node: kinds.length || categories.length || ownOnly ? nodeShown : null,
@@ -976,7 +986,7 @@ async function openInvestigation(id) {
     // investigation are left out. A few requests at a time: the service is shared.
     for (let start = 0; start < data.entities.length; start += 4) {
       const answers = await Promise.all(data.entities.slice(start, start + 4).map((entityId) =>
-        api.get(`/v1/entities/${encodeURIComponent(entityId)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams() })));
+        api.get(`/v1/entities/${encodeURIComponent(entityId)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams({ kinds: true }) })));
       for (const { data: hood } of answers) {
         for (const node of hood.nodes) if (wanted.has(node.id)) nodes.set(node.id, { ...node, depth: null });
         edges.push(...hood.edges.filter((edge) => wanted.has(edge.source) && wanted.has(edge.target)));
@@ -1076,7 +1086,7 @@ function neighbourRows(entityId, hood) {
 
 async function showEntityPage(entity) {
   const [{ data: hood }, { data: history }, identity] = await act(() => Promise.all([
-    api.get(`/v1/entities/${encodeURIComponent(entity.id)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams() }),
+    api.get(`/v1/entities/${encodeURIComponent(entity.id)}/neighborhood`, { depth: 1, limit: 1000, ...scopeParams({ kinds: true }) }),
     api.get(`/v1/entities/${encodeURIComponent(entity.id)}/history`),
     identitySection(entity.id, { api, act, me: state.me, refresh: () => showEntityPage(entity) }),
   ])) ?? [{}, {}];

@@ -117,6 +117,8 @@ export class PlanView {
         min_confidence: scope.min_confidence,
         as_of: scope.as_of,
         types: scope.types,
+        categories: scope.categories,
+        only_mine: Boolean(scope.only_mine),
       };
       this.open = true;
       this.explorer.writeHash();
@@ -125,7 +127,7 @@ export class PlanView {
       // The numbers that moved: the same takedowns as a what-if, for connected pairs beside the capability loss.
       const whatIf = remove.length
         ? await api.analysis(
-            await api.post('/v1/analysis/disruption', { remove, substitution: result.substitution, min_confidence: body.min_confidence, as_of: body.as_of, types: body.types }),
+            await api.post('/v1/analysis/disruption', { remove, substitution: result.substitution, min_confidence: body.min_confidence, as_of: body.as_of, types: body.types, categories: body.categories, only_mine: body.only_mine }),
             progress('plan', 'disruption'))
         : null;
       this.result = result;

@@ -76,6 +76,7 @@ def test_the_condition_is_found_where_the_queries_filter_claims() -> None:
         ("read/projection_edges", "$as_of <= relationship.a_last[i]", "$as_of < relationship.a_last[i]"),
         ("read/neighborhood_step", "r.a_vis[i] = '*' OR ", ""),
         ("read/paths_shortest_forward", "AND ($as_of IS NULL OR", "OR ($as_of IS NULL OR"),
+        ("read/paths_forward", "AND (NOT $only_mine OR r.a_org[i]", "AND (NOT $only_mine OR r.a_vis[i]"),
     ],
 )
 def test_a_drifted_copy_is_reported(tmp_path: Path, query: str, canonical: str, drifted: str) -> None:

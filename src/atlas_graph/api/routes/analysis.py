@@ -24,7 +24,6 @@ from atlas_graph.models.errors import ErrorOut
 from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import analysis
 from atlas_graph.services.jobs import Job
-from atlas_graph.store.scope import GraphScope
 
 router = APIRouter(prefix="/v1/analysis", tags=["analysis"])
 
@@ -119,7 +118,7 @@ def post_disruption(
         caller=caller,
         background=background,
         remove=body.remove,
-        scope=GraphScope.of(types=body.types, min_confidence=body.min_confidence, as_of=body.as_of),
+        scope=analysis.body_scope(body),
         substitution=body.substitution,
     )
     return _accepted(request, outcome) if isinstance(outcome, Job) else outcome

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from atlas_graph.api.deps import ReaderDep, StoreDep
-from atlas_graph.api.scope import PathScopeDep, ScopeDep
+from atlas_graph.api.scope import PathScopeDep
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.errors import ErrorOut
 from atlas_graph.models.paths import Direction, NeighborhoodOut, PathsOut
+from atlas_graph.models.vocabulary import CATEGORY_VALUES
 from atlas_graph.services import paths
-from atlas_graph.services.paths import CATEGORY_VALUES, MAX_ENDS, MAX_EXCLUDED, MAX_HOPS, MAX_PATHS
+from atlas_graph.services.paths import MAX_ENDS, MAX_EXCLUDED, MAX_HOPS, MAX_PATHS
 
 router = APIRouter(prefix="/v1", tags=["investigation"])
 
@@ -100,7 +101,7 @@ def get_neighborhood(
     entity_id: str,
     store: StoreDep,
     caller: ReaderDep,
-    scope: ScopeDep,
+    scope: PathScopeDep,
     depth: Annotated[int, Query(ge=1, le=3)] = 1,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many entities")] = 100,
 ) -> NeighborhoodOut:
