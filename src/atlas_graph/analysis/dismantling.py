@@ -6,9 +6,13 @@ import heapq
 import itertools
 import random
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
+import numpy as np
 
+from atlas_graph.analysis import _kernels
 from atlas_graph.analysis.robustness import _lcc_curve_indices
 
 __all__ = ["dismantling_order"]
@@ -34,6 +38,9 @@ _MIN_RESTARTS = 8
 _GREEDY_COST = 30
 #: Most times the reverse greedy re-evaluates one node's key before taking it as it stands.
 _MAX_CHECKS = 64
+#: From this many nodes plus adjacency entries on, the searches run as compiled kernels (`_kernels`): below it,
+#: loading them costs more than they save (docs/performance.md).
+KERNEL_MIN_ELEMENTS = 20_000
 
 
 def dismantling_order(
@@ -175,23 +182,24 @@ def dismantling_order(
     if n == 0:
         return []
     volume = sum(len(a) for a in adj)
+    searches = _Searches.of(adj, compiled=n + volume >= KERNEL_MIN_ELEMENTS)
     stop = _HEAD_STOP * n
     rank = list(range(n))
-    best = _reverse_greedy(adj, [range(n)], rank)
-    best_curve = _lcc_curve_indices(adj, best)
+    best = searches.greedy([range(n)], rank)
+    best_curve = searches.curve(best)
     reference = _prefix_sums(best_curve)
 
     def consider(order: list[int]) -> bool:
         nonlocal best, best_curve, reference
-        curve = _lcc_curve_indices(adj, order)
+        curve = searches.curve(order)
         if sum(curve) >= sum(best_curve):
             return False
         best, best_curve, reference = order, curve, _prefix_sums(curve)
         return True
 
-    head, sizes = _degree_head(adj, stop=stop, reference=reference)
+    head, sizes = _degree_head(searches, stop=stop, reference=reference)
     if head:
-        consider(_reverse_greedy(adj, _stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
+        consider(searches.greedy(_stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
     greedy_cost = _GREEDY_COST * (n + volume)
     # Restarts and heads leave enough for some re-staging at the end (half the budget at most).
     reserve = min(max_work // 2, _POLISH_RESERVE * greedy_cost)
@@ -203,7 +211,7 @@ def dismantling_order(
         if restarted:
             remaining -= greedy_cost
             rng.shuffle(rank)
-            consider(_reverse_greedy(adj, [range(n)], rank))
+            consider(searches.greedy([range(n)], rank))
         # A betweenness step costs about pivots * volume of the LCC. Estimate the whole head
         # from the best order's LCC curve, which a betweenness head typically drops about
         # twice as fast, and sample fewer pivots if it would not fit.
@@ -219,7 +227,7 @@ def dismantling_order(
         )
         remaining -= spent
         if head:
-            consider(_reverse_greedy(adj, _stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
+            consider(searches.greedy(_stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
     # Polish: re-stage the best order itself, at scales that change each time, until a full
     # cycle of scales brings no gain.
     remaining += reserve
@@ -230,7 +238,7 @@ def dismantling_order(
         remaining -= greedy_cost
         end = next(q for q, size in enumerate(best_curve) if size <= 1)
         stages = _stages(n, best[:end], best_curve[1 : end + 1], stop=1, factor=factor)
-        misses = 0 if consider(_reverse_greedy(adj, stages, rank)) else misses + 1
+        misses = 0 if consider(searches.greedy(stages, rank)) else misses + 1
     return [nodes[i] for i in best]
 
 
@@ -251,6 +259,49 @@ def _simple_adjacency(G: nx.Graph, rng: random.Random) -> tuple[list[Hashable], 
             i = index[v]
             adj.append(sorted(j for j in map(index.__getitem__, G.adj[v]) if j != i))
     return nodes, adj
+
+
+@dataclass(frozen=True, slots=True)
+class _Searches:
+    """The reverse greedy, LCC curves and the adaptive degree order of one graph: in pure Python over `adj`, or as
+    the compiled kernels over its CSR form (`indptr`, `indices`), which give the same results."""
+
+    adj: _Adjacency
+    indptr: Any = None
+    indices: Any = None
+
+    @classmethod
+    def of(cls, adj: _Adjacency, *, compiled: bool) -> _Searches:
+        if not compiled:
+            return cls(adj)
+        indptr = np.zeros(len(adj) + 1, np.int64)
+        np.cumsum([len(a) for a in adj], out=indptr[1:])
+        indices = np.fromiter(itertools.chain.from_iterable(adj), np.int64, count=int(indptr[-1]))
+        return cls(adj, indptr, indices)
+
+    def greedy(self, stages: Sequence[Sequence[int]], rank: Sequence[int]) -> list[int]:
+        """`_reverse_greedy`."""
+        if self.indptr is None:
+            return _reverse_greedy(self.adj, stages, rank)
+        starts = np.zeros(len(stages) + 1, np.int64)
+        np.cumsum([len(stage) for stage in stages], out=starts[1:])
+        flat = np.fromiter(itertools.chain.from_iterable(stages), np.int64, count=int(starts[-1]))
+        order = _kernels.reverse_greedy(
+            self.indptr, self.indices, flat, starts, np.asarray(rank, np.int64), _MAX_CHECKS
+        )
+        return list(order.tolist())
+
+    def curve(self, order: Sequence[int]) -> list[int]:
+        """`_lcc_curve_indices`."""
+        if self.indptr is None:
+            return _lcc_curve_indices(self.adj, order)
+        return list(_kernels.lcc_curve(self.indptr, self.indices, np.asarray(order, np.int64)).tolist())
+
+    def degree_order(self) -> list[int]:
+        """`_adaptive_degree_order`."""
+        if self.indptr is None:
+            return _adaptive_degree_order(self.adj)
+        return list(_kernels.adaptive_degree_order(self.indptr, self.indices).tolist())
 
 
 def _prefix_sums(curve: Sequence[int]) -> list[int]:
@@ -460,13 +511,28 @@ def _reverse_greedy(adj: _Adjacency, stages: Sequence[Sequence[int]], rank: Sequ
     return order
 
 
-def _degree_head(adj: _Adjacency, *, stop: float, reference: Sequence[int]) -> tuple[list[int], list[int]]:
+def _degree_head(searches: _Searches, *, stop: float, reference: Sequence[int]) -> tuple[list[int], list[int]]:
     """Remove a highest-degree node, degrees recomputed after each removal, until the LCC is small.
 
     Returns the removed nodes up to the first time the LCC is at most `stop`, and the LCC size
     after each of those removals; empty lists when the head falls behind `reference` (prefix
     sums of the best order's LCC curve).
     """
+    n = len(searches.adj)
+    order = searches.degree_order()
+    curve = searches.curve(order)
+    total = 0
+    for q in range(1, n + 1):
+        total += curve[q]
+        if _abandon(total, q, reference):
+            return [], []
+        if curve[q] <= stop:
+            return order[:q], curve[1 : q + 1]
+    return [], []  # unreachable: curve[n] == 0
+
+
+def _adaptive_degree_order(adj: _Adjacency) -> list[int]:
+    """Return every node, highest degree first, degrees recomputed after each removal (ties: lowest number)."""
     n = len(adj)
     degree = [len(a) for a in adj]
     removed = [False] * n
@@ -483,15 +549,7 @@ def _degree_head(adj: _Adjacency, *, stop: float, reference: Sequence[int]) -> t
             if not removed[u]:
                 degree[u] -= 1
                 heapq.heappush(heap, (-degree[u], u))
-    curve = _lcc_curve_indices(adj, order)
-    total = 0
-    for q in range(1, n + 1):
-        total += curve[q]
-        if _abandon(total, q, reference):
-            return [], []
-        if curve[q] <= stop:
-            return order[:q], curve[1 : q + 1]
-    return [], []  # unreachable: curve[n] == 0
+    return order
 
 
 def _betweenness_head(
