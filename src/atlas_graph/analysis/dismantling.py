@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -178,10 +178,50 @@ def dismantling_order(
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     nodes = list(G)
     rng.shuffle(nodes)
-    n = len(nodes)
-    if n == 0:
+    if not nodes:
         return []
-    searches = _Searches.of(G, nodes)
+    return [nodes[i] for i in _dismantle(_Searches.of(G, nodes), rng, max_work)]
+
+
+class LinkSampleOrders:
+    """`dismantling_order` of graphs that share their nodes and differ in their links, sharing what they have in
+    common: the shuffled numbering of the nodes (the same for one seed) and the links' ends as numbers.
+
+    ``LinkSampleOrders(nodes, ends, seed).order(kept, max_work)`` is ``dismantling_order(H, seed=seed,
+    max_work=max_work(H))`` for the undirected graph ``H`` on `nodes` (in that order) with the links ``ends[i]`` for
+    which ``kept[i]``, without building ``H``: what `chokepoint_stability` reranks many times over.
+    """
+
+    def __init__(self, nodes: list[Hashable], ends: list[tuple[Hashable, Hashable]], seed: int) -> None:
+        rng = random.Random(seed)
+        self.nodes = list(nodes)
+        rng.shuffle(self.nodes)
+        self._state = rng.getstate()
+        index = {v: i for i, v in enumerate(self.nodes)}
+        self._tails = np.fromiter((index[u] for u, _ in ends), np.int64, count=len(ends))
+        self._heads = np.fromiter((index[v] for _, v in ends), np.int64, count=len(ends))
+
+    def order(self, kept: Any, max_work: Callable[[int, int], int]) -> list[Hashable]:
+        """The order on the links flagged in `kept` (booleans, one per link); `max_work(nodes, edges)` gives the
+        budget from the size of the simple graph (self-loops count as edges, as in NetworkX)."""
+        n = len(self.nodes)
+        if n == 0:
+            return []
+        tails, heads = self._tails[kept], self._heads[kept]
+        pairs = np.unique(np.minimum(tails, heads) * n + np.maximum(tails, heads))
+        rng = random.Random()
+        rng.setstate(self._state)
+        indptr, indices = _csr_of_links(n, pairs // n, pairs % n)
+        if n + len(indices) < KERNEL_MIN_ELEMENTS:
+            searches = _Searches(_Searches(None, indptr, indices).adj)
+        else:
+            searches = _Searches(None, indptr, indices)
+        return [self.nodes[i] for i in _dismantle(searches, rng, max_work(n, len(pairs)))]
+
+
+def _dismantle(searches: _Searches, rng: random.Random, max_work: int) -> list[int]:
+    """`dismantling_order` over the numbered nodes of `searches`, `rng` as left by shuffling them."""
+    n = len(searches.indptr) - 1 if searches.indptr is not None else len(searches.adj)
     volume = searches.volume
     stop = _HEAD_STOP * n
     rank = list(range(n))
@@ -239,7 +279,7 @@ def dismantling_order(
         end = next(q for q, size in enumerate(best_curve) if size <= 1)
         stages = _stages(n, best[:end], best_curve[1 : end + 1], stop=1, factor=factor)
         misses = 0 if consider(searches.greedy(stages, rank)) else misses + 1
-    return [nodes[i] for i in best]
+    return best
 
 
 def _simple_adjacency(G: nx.Graph, nodes: list[Hashable]) -> _Adjacency:
@@ -265,7 +305,11 @@ def _csr_adjacency(G: nx.Graph, nodes: list[Hashable]) -> tuple[Any, Any]:
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
     ends = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(G.edges())), np.int64)
-    tails, heads = ends[0::2], ends[1::2]
+    return _csr_of_links(n, ends[0::2], ends[1::2])
+
+
+def _csr_of_links(n: int, tails: Any, heads: Any) -> tuple[Any, Any]:
+    """The CSR form of the undirected simple graph on ``0..n-1`` with links ``(tails[i], heads[i])``."""
     real = tails != heads
     tails, heads = tails[real], heads[real]
     # Each link both ways as one number, sorted and deduplicated: rows in order, each row's entries sorted.
