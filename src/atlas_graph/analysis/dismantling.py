@@ -130,6 +130,9 @@ def dismantling_order(
     with reinsertion as heads, greedy cuts at articulation points (myopic: they chip small
     pieces off), Collective Influence heads, and reordering a head only within one stage.
 
+    On graphs of at least 20,000 nodes plus adjacency entries, the reverse greedy, the LCC curves
+    and the degree order run as compiled kernels that give the same results.
+
     The order is deterministic given `seed`. The first pass (one reverse greedy, the degree
     head and its staged reordering) takes $O((N + M) \\log N)$; everything else is bounded by
     `max_work`.

@@ -123,6 +123,9 @@ def chokepoint_stability(
     Every method reads the graph as undirected and simple, so each sample is built as such: a link between
     two entities survives when at least one of its relationships does.
 
+    For "fragmentation" the samples share the numbering of the nodes and are ranked from the links they keep,
+    without a graph each; on large graphs they are ranked in parallel, one worker process per core.
+
     Every ranking, the unperturbed one included, uses the same seed for its tie breaks and betweenness
     sample, so the frequencies measure the uncertainty of the edges and not the randomness of the
     algorithm: with every confidence at 100 each frequency is 1.0. With an int `seed` the unperturbed
