@@ -29,18 +29,16 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from atlas_graph.models.bundles import BundleIn
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import analysis as analysis_service
 from atlas_graph.services import plans as plans_service
-from atlas_graph.services.access import Caller
-from atlas_graph.services.ingestion import ingest_bundle
 from atlas_graph.store.entities import ENTITY_COUNT
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.maintenance import delete_everything
 from atlas_graph.store.projection import Projection, load_projection
 from atlas_graph.store.scope import GraphScope
 from atlas_graph.synthetic import generate_ecosystem
+from bench_paths import ORGANIZATION, load
 from benchlib import (
     Calibration,
     Measured,
@@ -54,7 +52,6 @@ from benchlib import (
     request,
 )
 
-ORGANIZATION = "Bench Org"
 T = TypeVar("T")
 
 
@@ -82,25 +79,13 @@ def main() -> int:
             print(f"loading the ecosystem (the benchmark database holds {loaded:,} entities)", file=sys.stderr)
             delete_everything(store)
             issue_key(store, ORGANIZATION)
-            load(store, args.entities, args.relationships, args.seed)
+            load(store, generate_ecosystem(entities=args.entities, relationships=args.relationships, seed=args.seed))
         token = issue_key(store, ORGANIZATION, Role.READER)
         breakdown(store, methods, calibration)
-    if args.no_api:
-        return 0
-    with bench_store(settings, empty=False) as store, api_server(settings, port=args.port):
-        through_api(args, methods, token, calibration)
+        if not args.no_api:
+            with api_server(settings, port=args.port):
+                through_api(args, methods, token, calibration)
     return 0
-
-
-def load(store: GraphStore, entities: int, relationships: int, seed: int) -> None:
-    ecosystem = generate_ecosystem(entities=entities, relationships=relationships, seed=seed)
-    caller = Caller(organization=ORGANIZATION, role=Role.INTEGRATION, key_id="bench")
-    started = time.perf_counter()
-    total = 0
-    for bundle in ecosystem.batches(10_000):
-        ingest_bundle(store, caller=caller, bundle=BundleIn.model_validate(bundle), max_items=10_000)
-        total += len(bundle["relationships"])
-        print(f"  loaded {total:,} relationships ({total / (time.perf_counter() - started):,.0f}/s)", file=sys.stderr)
 
 
 def step(label: str, calibration: Calibration, work: Callable[[], T]) -> T:

@@ -211,7 +211,7 @@ class LinkSampleOrders:
         if n == 0:
             return []
         tails, heads = self._tails[kept], self._heads[kept]
-        pairs = np.unique(np.minimum(tails, heads) * n + np.maximum(tails, heads))
+        pairs = _sorted_unique(np.minimum(tails, heads) * n + np.maximum(tails, heads))
         rng = random.Random()
         rng.setstate(self._state)
         indptr, indices = _csr_of_links(n, pairs // n, pairs % n)
@@ -311,14 +311,19 @@ def _csr_adjacency(G: nx.Graph, nodes: list[Hashable]) -> tuple[Any, Any]:
     return _csr_of_links(n, ends[0::2], ends[1::2])
 
 
+def _sorted_unique(values: Any) -> Any:
+    """`np.unique` of an int array: a sort and a comparison with the neighbour, several times faster than the
+    hashing `np.unique` of numpy 2.4 does first (docs/performance.md)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
+
+
 def _csr_of_links(n: int, tails: Any, heads: Any) -> tuple[Any, Any]:
     """The CSR form of the undirected simple graph on ``0..n-1`` with links ``(tails[i], heads[i])``."""
     real = tails != heads
     tails, heads = tails[real], heads[real]
     # Each link both ways as one number, sorted and deduplicated: rows in order, each row's entries sorted.
-    links = np.sort(np.concatenate([tails * n + heads, heads * n + tails]))
-    # np.unique hashes first (numpy 2.4): a sort and a comparison with the neighbour are several times faster.
-    links = links[np.concatenate([[True], links[1:] != links[:-1]])]
+    links = _sorted_unique(np.concatenate([tails * n + heads, heads * n + tails]))
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(links // n, minlength=n), out=indptr[1:])
     return indptr, links % n
