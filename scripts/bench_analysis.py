@@ -8,8 +8,8 @@ that ``--reuse`` can share its database) into the benchmark Neo4j through the in
    it for the worker process, the analysis itself (``services.analysis.rank`` / ``rank_capability``: the pure
    function plus the answer's model) and serialising the answer to JSON. Each step with its wall and CPU seconds
    and its peak memory (RSS, reset before each step).
-2. The same rankings through the API (``GET /v1/chokepoints``, a job at this size, polled to the end), first with
-   a cold projection cache and then warm, and a stability run of ``--samples`` samples.
+2. The same rankings through the API (``GET /v1/analysis/chokepoints``, a job at this size, polled to the end),
+   first with a cold projection cache and then warm, and a stability run of ``--samples`` samples.
 
 Timings depend on the machine and on what else runs on it: the first line is the calibration of this machine now
 (scripts/benchlib.py), and each figure is also given as a multiple of its pure-Python loop.
@@ -137,7 +137,7 @@ def rank(projection: Projection, method: str, coalition: tuple[Any, ...]) -> Any
 
 
 def through_api(args: argparse.Namespace, methods: list[str], token: str, calibration: Calibration) -> None:
-    print("\nthrough the API (GET /v1/chokepoints, a job at this size, polled to the end)")
+    print("\nthrough the API (GET /v1/analysis/chokepoints, a job at this size, polled to the end)")
     for attempt in ("cold cache", "warm cache"):
         for method in methods:
             seconds = ranked(args.port, token, {"method": method})
@@ -166,15 +166,15 @@ def through_api(args: argparse.Namespace, methods: list[str], token: str, calibr
 def ranked(port: int, token: str, query: dict[str, str]) -> float:
     """Seconds from asking for a ranking to holding its result (the job polled every 0.5 s)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-    path = "/v1/chokepoints?" + "&".join(f"{k}={v}" for k, v in query.items())
+    path = "/v1/analysis/chokepoints?" + "&".join(f"{k}={v}" for k, v in query.items())
     started = time.perf_counter()
     status, body = request(port, "GET", path, token=token, connection=connection)
-    while status == 202 or (status == 200 and body.get("status") in ("queued", "running")):
+    location = body.get("location") if status == 202 else None
+    while location is not None and body.get("status") in ("queued", "running"):
         time.sleep(0.5)
-        location = body.get("location") or f"/v1/jobs/{body['job_id']}"
         status, body = request(port, "GET", location, token=token, connection=connection)
     seconds = time.perf_counter() - started
-    if status != 200 or body.get("status") == "failed":
+    if status not in (200, 202) or body.get("status") == "failed":
         raise RuntimeError(f"{path}: {status} {json.dumps(body)[:500]}")
     return seconds
 
