@@ -6,12 +6,12 @@ import heapq
 import itertools
 import random
 from collections.abc import Callable, Hashable, Sequence
+from types import ModuleType
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from atlas_graph.analysis import _kernels
 from atlas_graph.analysis.robustness import _lcc_curve_indices
 
 __all__ = ["dismantling_order"]
@@ -368,7 +368,7 @@ class _Searches:
         starts = np.zeros(len(stages) + 1, np.int64)
         np.cumsum([len(stage) for stage in stages], out=starts[1:])
         flat = np.fromiter(itertools.chain.from_iterable(stages), np.int64, count=int(starts[-1]))
-        order = _kernels.reverse_greedy(
+        order = _compiled().reverse_greedy(
             self.indptr, self.indices, flat, starts, np.asarray(rank, np.int64), _MAX_CHECKS
         )
         return list(order.tolist())
@@ -377,13 +377,21 @@ class _Searches:
         """`_lcc_curve_indices`."""
         if self.indptr is None:
             return _lcc_curve_indices(self.adj, order)
-        return list(_kernels.lcc_curve(self.indptr, self.indices, np.asarray(order, np.int64)).tolist())
+        return list(_compiled().lcc_curve(self.indptr, self.indices, np.asarray(order, np.int64)).tolist())
 
     def degree_order(self) -> list[int]:
         """`_adaptive_degree_order`."""
         if self.indptr is None:
             return _adaptive_degree_order(self.adj)
-        return list(_kernels.adaptive_degree_order(self.indptr, self.indices).tolist())
+        return list(_compiled().adaptive_degree_order(self.indptr, self.indices).tolist())
+
+
+def _compiled() -> ModuleType:
+    """The compiled kernels, imported on the first large graph: loading numba costs a process a few tenths of a
+    second, which the service, the CLI and small analyses need not pay."""
+    from atlas_graph.analysis import _kernels
+
+    return _kernels
 
 
 def _prefix_sums(curve: Sequence[int]) -> list[int]:
