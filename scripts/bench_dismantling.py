@@ -2,7 +2,7 @@
 
 For every network it prints the robustness R (Schneider et al. 2011; lower is better), the fraction
 of removed nodes at which the largest connected component (LCC) first falls to 10% and to 1% of
-the nodes, and the wall time, for `dismantling_order` and for baselines computed in the same run:
+the nodes, and the wall and CPU time and peak RSS, for `dismantling_order` and for baselines computed in the same run:
 
 - high degree (static), adaptive degree, CoreHD (Zdeborova et al. 2016);
 - Collective Influence l=2 (Morone & Makse 2015), adaptive, choosing only nodes of the current LCC;
@@ -20,12 +20,15 @@ Usage::
 
 ``DIR`` holds edge lists, ``u v`` per line; a first line of two numbers that does not look like an
 edge is a header and is skipped, self-loops are dropped. Networks with more than 50,000 edges are
-run only with ``--scale``, which also adds a generated Barabasi-Albert graph of 100,000 nodes and
-about 500,000 edges; on those only the baselines that fit the budget run. ``--ba NODES`` runs a generated
-Barabasi-Albert graph of that many nodes (5 edges each, seed 1), with or without ``--networks``.
+run only with ``--scale``, which also adds generated Barabasi-Albert graphs of 100,000 and 200,000 nodes
+(about 500,000 and 1,000,000 edges, seed 1); on those only the baselines that fit the budget run.
+``--ba NODES`` runs a generated Barabasi-Albert graph of that many nodes
+(5 edges each, seed 1), with or without ``--networks``.
 
 The first line is the calibration of this machine now (scripts/benchlib.py); times are also given as multiples
-of its pure-Python loop.
+of its pure-Python loop. Each method prints its wall and CPU seconds and its peak memory (RSS). On graphs large
+enough for `dismantling_order`'s compiled kernels, the same order computed in pure Python (as before the kernels)
+runs beside it as the baseline, with the ratios of the two (``--no-python-baseline`` leaves it out).
 """
 
 from __future__ import annotations
@@ -39,10 +42,11 @@ from pathlib import Path
 
 import networkx as nx
 
+from atlas_graph.analysis import dismantling
 from atlas_graph.analysis.dismantling import dismantling_order
 from atlas_graph.analysis.robustness import lcc_curve
 from atlas_graph.synthetic import generate_ecosystem
-from benchlib import Calibration, bench_settings, calibrate_standalone, headline
+from benchlib import Calibration, Measured, bench_settings, calibrate_standalone, headline, measured
 
 Order = list[Hashable]
 
@@ -273,9 +277,23 @@ def betweenness_seconds(G: nx.Graph) -> float:
 Method = Callable[[nx.Graph, float], Order]
 
 
+PURE_PYTHON = "dismantling_order, pure Python"
+
+
+def pure_python_order(G: nx.Graph, seed: int) -> Order:
+    """`dismantling_order` as before its compiled kernels (the same order, in pure Python): the baseline."""
+    threshold = dismantling.KERNEL_MIN_ELEMENTS
+    dismantling.KERNEL_MIN_ELEMENTS = sys.maxsize
+    try:
+        return dismantling_order(G, seed=seed)
+    finally:
+        dismantling.KERNEL_MIN_ELEMENTS = threshold
+
+
 def methods(seed: int) -> list[tuple[str, Method]]:
     return [
         ("dismantling_order", lambda G, deadline: dismantling_order(G, seed=seed)),
+        (PURE_PYTHON, lambda G, deadline: pure_python_order(G, seed)),
         ("high degree", high_degree),
         ("adaptive degree", adaptive_degree),
         ("CoreHD", core_hd),
@@ -314,41 +332,57 @@ def measure(G: nx.Graph, order: Order) -> tuple[float, float, float]:
     return r, f10, f1
 
 
-def run_network(name: str, G: nx.Graph, *, budget: float, seed: int, calibration: Calibration) -> None:
+def run_network(
+    name: str, G: nx.Graph, *, budget: float, seed: int, calibration: Calibration, python_baseline: bool = True
+) -> None:
     n, m = G.number_of_nodes(), G.number_of_edges()
     print(f"\n{name}  (N={n:,}, M={m:,})")
-    print(f"  {'method':<26} {'R':>9} {'LCC<=10%':>9} {'LCC<=1%':>9} {'time':>9}")
+    print(f"  {'method':<30} {'R':>9} {'LCC<=10%':>9} {'LCC<=1%':>9} {'wall':>8} {'CPU':>8} {'peak RSS':>9}")
     curve: list[int] = []
+    compiled: Measured[Order] | None = None
     for label, method in methods(seed):
-        reason = None if label == "dismantling_order" else skip_reason(label, G, budget)
+        if label == PURE_PYTHON and (not python_baseline or n + 2 * m < dismantling.KERNEL_MIN_ELEMENTS):
+            continue  # below the threshold dismantling_order is this very path
+        reason = None if label.startswith("dismantling_order") else skip_reason(label, G, budget)
         if reason:
-            print(f"  {label:<26} {reason}", flush=True)
+            print(f"  {label:<30} {reason}", flush=True)
             continue
         progress(f"  {name}: {label} ...")
-        start = time.monotonic()
+        deadline = time.monotonic() + budget
         try:
             if method is adaptive_betweenness:
-                order = adaptive_betweenness(G, start + budget, curve)
+                run = measured(lambda deadline=deadline, curve=curve: adaptive_betweenness(G, deadline, curve))
             else:
-                order = method(G, start + budget)
+                run = measured(lambda method=method, deadline=deadline: method(G, deadline))
         except BudgetExceeded as exc:
             why = exc.args[0] if exc.args else f"did not finish within {budget:,.0f} s"
-            print(f"  {label:<26} skipped: {why} (budget {budget:,.0f} s)", flush=True)
+            print(f"  {label:<30} skipped: {why} (budget {budget:,.0f} s)", flush=True)
             continue
-        elapsed = time.monotonic() - start
+        order = run.value
         if len(order) != n or set(order) != set(G):
             raise RuntimeError(f"{label} did not return a permutation of the nodes")
         if not curve:
             curve = lcc_curve(G, order)
         r, f10, f1 = measure(G, order)
+        rss = f"{run.peak_rss / 2**20:,.0f} MiB" if run.peak_rss is not None else "n/a"
         print(
-            f"  {label:<26} {r:9.6f} {f10:9.5f} {f1:9.5f} {elapsed:8.1f}s  ({calibration.python_ratio(elapsed)})",
+            f"  {label:<30} {r:9.6f} {f10:9.5f} {f1:9.5f} {run.wall:7.1f}s {run.cpu:7.1f}s {rss:>9}  "
+            f"({calibration.python_ratio(run.wall)})",
             flush=True,
         )
         if label == "dismantling_order":
+            compiled = run
             headline(
                 f"dismantling_order on {name} (N={n:,}, M={m:,})",
-                f"R {r:.4f} in {elapsed:.1f} s ({calibration.python_ratio(elapsed)})",
+                f"R {r:.4f} in {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, peak RSS {rss} "
+                f"({calibration.python_ratio(run.wall)})",
+            )
+        if label == PURE_PYTHON and compiled is not None:
+            same = "the same order" if order == compiled.value else "A DIFFERENT ORDER"
+            print(
+                f"  {'':<30} compiled / pure Python: wall {compiled.wall / run.wall:.2f}x, "
+                f"CPU {compiled.cpu / run.cpu:.2f}x, {same}",
+                flush=True,
             )
 
 
@@ -359,6 +393,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-neo4j-calibration", action="store_true", help="leave the bare Neo4j CREATE out of the calibration"
     )
+    parser.add_argument(
+        "--no-python-baseline",
+        action="store_true",
+        help="leave out dismantling_order in pure Python (the baseline of its compiled kernels) on large graphs",
+    )
     parser.add_argument("--only", default="", help="comma-separated network names, e.g. Crime,PPI")
     parser.add_argument(
         "--budget", type=float, default=600.0, help="seconds allowed to each slow baseline (default 600)"
@@ -367,12 +406,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scale",
         action="store_true",
-        help="also run large networks, a 100,000-node BA graph and a generated ecosystem",
+        help="also run large networks, BA graphs of 100,000 and 200,000 nodes (0.5M and 1M edges) and a generated "
+        "ecosystem",
     )
     args = parser.parse_args(argv)
     wanted = {x.strip() for x in args.only.split(",") if x.strip()}
-    if args.networks is None and not args.ba:
-        parser.error("give --networks, --ba NODES or both")
+    if args.networks is None and not args.ba and not args.scale:
+        parser.error("give --networks, --ba NODES or --scale")
     files = sorted(args.networks.glob("*.txt"), key=lambda p: p.stat().st_size) if args.networks else []
     if args.networks is not None and not files:
         parser.error(f"no *.txt edge lists in {args.networks}")
@@ -385,20 +425,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         if G.number_of_edges() > LARGE_EDGES and not args.scale:
             print(f"\n{name}: {G.number_of_edges():,} edges, run with --scale")
             continue
-        run_network(name, G, budget=args.budget, seed=args.seed, calibration=calibration)
-    if args.ba:
-        progress(f"generating BA({args.ba}, 5) ...")
-        G = nx.barabasi_albert_graph(args.ba, 5, seed=1)
-        run_network(f"BA{args.ba}", G, budget=args.budget, seed=args.seed, calibration=calibration)
-    if args.scale and (not wanted or "BA100k" in wanted):
-        progress("generating BA(100000, 5) ...")
         run_network(
-            "BA100k",
-            nx.barabasi_albert_graph(100_000, 5, seed=1),
+            name,
+            G,
             budget=args.budget,
             seed=args.seed,
             calibration=calibration,
+            python_baseline=not args.no_python_baseline,
         )
+    if args.ba:
+        progress(f"generating BA({args.ba}, 5) ...")
+        G = nx.barabasi_albert_graph(args.ba, 5, seed=1)
+        run_network(
+            f"BA{args.ba}",
+            G,
+            budget=args.budget,
+            seed=args.seed,
+            calibration=calibration,
+            python_baseline=not args.no_python_baseline,
+        )
+    for nodes, label in ((100_000, "BA100k"), (200_000, "BA200k")):
+        if args.scale and (not wanted or label in wanted):
+            progress(f"generating BA({nodes}, 5) ...")
+            run_network(
+                label,
+                nx.barabasi_albert_graph(nodes, 5, seed=1),
+                budget=args.budget,
+                seed=args.seed,
+                calibration=calibration,
+                python_baseline=not args.no_python_baseline,
+            )
     if args.scale and (not wanted or "Ecosystem100k" in wanted):
         progress("generating the synthetic ecosystem (100,000 entities, 500,000 relationships) ...")
         ecosystem = generate_ecosystem(entities=100_000, relationships=500_000, seed=args.seed)
@@ -408,6 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             budget=args.budget,
             seed=args.seed,
             calibration=calibration,
+            python_baseline=not args.no_python_baseline,
         )
     return 0
 

@@ -19,11 +19,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import SecretStr
 
@@ -278,3 +278,52 @@ def calibrate_standalone(settings: Settings | None) -> Calibration:
 def headline(label: str, text: str) -> None:
     """A key figure, printed so that scripts/bench_all.py can gather it into its table."""
     print(f"headline: {label}: {text}", flush=True)
+
+
+# ----------------------------------------------------------------------------- one measured run
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Measured(Generic[T]):
+    """A run's result, its wall and CPU seconds (its children's included) and its peak RSS."""
+
+    value: T
+    wall: float
+    cpu: float
+    peak_rss: int | None
+
+    def summary(self) -> str:
+        rss = f"peak RSS {self.peak_rss / 2**20:,.0f} MiB" if self.peak_rss is not None else "peak RSS n/a"
+        return f"wall {self.wall:7.1f} s, CPU {self.cpu:7.1f} s, {rss}"
+
+
+def measured(work: Callable[[], T]) -> Measured[T]:
+    """Run `work` once. The peak RSS is this process's high-water mark, reset first (Linux: /proc/self/clear_refs),
+    so it is the peak during `work` (children run by `work` report their own)."""
+    reset = _reset_peak_rss()
+    times = os.times()
+    started = time.perf_counter()
+    value = work()
+    wall = time.perf_counter() - started
+    after = os.times()
+    cpu = (after.user + after.system + after.children_user + after.children_system) - (
+        times.user + times.system + times.children_user + times.children_system
+    )
+    return Measured(value=value, wall=wall, cpu=cpu, peak_rss=_peak_rss() if reset else None)
+
+
+def _reset_peak_rss() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_rss() -> int | None:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return None

@@ -269,9 +269,13 @@ class Selection:
 
 
 def _ranking_work(G: nx.Graph) -> int:
+    return ranking_work(G.number_of_nodes(), G.number_of_edges())
+
+
+def ranking_work(nodes: int, edges: int) -> int:
+    """The `max_work` of the dismantling order behind a ranking of a simple graph of this size."""
     low, high = _RANKING_WORK_RANGE
-    elements: int = G.number_of_nodes() + 2 * G.number_of_edges()
-    return min(high, max(low, _RANKING_WORK_PER_ELEMENT * elements))
+    return min(high, max(low, _RANKING_WORK_PER_ELEMENT * (nodes + 2 * edges)))
 
 
 def select_chokepoints(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
+from types import ModuleType
+from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis.robustness import _lcc_curve_indices
 
@@ -34,6 +37,9 @@ _MIN_RESTARTS = 8
 _GREEDY_COST = 30
 #: Most times the reverse greedy re-evaluates one node's key before taking it as it stands.
 _MAX_CHECKS = 64
+#: From this many nodes plus adjacency entries on, the searches run as compiled kernels (`_kernels`): below it,
+#: loading them costs more than they save (docs/performance.md).
+KERNEL_MIN_ELEMENTS = 20_000
 
 
 def dismantling_order(
@@ -124,6 +130,9 @@ def dismantling_order(
     with reinsertion as heads, greedy cuts at articulation points (myopic: they chip small
     pieces off), Collective Influence heads, and reordering a head only within one stage.
 
+    On graphs of at least 20,000 nodes plus adjacency entries, the reverse greedy, the LCC curves
+    and the degree order run as compiled kernels that give the same results.
+
     The order is deterministic given `seed`. The first pass (one reverse greedy, the degree
     head and its staged reordering) takes $O((N + M) \\log N)$; everything else is bounded by
     `max_work`.
@@ -170,28 +179,70 @@ def dismantling_order(
     if max_work < 0:
         raise ValueError("max_work must be non-negative")
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
-    nodes, adj = _simple_adjacency(G, rng)
-    n = len(nodes)
-    if n == 0:
+    nodes = list(G)
+    rng.shuffle(nodes)
+    if not nodes:
         return []
-    volume = sum(len(a) for a in adj)
+    return [nodes[i] for i in _dismantle(_Searches.of(G, nodes), rng, max_work)]
+
+
+class LinkSampleOrders:
+    """`dismantling_order` of graphs that share their nodes and differ in their links, sharing what they have in
+    common: the shuffled numbering of the nodes (the same for one seed) and the links' ends as numbers.
+
+    ``LinkSampleOrders(nodes, ends, seed).order(kept, max_work)`` is ``dismantling_order(H, seed=seed,
+    max_work=max_work(H))`` for the undirected graph ``H`` on `nodes` (in that order) with the links ``ends[i]`` for
+    which ``kept[i]``, without building ``H``: what `chokepoint_stability` reranks many times over.
+    """
+
+    def __init__(self, nodes: list[Hashable], ends: list[tuple[Hashable, Hashable]], seed: int) -> None:
+        rng = random.Random(seed)
+        self.nodes = list(nodes)
+        rng.shuffle(self.nodes)
+        self._state = rng.getstate()
+        index = {v: i for i, v in enumerate(self.nodes)}
+        self._tails = np.fromiter((index[u] for u, _ in ends), np.int64, count=len(ends))
+        self._heads = np.fromiter((index[v] for _, v in ends), np.int64, count=len(ends))
+
+    def order(self, kept: Any, max_work: Callable[[int, int], int]) -> list[Hashable]:
+        """The order on the links flagged in `kept` (booleans, one per link); `max_work(nodes, edges)` gives the
+        budget from the size of the simple graph (self-loops count as edges, as in NetworkX)."""
+        n = len(self.nodes)
+        if n == 0:
+            return []
+        tails, heads = self._tails[kept], self._heads[kept]
+        pairs = _sorted_unique(np.minimum(tails, heads) * n + np.maximum(tails, heads))
+        rng = random.Random()
+        rng.setstate(self._state)
+        indptr, indices = _csr_of_links(n, pairs // n, pairs % n)
+        if n + len(indices) < KERNEL_MIN_ELEMENTS:
+            searches = _Searches(_Searches(None, indptr, indices).adj)
+        else:
+            searches = _Searches(None, indptr, indices)
+        return [self.nodes[i] for i in _dismantle(searches, rng, max_work(n, len(pairs)))]
+
+
+def _dismantle(searches: _Searches, rng: random.Random, max_work: int) -> list[int]:
+    """`dismantling_order` over the numbered nodes of `searches`, `rng` as left by shuffling them."""
+    n = len(searches.indptr) - 1 if searches.indptr is not None else len(searches.adj)
+    volume = searches.volume
     stop = _HEAD_STOP * n
     rank = list(range(n))
-    best = _reverse_greedy(adj, [range(n)], rank)
-    best_curve = _lcc_curve_indices(adj, best)
+    best = searches.greedy([range(n)], rank)
+    best_curve = searches.curve(best)
     reference = _prefix_sums(best_curve)
 
     def consider(order: list[int]) -> bool:
         nonlocal best, best_curve, reference
-        curve = _lcc_curve_indices(adj, order)
+        curve = searches.curve(order)
         if sum(curve) >= sum(best_curve):
             return False
         best, best_curve, reference = order, curve, _prefix_sums(curve)
         return True
 
-    head, sizes = _degree_head(adj, stop=stop, reference=reference)
+    head, sizes = _degree_head(searches, stop=stop, reference=reference)
     if head:
-        consider(_reverse_greedy(adj, _stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
+        consider(searches.greedy(_stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
     greedy_cost = _GREEDY_COST * (n + volume)
     # Restarts and heads leave enough for some re-staging at the end (half the budget at most).
     reserve = min(max_work // 2, _POLISH_RESERVE * greedy_cost)
@@ -203,7 +254,7 @@ def dismantling_order(
         if restarted:
             remaining -= greedy_cost
             rng.shuffle(rank)
-            consider(_reverse_greedy(adj, [range(n)], rank))
+            consider(searches.greedy([range(n)], rank))
         # A betweenness step costs about pivots * volume of the LCC. Estimate the whole head
         # from the best order's LCC curve, which a betweenness head typically drops about
         # twice as fast, and sample fewer pivots if it would not fit.
@@ -215,11 +266,11 @@ def dismantling_order(
                 continue
             break
         head, sizes, spent = _betweenness_head(
-            adj, stop=stop, reference=reference, rng=rng, budget=remaining, pivots=pivots
+            searches.adj, stop=stop, reference=reference, rng=rng, budget=remaining, pivots=pivots
         )
         remaining -= spent
         if head:
-            consider(_reverse_greedy(adj, _stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
+            consider(searches.greedy(_stages(n, head, sizes, stop=stop, factor=_STAGE_FACTOR), rank))
     # Polish: re-stage the best order itself, at scales that change each time, until a full
     # cycle of scales brings no gain.
     remaining += reserve
@@ -230,14 +281,13 @@ def dismantling_order(
         remaining -= greedy_cost
         end = next(q for q, size in enumerate(best_curve) if size <= 1)
         stages = _stages(n, best[:end], best_curve[1 : end + 1], stop=1, factor=factor)
-        misses = 0 if consider(_reverse_greedy(adj, stages, rank)) else misses + 1
-    return [nodes[i] for i in best]
+        misses = 0 if consider(searches.greedy(stages, rank)) else misses + 1
+    return best
 
 
-def _simple_adjacency(G: nx.Graph, rng: random.Random) -> tuple[list[Hashable], _Adjacency]:
-    """Return the nodes of `G` in a random order and sorted undirected adjacency lists over them."""
-    nodes = list(G)
-    rng.shuffle(nodes)
+def _simple_adjacency(G: nx.Graph, nodes: list[Hashable]) -> _Adjacency:
+    """Return sorted undirected adjacency lists of `G` over the positions of its nodes in `nodes`, without
+    parallel links or self-loops."""
     index = {v: i for i, v in enumerate(nodes)}
     adj: _Adjacency = []
     if G.is_directed():
@@ -250,7 +300,98 @@ def _simple_adjacency(G: nx.Graph, rng: random.Random) -> tuple[list[Hashable], 
         for v in nodes:
             i = index[v]
             adj.append(sorted(j for j in map(index.__getitem__, G.adj[v]) if j != i))
-    return nodes, adj
+    return adj
+
+
+def _csr_adjacency(G: nx.Graph, nodes: list[Hashable]) -> tuple[Any, Any]:
+    """Return `_simple_adjacency` in CSR form (`indptr`, `indices`), built with array sorts: a tenth of the time."""
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    ends = np.fromiter(map(index.__getitem__, itertools.chain.from_iterable(G.edges())), np.int64)
+    return _csr_of_links(n, ends[0::2], ends[1::2])
+
+
+def _sorted_unique(values: Any) -> Any:
+    """`np.unique` of an int array: a sort and a comparison with the neighbour, several times faster than the
+    hashing `np.unique` of numpy 2.4 does first (docs/performance.md)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
+
+
+def _csr_of_links(n: int, tails: Any, heads: Any) -> tuple[Any, Any]:
+    """The CSR form of the undirected simple graph on ``0..n-1`` with links ``(tails[i], heads[i])``."""
+    real = tails != heads
+    tails, heads = tails[real], heads[real]
+    # Each link both ways as one number, sorted and deduplicated: rows in order, each row's entries sorted.
+    links = _sorted_unique(np.concatenate([tails * n + heads, heads * n + tails]))
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(links // n, minlength=n), out=indptr[1:])
+    return indptr, links % n
+
+
+class _Searches:
+    """The reverse greedy, LCC curves and the adaptive degree order of one graph: in pure Python over adjacency
+    lists, or as the compiled kernels over its CSR form (`indptr`, `indices`), which give the same results."""
+
+    def __init__(self, adj: _Adjacency | None, indptr: Any = None, indices: Any = None) -> None:
+        self._adj = adj
+        self.indptr = indptr
+        self.indices = indices
+
+    @classmethod
+    def of(cls, G: nx.Graph, nodes: list[Hashable]) -> _Searches:
+        """The searches over `G`'s nodes numbered in the order of `nodes`: compiled on large graphs."""
+        # Adjacency entries, counted from the dicts: G.number_of_edges() walks the degree view, a second at 1M edges.
+        entries = sum(map(len, G.adj.values())) * (2 if G.is_directed() else 1)
+        if len(nodes) + entries < KERNEL_MIN_ELEMENTS:
+            return cls(_simple_adjacency(G, nodes))
+        return cls(None, *_csr_adjacency(G, nodes))
+
+    @property
+    def adj(self) -> _Adjacency:
+        """Sorted adjacency lists (built from the CSR form when first asked for)."""
+        if self._adj is None:
+            flat = self.indices.tolist()
+            bounds = self.indptr.tolist()
+            self._adj = [flat[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
+        return self._adj
+
+    @property
+    def volume(self) -> int:
+        """The number of adjacency entries, twice the number of links."""
+        return int(self.indptr[-1]) if self.indptr is not None else sum(len(a) for a in self.adj)
+
+    def greedy(self, stages: Sequence[Sequence[int]], rank: Sequence[int]) -> list[int]:
+        """`_reverse_greedy`."""
+        if self.indptr is None:
+            return _reverse_greedy(self.adj, stages, rank)
+        starts = np.zeros(len(stages) + 1, np.int64)
+        np.cumsum([len(stage) for stage in stages], out=starts[1:])
+        flat = np.fromiter(itertools.chain.from_iterable(stages), np.int64, count=int(starts[-1]))
+        order = _compiled().reverse_greedy(
+            self.indptr, self.indices, flat, starts, np.asarray(rank, np.int64), _MAX_CHECKS
+        )
+        return list(order.tolist())
+
+    def curve(self, order: Sequence[int]) -> list[int]:
+        """`_lcc_curve_indices`."""
+        if self.indptr is None:
+            return _lcc_curve_indices(self.adj, order)
+        return list(_compiled().lcc_curve(self.indptr, self.indices, np.asarray(order, np.int64)).tolist())
+
+    def degree_order(self) -> list[int]:
+        """`_adaptive_degree_order`."""
+        if self.indptr is None:
+            return _adaptive_degree_order(self.adj)
+        return list(_compiled().adaptive_degree_order(self.indptr, self.indices).tolist())
+
+
+def _compiled() -> ModuleType:
+    """The compiled kernels, imported on the first large graph: loading numba costs a process a few tenths of a
+    second, which the service, the CLI and small analyses need not pay."""
+    from atlas_graph.analysis import _kernels
+
+    return _kernels
 
 
 def _prefix_sums(curve: Sequence[int]) -> list[int]:
@@ -460,13 +601,28 @@ def _reverse_greedy(adj: _Adjacency, stages: Sequence[Sequence[int]], rank: Sequ
     return order
 
 
-def _degree_head(adj: _Adjacency, *, stop: float, reference: Sequence[int]) -> tuple[list[int], list[int]]:
+def _degree_head(searches: _Searches, *, stop: float, reference: Sequence[int]) -> tuple[list[int], list[int]]:
     """Remove a highest-degree node, degrees recomputed after each removal, until the LCC is small.
 
     Returns the removed nodes up to the first time the LCC is at most `stop`, and the LCC size
     after each of those removals; empty lists when the head falls behind `reference` (prefix
     sums of the best order's LCC curve).
     """
+    order = searches.degree_order()
+    n = len(order)
+    curve = searches.curve(order)
+    total = 0
+    for q in range(1, n + 1):
+        total += curve[q]
+        if _abandon(total, q, reference):
+            return [], []
+        if curve[q] <= stop:
+            return order[:q], curve[1 : q + 1]
+    return [], []  # unreachable: curve[n] == 0
+
+
+def _adaptive_degree_order(adj: _Adjacency) -> list[int]:
+    """Return every node, highest degree first, degrees recomputed after each removal (ties: lowest number)."""
     n = len(adj)
     degree = [len(a) for a in adj]
     removed = [False] * n
@@ -483,15 +639,7 @@ def _degree_head(adj: _Adjacency, *, stop: float, reference: Sequence[int]) -> t
             if not removed[u]:
                 degree[u] -= 1
                 heapq.heappush(heap, (-degree[u], u))
-    curve = _lcc_curve_indices(adj, order)
-    total = 0
-    for q in range(1, n + 1):
-        total += curve[q]
-        if _abandon(total, q, reference):
-            return [], []
-        if curve[q] <= stop:
-            return order[:q], curve[1 : q + 1]
-    return [], []  # unreachable: curve[n] == 0
+    return order
 
 
 def _betweenness_head(

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, get_args
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import Indexed, Progress, checked_kinds, undirected_view_of_links
-from atlas_graph.analysis.chokepoints import RankingMethod, select_chokepoints
+from atlas_graph.analysis.chokepoints import RankingMethod, ranking_work, select_chokepoints
+from atlas_graph.analysis.dismantling import LinkSampleOrders
 
 __all__ = ["ChokepointFrequency", "ChokepointStability", "chokepoint_stability"]
+
+#: From this many nodes plus links on, the samples of a "fragmentation" run are ranked in worker processes, one
+#: per core: each takes seconds there, and the samples are independent (docs/performance.md).
+PARALLEL_MIN_ELEMENTS = 100_000
+#: The ranking of one sample, set before the workers are forked so that they inherit it rather than unpickle it.
+_sample_ranking: Callable[[Any], list[Hashable]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +123,9 @@ def chokepoint_stability(
     Every method reads the graph as undirected and simple, so each sample is built as such: a link between
     two entities survives when at least one of its relationships does.
 
+    For "fragmentation" the samples share the numbering of the nodes and are ranked from the links they keep,
+    without a graph each; on large graphs they are ranked in parallel, one worker process per core.
+
     Every ranking, the unperturbed one included, uses the same seed for its tie breaks and betweenness
     sample, so the frequencies measure the uncertainty of the edges and not the randomness of the
     algorithm: with every confidence at 100 each frequency is 1.0. With an int `seed` the unperturbed
@@ -175,6 +189,10 @@ def chokepoint_stability(
         )
         return selection.nodes
 
+    if method == "fragmentation":
+        return _fragmentation_stability(
+            G, links, top=top, samples=samples, allowed=allowed, seed=ranking_seed, rng=rng, progress=progress
+        )
     baseline = ranked((u, v, rel) for u, v, _, rel in links)
     if progress is not None:
         progress(1 / (samples + 1))
@@ -200,6 +218,83 @@ def chokepoint_stability(
             for rank, v in enumerate(baseline, start=1)
         ),
     )
+
+
+def _fragmentation_stability(
+    G: nx.Graph,
+    links: list[tuple[Hashable, Hashable, float, Any]],
+    *,
+    top: int,
+    samples: int,
+    allowed: frozenset[str] | None,
+    seed: int,
+    rng: random.Random,
+    progress: Progress | None,
+) -> ChokepointStability:
+    """`chokepoint_stability` for "fragmentation", with the work the samples share done once.
+
+    Each sample is ranked as `select_chokepoints` ranks it (the first `top` eligible nodes of the dismantling order
+    of the undirected simple graph), but from the links it keeps rather than from a graph built for it, and on
+    large graphs the samples are ranked on every core. The draws are the same as the other methods'.
+    """
+    global _sample_ranking
+    kind_of = dict(G.nodes(data="kind")) if allowed is not None else {}
+    orders = LinkSampleOrders(list(G), [(u, v) for u, v, _, _ in links], seed)
+
+    def ranked(kept: Any) -> list[Hashable]:
+        order = orders.order(kept, ranking_work)
+        return [v for v in order if allowed is None or kind_of[v] in allowed][:top]
+
+    baseline = ranked(np.ones(len(links), np.bool_)) if len(G) else []
+    if progress is not None:
+        progress(1 / (samples + 1))
+    if not baseline:
+        if progress is not None:
+            progress(1.0)
+        return ChokepointStability(method="fragmentation", top=top, samples=0, chokepoints=())
+    chances = [chance for _, _, chance, _ in links]
+    # One draw per edge, every time, in the order of the other methods: the same samples for the same seed.
+    draws = [np.fromiter((rng.random() < chance for chance in chances), np.bool_, len(chances)) for _ in range(samples)]
+    stays = dict.fromkeys(baseline, 0)
+    workers = min(os.cpu_count() or 1, samples)
+    if workers > 1 and len(G) + len(links) >= PARALLEL_MIN_ELEMENTS:
+        _sample_ranking = ranked
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_rank_sample, kept) for kept in draws]
+                tops = []
+                for done, future in enumerate(as_completed(futures), start=1):
+                    tops.append(future.result())
+                    if progress is not None:
+                        progress((done + 1) / (samples + 1))
+        finally:
+            _sample_ranking = None
+    else:
+        tops = []
+        for done, kept in enumerate(draws, start=1):
+            tops.append(ranked(kept))
+            if progress is not None:
+                progress((done + 1) / (samples + 1))
+    for nodes in tops:
+        for v in nodes:
+            if v in stays:
+                stays[v] += 1
+    return ChokepointStability(
+        method="fragmentation",
+        top=top,
+        samples=samples,
+        chokepoints=tuple(
+            ChokepointFrequency(node=v, rank=rank, frequency=stays[v] / samples)
+            for rank, v in enumerate(baseline, start=1)
+        ),
+    )
+
+
+def _rank_sample(kept: Any) -> list[Hashable]:
+    """Rank one sample in a worker process, with the ranking its parent set before forking it."""
+    if _sample_ranking is None:
+        raise RuntimeError("no sample ranking set before the workers were forked")
+    return _sample_ranking(kept)
 
 
 def _edges_with_keys(G: nx.Graph) -> Iterable[tuple[Hashable, Hashable, Any, dict[str, Any]]]:

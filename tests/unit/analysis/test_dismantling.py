@@ -8,6 +8,7 @@ from functools import cache
 import networkx as nx
 import pytest
 
+from atlas_graph.analysis import dismantling
 from atlas_graph.analysis.dismantling import dismantling_order
 from atlas_graph.analysis.robustness import robustness
 
@@ -166,3 +167,21 @@ def test_without_betweenness_work_still_dismantles() -> None:
 def test_negative_work_budget_is_rejected() -> None:
     with pytest.raises(ValueError, match="max_work"):
         dismantling_order(nx.path_graph(3), max_work=-1)
+
+
+@pytest.mark.parametrize(
+    "G",
+    [
+        nx.barabasi_albert_graph(1500, 3, seed=2),
+        nx.grid_2d_graph(30, 30),
+        nx.watts_strogatz_graph(1000, 4, 0.1, seed=4),
+        nx.MultiDiGraph(nx.gnp_random_graph(800, 0.004, seed=3, directed=True)),
+    ],
+    ids=["scale-free", "grid", "small-world", "directed"],
+)
+def test_compiled_kernels_give_the_pure_python_order(G: nx.Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large graphs take the compiled kernels, small ones the pure-Python twins: both must give the same order.
+    monkeypatch.setattr(dismantling, "KERNEL_MIN_ELEMENTS", 10**12)
+    in_python = dismantling_order(G, seed=5, max_work=2_000_000)
+    monkeypatch.setattr(dismantling, "KERNEL_MIN_ELEMENTS", 0)
+    assert dismantling_order(G, seed=5, max_work=2_000_000) == in_python

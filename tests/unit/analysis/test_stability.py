@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pytest
 
-from atlas_graph.analysis.chokepoints import rank_chokepoints
+from atlas_graph.analysis import stability
+from atlas_graph.analysis.chokepoints import rank_chokepoints, ranking_work
+from atlas_graph.analysis.dismantling import LinkSampleOrders, dismantling_order
 from atlas_graph.analysis.stability import chokepoint_stability
 
 METHODS = ["fragmentation", "betweenness", "articulation", "degree"]
@@ -120,3 +123,36 @@ def test_empty_graph() -> None:
 def test_bad_options_are_refused(options: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         chokepoint_stability(nx.star_graph(3), **options)  # type: ignore[arg-type]
+
+
+def _uncertain_scale_free(nodes: int) -> nx.MultiGraph:
+    G = nx.MultiGraph(nx.barabasi_albert_graph(nodes, 2, seed=7))
+    G.add_edge(3, 3)  # a self-loop, and a parallel edge: both ignored by the rankings
+    G.add_edge(0, 1)
+    for index, (u, v, key) in enumerate(G.edges(keys=True)):
+        G.edges[u, v, key]["confidence"] = 40 + index % 60
+    return G
+
+
+def test_fragmentation_samples_ranked_on_every_core_count_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    G = _uncertain_scale_free(300)
+    monkeypatch.setattr(stability, "PARALLEL_MIN_ELEMENTS", 10**12)
+    alone = chokepoint_stability(G, method="fragmentation", top=5, samples=6, seed=3)
+    monkeypatch.setattr(stability, "PARALLEL_MIN_ELEMENTS", 0)
+    assert chokepoint_stability(G, method="fragmentation", top=5, samples=6, seed=3) == alone
+    assert alone.samples == 6 and max(c.frequency for c in alone.chokepoints) > 0
+
+
+def test_a_sample_is_ranked_as_the_graph_of_its_links() -> None:
+    # What stability shares between samples must not change a sample's order: each is that of the sample's graph.
+    G = _uncertain_scale_free(400)
+    ends = [(u, v) for u, v in G.edges()]
+    orders = LinkSampleOrders(list(G), ends, seed=9)
+    rng = np.random.default_rng(1)
+    for share in (1.0, 0.7, 0.3):
+        kept = rng.random(len(ends)) < share
+        H = nx.Graph()
+        H.add_nodes_from(G)
+        H.add_edges_from(end for end, keep in zip(ends, kept, strict=True) if keep)
+        expected = dismantling_order(H, seed=9, max_work=ranking_work(H.number_of_nodes(), H.number_of_edges()))
+        assert orders.order(kept, ranking_work) == expected

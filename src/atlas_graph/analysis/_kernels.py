@@ -1,0 +1,306 @@
+"""Compiled kernels of the dismantling searches, over a graph in CSR form (``indptr``, ``indices``).
+
+Each kernel is a line-for-line port of its pure-Python twin in `dismantling` and `robustness`, with the same
+tie-breaking, so it returns the same order or curve: the twins stay the reference (and answer small graphs, where
+compiling or loading a kernel would cost more than it saves), and tests hold the two to the same results. Numba
+compiles them once per machine (``cache=True`` keeps the machine code beside this file, or in the user's cache).
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+Array = Any
+"""A one-dimensional numpy array of int64 (numba does not read annotations)."""
+
+
+@njit(cache=True)
+def lcc_curve(indptr: Array, indices: Array, order: Array) -> Array:
+    """Return the LCC after each prefix of `order` removed (see `robustness._lcc_curve_indices`)."""
+    n = order.shape[0]
+    position = np.empty(n, np.int64)
+    for i in range(n):
+        position[order[i]] = i
+    parent = np.arange(n)
+    size = np.ones(n, np.int64)
+    curve = np.zeros(n + 1, np.int64)
+    best = 0
+    for i in range(n - 1, -1, -1):
+        root = order[i]
+        for k in range(indptr[root], indptr[root + 1]):
+            u = indices[k]
+            if position[u] <= i:
+                continue
+            while parent[u] != u:
+                parent[u] = parent[parent[u]]
+                u = parent[u]
+            if u != root:
+                if size[u] > size[root]:
+                    root, u = u, root
+                parent[u] = root
+                size[root] += size[u]
+        if size[root] > best:
+            best = size[root]
+        curve[i] = best
+    return curve
+
+
+@njit(cache=True)
+def adaptive_degree_order(indptr: Array, indices: Array) -> Array:
+    """Return every node, highest degree first, degrees recomputed after each removal (ties: lowest number)."""
+    n = indptr.shape[0] - 1
+    degree = indptr[1:] - indptr[:-1]
+    removed = np.zeros(n, np.bool_)
+    heap = [(-degree[v], v) for v in range(n)]
+    heapq.heapify(heap)
+    order = np.empty(n, np.int64)
+    count = 0
+    while len(heap) > 0:
+        neg, v = heapq.heappop(heap)
+        if removed[v] or -neg != degree[v]:
+            continue
+        removed[v] = True
+        order[count] = v
+        count += 1
+        for k in range(indptr[v], indptr[v + 1]):
+            u = indices[k]
+            if not removed[u]:
+                degree[u] -= 1
+                heapq.heappush(heap, (-degree[u], u))
+    return order
+
+
+@njit(cache=True)
+def _find(parent: Array, x: int) -> int:
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:
+        following = parent[x]
+        parent[x] = root
+        x = following
+    return root
+
+
+@njit(cache=True)
+def _exact(
+    v: int,
+    indptr: Array,
+    indices: Array,
+    added: Array,
+    parent: Array,
+    size: Array,
+    mark: Array,
+    stamp: int,
+    special: int,
+) -> tuple[int, bool, int]:
+    """The key of `v` (1 + the clusters it would join, the special one left out), whether it touches the special
+    cluster, and the stamp used."""
+    stamp += 1
+    key = 1
+    touch = False
+    for k in range(indptr[v], indptr[v + 1]):
+        u = indices[k]
+        if added[u]:
+            r = _find(parent, u)
+            if mark[r] != stamp:
+                mark[r] = stamp
+                if r == special:
+                    touch = True
+                else:
+                    key += size[r]
+    return key, touch, stamp
+
+
+@njit(cache=True)
+def reverse_greedy(
+    indptr: Array, indices: Array, stage_nodes: Array, stage_starts: Array, rank: Array, max_checks: int
+) -> Array:
+    """Return the removal order of `dismantling._reverse_greedy`; stage ``s`` is
+    ``stage_nodes[stage_starts[s]:stage_starts[s + 1]]``."""
+    n = indptr.shape[0] - 1
+    parent = np.arange(n)
+    size = np.ones(n, np.int64)
+    # Members of each cluster as a linked list (first, last, next), appended in the order of the Python lists.
+    first = np.arange(n)
+    last = np.arange(n)
+    following = np.full(n, -1, np.int64)
+    added = np.zeros(n, np.bool_)
+    active = np.zeros(n, np.bool_)
+    unadded = indptr[1:] - indptr[:-1]
+    mark = np.zeros(n, np.int64)
+    stamp = 0
+    version = np.zeros(n, np.int64)
+    checks = np.zeros(n, np.int64)
+    bound = np.zeros(n, np.int64)
+    special = -1
+    outside = [(0, 0, 0, 0, 0)]
+    touching = [(0, 0, 0, 0, 0)]
+    outside.clear()
+    touching.clear()
+    order = np.empty(n, np.int64)
+    count = 0
+    max_degree = 0
+    for v in range(n):
+        max_degree = max(max_degree, indptr[v + 1] - indptr[v])
+    merged = np.empty(max_degree + 2, np.int64)
+    drop = np.zeros(n, np.int64)
+    dropped = np.zeros(n, np.int64)
+    drop_stamp = 0
+    drops = np.empty(n, np.int64)
+    stage = np.empty(n, np.int64)
+
+    for s in range(stage_starts.shape[0] - 1):
+        left = 0
+        for i in range(stage_starts[s], stage_starts[s + 1]):
+            v = stage_nodes[i]
+            if not added[v]:
+                stage[left] = v
+                left += 1
+                active[v] = True
+        stage_size = left
+        rebuild = True
+        while left:
+            if rebuild:
+                rebuild = False
+                outside.clear()
+                touching.clear()
+                for i in range(stage_size):
+                    v = stage[i]
+                    if not added[v]:
+                        key, touch, stamp = _exact(v, indptr, indices, added, parent, size, mark, stamp, special)
+                        version[v] += 1
+                        bound[v] = key
+                        entry = (key, unadded[v], rank[v], v, version[v])
+                        if touch:
+                            touching.append(entry)
+                        else:
+                            outside.append(entry)
+                heapq.heapify(outside)
+                heapq.heapify(touching)
+            # settle(outside, False), then settle(touching, True)
+            for expected in (False, True):
+                heap = touching if expected else outside
+                while len(heap) > 0:
+                    key0, tie0, _, v, ver = heap[0]
+                    if added[v] or ver != version[v]:
+                        heapq.heappop(heap)
+                        continue
+                    key, touch, stamp = _exact(v, indptr, indices, added, parent, size, mark, stamp, special)
+                    if touch == expected and checks[v] >= max_checks:
+                        break
+                    checks[v] += 1
+                    if touch != expected or key != key0 or tie0 != unadded[v]:
+                        heapq.heappop(heap)
+                        version[v] += 1
+                        bound[v] = key
+                        entry = (key, unadded[v], rank[v], v, version[v])
+                        if touch:
+                            heapq.heappush(touching, entry)
+                        else:
+                            heapq.heappush(outside, entry)
+                        continue
+                    break
+            special_size = size[special] if special >= 0 else 0
+            take_touching = False
+            if len(touching) > 0:
+                if len(outside) == 0:
+                    take_touching = True
+                else:
+                    a0 = touching[0][0] + special_size
+                    a1 = touching[0][1]
+                    b0 = outside[0][0]
+                    b1 = outside[0][1]
+                    take_touching = a0 < b0 or (a0 == b0 and a1 < b1)
+            if take_touching:
+                v = heapq.heappop(touching)[3]
+            else:
+                v = heapq.heappop(outside)[3]
+            touch = take_touching
+            added[v] = True
+            active[v] = False
+            order[count] = v
+            count += 1
+            left -= 1
+            stamp += 1
+            merges = 0
+            for k in range(indptr[v], indptr[v + 1]):
+                u = indices[k]
+                unadded[u] -= 1
+                if added[u]:
+                    r = _find(parent, u)
+                    if r != special and mark[r] != stamp:
+                        mark[r] = stamp
+                        merged[merges] = r
+                        merges += 1
+            dropping = 0
+            drop_stamp += 1
+            if touch:
+                # Clusters about to join the special one leave the keys of their neighbours.
+                for j in range(merges):
+                    r = merged[j]
+                    stamp += 1
+                    x = first[r]
+                    while x >= 0:
+                        for k in range(indptr[x], indptr[x + 1]):
+                            w = indices[k]
+                            if active[w] and mark[w] != stamp:
+                                mark[w] = stamp
+                                if dropped[w] != drop_stamp:
+                                    dropped[w] = drop_stamp
+                                    drop[w] = 0
+                                    drops[dropping] = w
+                                    dropping += 1
+                                drop[w] += size[r]
+                        x = following[x]
+                for k in range(indptr[v], indptr[v + 1]):
+                    u = indices[k]
+                    if active[u] and dropped[u] != drop_stamp:
+                        dropped[u] = drop_stamp
+                        drop[u] = 0
+                        drops[dropping] = u
+                        dropping += 1
+                merged[merges] = special
+                merges += 1
+            root = v
+            for j in range(merges):
+                a = _find(parent, root)
+                b = merged[j]
+                if a == b:
+                    continue
+                if size[a] < size[b]:
+                    a, b = b, a
+                parent[b] = a
+                size[a] += size[b]
+                following[last[a]] = first[b]
+                last[a] = last[b]
+                root = a
+            if touch:
+                special = root
+                for j in range(dropping):
+                    w = drops[j]
+                    key = max(1, bound[w] - drop[w])
+                    version[w] += 1
+                    bound[w] = key
+                    heapq.heappush(touching, (key, unadded[w], rank[w], w, version[w]))
+            else:
+                for k in range(indptr[v], indptr[v + 1]):
+                    u = indices[k]
+                    if active[u]:
+                        # only the tie changed; settle re-checks
+                        version[u] += 1
+                        heapq.heappush(outside, (bound[u], unadded[u], rank[u], u, version[u]))
+                if size[root] >= 2 and (special < 0 or size[root] >= 2 * size[special]):
+                    special = root
+                    kept = 0
+                    for i in range(stage_size):
+                        if not added[stage[i]]:
+                            stage[kept] = stage[i]
+                            kept += 1
+                    stage_size = kept
+                    rebuild = True
+    return order[::-1].copy()
