@@ -162,7 +162,7 @@ def disruption(
         kind="disruption",
         caller=caller,
         as_job=background or needs_job(projection, stability=False),
-        remove=check_removal(projection, remove),
+        remove=plans.visible_ids(projection.graph, remove, "remove"),
         scope=scope,
         substitution=substitution,
     )
@@ -307,19 +307,6 @@ def rank_capability(
         point.stability = StabilityOut(frequency=frequencies.get(point.id, 0.0))
     ranked.stability_samples = result.samples
     return ranked
-
-
-def check_removal(projection: Projection, remove: Sequence[str]) -> list[str]:
-    """The ids to remove, each an entity the caller may see (422 listing the others, like unknown ids)."""
-    graph = projection.graph
-    problems = [
-        Problem(("body", "remove", index), f"no entity {entity_id!r} visible to you in this graph")
-        for index, entity_id in enumerate(remove)
-        if entity_id not in graph
-    ]
-    if problems:
-        raise InvalidInput(problems)
-    return list(dict.fromkeys(remove))
 
 
 def disrupt(
