@@ -702,9 +702,17 @@ def _anchor_robust(
     matter. Nodes are settled in depth-first post-order, downstream first, so that later searches stop early
     at the nodes already anchored.
     """
-    n = len(successors)
-    seen = bytearray(n)
-    postorder: list[int] = []
+    for u in _postorder(successors, starts):
+        if not anchored[u] and _cut_bound(successors, anchored, removable, cost, u, room) > room:
+            anchored[u] = 1
+            successors[u] = []
+
+
+def _postorder(successors: list[list[int]], starts: Iterable[int]) -> list[int]:
+    """Return the nodes reachable from `starts`, each once, in depth-first post-order (iterative: no recursion
+    limit on long chains)."""
+    seen = bytearray(len(successors))
+    order: list[int] = []
     for start in starts:
         if seen[start]:
             continue
@@ -719,11 +727,8 @@ def _anchor_robust(
                     break
             else:
                 work.pop()
-                postorder.append(v)
-    for u in postorder:
-        if not anchored[u] and _cut_bound(successors, anchored, removable, cost, u, room) > room:
-            anchored[u] = 1
-            successors[u] = []
+                order.append(v)
+    return order
 
 
 def _cut_bound(
@@ -924,20 +929,7 @@ def _immediate_dominators(successors: list[list[int]], root: int) -> list[int]:
     Cooper, Harvey and Kennedy's iterative algorithm, "A simple, fast dominance algorithm" (2001).
     """
     n = len(successors)
-    order: list[int] = []
-    seen = bytearray(n)
-    seen[root] = 1
-    work = [(root, iter(successors[root]))]
-    while work:
-        v, pending = work[-1]
-        for w in pending:
-            if not seen[w]:
-                seen[w] = 1
-                work.append((w, iter(successors[w])))
-                break
-        else:
-            work.pop()
-            order.append(v)
+    order = _postorder(successors, [root])
     postorder = [-1] * n
     for i, v in enumerate(order):
         postorder[v] = i

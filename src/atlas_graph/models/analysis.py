@@ -21,6 +21,17 @@ def _known_category(value: str) -> str:
 ScopeCategory = Annotated[str, AfterValidator(_known_category)]
 """An entity category, or `uncategorized` for the entities without one (a 422 naming the field otherwise)."""
 
+# The filters a body names its graph with (see `GraphScope`), declared once for every body that takes them.
+MinConfidence = Annotated[int, Field(ge=0, le=100)]
+ScopeCategories = Annotated[
+    list[ScopeCategory] | None,
+    Field(
+        max_length=len(SCOPE_CATEGORIES),
+        description="Keep only entities of these categories; `uncategorized` keeps those without one.",
+    ),
+]
+OnlyMine = Annotated[bool, Field(description="Keep only what your organization itself asserted.")]
+
 RankingMethod = Literal["capability", "fragmentation", "betweenness", "articulation", "degree"]
 Substitution = Literal["none", "affiliates", "market"]
 
@@ -101,14 +112,10 @@ class DisruptionIn(BaseModel):
         default="affiliates", description="Where actors may still find a capability they lost (docs/planning.md)."
     )
     types: list[RelationshipType] | None = None
-    min_confidence: int = Field(default=0, ge=0, le=100)
+    min_confidence: MinConfidence = 0
     as_of: date | None = None
-    categories: list[ScopeCategory] | None = Field(
-        default=None,
-        max_length=len(SCOPE_CATEGORIES),
-        description="Keep only entities of these categories; `uncategorized` keeps those without one.",
-    )
-    only_mine: bool = Field(default=False, description="Keep only what your organization itself asserted.")
+    categories: ScopeCategories = None
+    only_mine: OnlyMine = False
 
 
 class RemovedOut(BaseModel):
@@ -188,14 +195,10 @@ class PlanIn(BaseModel):
     exclude: list[str] = Field(default_factory=list, max_length=10_000, description="Entity ids never to choose.")
     require: list[str] = Field(default_factory=list, max_length=1000, description="Entity ids to choose anyway.")
     types: list[RelationshipType] | None = None
-    min_confidence: int = Field(default=0, ge=0, le=100)
+    min_confidence: MinConfidence = 0
     as_of: date | None = None
-    categories: list[ScopeCategory] | None = Field(
-        default=None,
-        max_length=len(SCOPE_CATEGORIES),
-        description="Keep only entities of these categories; `uncategorized` keeps those without one.",
-    )
-    only_mine: bool = Field(default=False, description="Keep only what your organization itself asserted.")
+    categories: ScopeCategories = None
+    only_mine: OnlyMine = False
     time_limit: float = Field(default=20.0, gt=0, le=600, description="Seconds the search may take.")
 
 

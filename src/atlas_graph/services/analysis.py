@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import networkx as nx
 from pydantic import BaseModel
 
 from atlas_graph import analysis
@@ -54,64 +55,45 @@ class AnalysisRuntime:
     max_elements: int
 
 
-def chokepoints(
-    runtime: AnalysisRuntime,
-    *,
-    caller: Caller,
-    background: bool,
-    method: RankingMethod,
-    top: int,
-    kinds: Sequence[EntityKind] | None,
-    scope: GraphScope,
-    stability: bool,
-    samples: int,
-    seed: int,
-    substitution: Substitution = "affiliates",
-    actionable: bool = False,
-) -> ChokepointsOut | Job:
-    """The ranking of the caller's visible graph: answered at once, or a job (asked for, stability, or large).
+@dataclass(frozen=True)
+class Ranking:
+    """What a chokepoint ranking asks for: the query of GET /v1/analysis/chokepoints, minus the graph's scope.
 
-    `kinds` are the kinds that may be ranked; the graph ranked on is the caller's within `scope`. With
-    method=capability, `substitution` is the loss's rule and `actionable` keeps what the coalition (every
-    organization with a profile) can act on.
+    `kinds` are the kinds that may be ranked. With method=capability, `substitution` is the loss's rule and
+    `actionable` keeps what the coalition (every organization with a profile) can act on. `stability` also
+    reranks on `samples` graphs resampled by confidence.
     """
-    if actionable and method != "capability":
+
+    method: RankingMethod
+    top: int
+    kinds: tuple[EntityKind, ...] | None
+    stability: bool
+    samples: int
+    seed: int
+    substitution: Substitution = "affiliates"
+    actionable: bool = False
+
+
+def chokepoints(
+    runtime: AnalysisRuntime, *, caller: Caller, background: bool, scope: GraphScope, ranking: Ranking
+) -> ChokepointsOut | Job:
+    """The ranking of the caller's visible graph within `scope`: answered at once, or a job (asked for,
+    stability, or large)."""
+    capability = ranking.method == "capability"
+    if ranking.actionable and not capability:
         raise InvalidInput([Problem(("query", "actionable"), "actionable=true goes with method=capability only")])
-    coalition = plans.coalition_profiles(runtime.store, None) if method == "capability" else ()
+    coalition = plans.coalition_profiles(runtime.store, None) if capability else ()
     projection = projection_for(runtime, caller=caller, scope=scope)
-    as_job = background or needs_job(projection, stability=stability)
-    if method == "capability":
-        return _answer_or_job(
-            runtime,
-            rank_capability,
-            projection,
-            kind="chokepoints",
-            caller=caller,
-            as_job=as_job,
-            top=top,
-            kinds=kinds,
-            scope=scope,
-            substitution=substitution,
-            coalition=coalition,
-            only_actionable=actionable,
-            stability=stability,
-            samples=samples,
-            seed=seed,
-        )
     return _answer_or_job(
         runtime,
         rank,
         projection,
         kind="chokepoints",
         caller=caller,
-        as_job=as_job,
-        method=method,
-        top=top,
-        kinds=kinds,
+        as_job=background or needs_job(projection, stability=ranking.stability),
+        ranking=ranking,
         scope=scope,
-        stability=stability,
-        samples=samples,
-        seed=seed,
+        coalition=coalition,
     )
 
 
@@ -162,7 +144,7 @@ def disruption(
         kind="disruption",
         caller=caller,
         as_job=background or needs_job(projection, stability=False),
-        remove=check_removal(projection, remove),
+        remove=plans.visible_ids(projection.graph, remove, "remove"),
         scope=scope,
         substitution=substitution,
     )
@@ -209,41 +191,37 @@ def needs_job(projection: Projection, *, stability: bool) -> bool:
 def rank(
     projection: Projection,
     *,
-    method: RankingMethod,
-    top: int,
-    kinds: Sequence[EntityKind] | None,
+    ranking: Ranking,
     scope: GraphScope,
-    stability: bool,
-    samples: int,
-    seed: int,
+    coalition: tuple[analysis.MemberProfile, ...] = (),
     progress: Progress | None = None,
 ) -> ChokepointsOut:
-    """Rank chokepoints (and, asked, how stable each is when edges are resampled by confidence)."""
+    """Rank chokepoints by `ranking.method` (and, asked, how stable each is when edges are resampled by
+    confidence); the capability ranking names what the `coalition` can act on."""
+    if ranking.method == "capability":
+        return _rank_capability(projection, ranking=ranking, scope=scope, coalition=coalition, progress=progress)
     graph = projection.graph
-    kind_values = [k.value for k in kinds] if kinds else None
-    ranking_share = 0.3 if stability else 1.0
+    kind_values = [k.value for k in ranking.kinds] if ranking.kinds else None
+    ranking_share = 0.3 if ranking.stability else 1.0
     ranked = analysis.rank_chokepoints(
-        graph, method=method, top=top, kinds=kind_values, seed=seed, progress=_scaled(progress, 0.0, ranking_share)
+        graph,
+        method=ranking.method,
+        top=ranking.top,
+        kinds=kind_values,
+        seed=ranking.seed,
+        progress=_scaled(progress, 0.0, ranking_share),
     )
     frequencies: dict[Any, float] = {}
     stability_samples = None
-    if stability:
-        result = analysis.chokepoint_stability(
-            graph,
-            method=method,
-            top=top,
-            kinds=kind_values,
-            samples=samples,
-            seed=seed,
-            progress=_scaled(progress, ranking_share, 1.0),
-        )
+    if ranking.stability:
+        result = _resampled(graph, ranking, method=ranking.method, progress=_scaled(progress, ranking_share, 1.0))
         frequencies = {item.node: item.frequency for item in result.chokepoints}
         stability_samples = result.samples
     return ChokepointsOut(
-        method=method,
-        top=top,
-        kinds=list(kinds) if kinds else None,
-        seed=seed,
+        method=ranking.method,
+        top=ranking.top,
+        kinds=list(ranking.kinds) if ranking.kinds else None,
+        seed=ranking.seed,
         scope=scope_out(projection, scope),
         chokepoints=[
             ChokepointOut(
@@ -263,45 +241,31 @@ def rank(
     )
 
 
-def rank_capability(
+def _rank_capability(
     projection: Projection,
     *,
-    top: int,
-    kinds: Sequence[EntityKind] | None,
+    ranking: Ranking,
     scope: GraphScope,
-    substitution: Substitution,
     coalition: tuple[analysis.MemberProfile, ...],
-    only_actionable: bool,
-    stability: bool,
-    samples: int,
-    seed: int,
-    progress: Progress | None = None,
+    progress: Progress | None,
 ) -> ChokepointsOut:
     """The capability ranking (and, asked, how stable each is when edges are resampled by confidence)."""
-    ranking_share = 0.3 if stability else 1.0
+    ranking_share = 0.3 if ranking.stability else 1.0
     ranked = plans.rank_by_capability(
         projection,
-        top=top,
-        kinds=kinds,
+        top=ranking.top,
+        kinds=ranking.kinds,
         scope=scope,
-        substitution=substitution,
+        substitution=ranking.substitution,
         coalition=coalition,
-        only_actionable=only_actionable,
-        seed=seed,
+        only_actionable=ranking.actionable,
+        seed=ranking.seed,
         progress=_scaled(progress, 0.0, ranking_share),
     )
-    if not stability:
+    if not ranking.stability:
         return ranked
     # Resampling reranks with the default rule over every target of the kinds asked (chokepoint_stability).
-    result = analysis.chokepoint_stability(
-        projection.graph,
-        method="capability",
-        top=top,
-        kinds=[k.value for k in kinds] if kinds else None,
-        samples=samples,
-        seed=seed,
-        progress=_scaled(progress, ranking_share, 1.0),
-    )
+    result = _resampled(projection.graph, ranking, method="capability", progress=_scaled(progress, ranking_share, 1.0))
     frequencies = {str(item.node): item.frequency for item in result.chokepoints}
     for point in ranked.chokepoints:
         point.stability = StabilityOut(frequency=frequencies.get(point.id, 0.0))
@@ -309,17 +273,19 @@ def rank_capability(
     return ranked
 
 
-def check_removal(projection: Projection, remove: Sequence[str]) -> list[str]:
-    """The ids to remove, each an entity the caller may see (422 listing the others, like unknown ids)."""
-    graph = projection.graph
-    problems = [
-        Problem(("body", "remove", index), f"no entity {entity_id!r} visible to you in this graph")
-        for index, entity_id in enumerate(remove)
-        if entity_id not in graph
-    ]
-    if problems:
-        raise InvalidInput(problems)
-    return list(dict.fromkeys(remove))
+def _resampled(
+    graph: nx.MultiDiGraph, ranking: Ranking, *, method: RankingMethod, progress: Progress | None
+) -> analysis.ChokepointStability:
+    """How often each of the top stays there over the ranking's `samples` graphs resampled by confidence."""
+    return analysis.chokepoint_stability(
+        graph,
+        method=method,
+        top=ranking.top,
+        kinds=[k.value for k in ranking.kinds] if ranking.kinds else None,
+        samples=ranking.samples,
+        seed=ranking.seed,
+        progress=progress,
+    )
 
 
 def disrupt(

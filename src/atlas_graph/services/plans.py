@@ -78,9 +78,9 @@ def check_plan(graph: nx.MultiDiGraph, body: PlanIn, coalition: tuple[MemberProf
 
     Ids the caller cannot see are answered exactly as ids that do not exist.
     """
-    actors = _visible(graph, body.actors, "actors", kinds={EntityKind.ACTOR.value}) if body.actors else None
-    exclude = _visible(graph, body.exclude, "exclude")
-    require = _visible(graph, body.require, "require")
+    actors = visible_ids(graph, body.actors, "actors", kinds={EntityKind.ACTOR.value}) if body.actors else None
+    exclude = visible_ids(graph, body.exclude, "exclude")
+    require = visible_ids(graph, body.require, "require")
     _check_criticality(body.criticality)
     actionable = actionable_targets(graph, coalition)
     problems = [
@@ -292,7 +292,7 @@ def _single(graph: nx.MultiDiGraph, v: Hashable, substitution: Substitution) -> 
     return capability_loss(graph, [v], substitution=substitution, listed=3)
 
 
-def _visible(graph: nx.MultiDiGraph, ids: Sequence[str], field: str, *, kinds: set[str] | None = None) -> list[str]:
+def visible_ids(graph: nx.MultiDiGraph, ids: Sequence[str], field: str, *, kinds: set[str] | None = None) -> list[str]:
     """The ids, each an entity the caller may see (422 naming the others exactly as ids that do not exist)."""
     problems = []
     for index, entity_id in enumerate(ids):

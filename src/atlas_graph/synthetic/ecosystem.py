@@ -1465,11 +1465,7 @@ def _actors_reach(
         actor = world.actors.pick()
         service, picker = world.pick(categories.pick(rng))
         source, target = (actor, service) if actor_first else (service, actor)
-        added = edges.add(relationship_type, source, target)
-        if added:
-            world.actors.reward(actor)
-            picker.reward(service)
-        yield added
+        yield _rewarded(edges.add(relationship_type, source, target), (world.actors, actor), (picker, service))
 
 
 def _supply_chain(world: _World, edges: _EdgeStore) -> Iterator[bool]:
@@ -1488,10 +1484,7 @@ def _supply_chain(world: _World, edges: _EdgeStore) -> Iterator[bool]:
         members = _members(by_category, source_category)
         source = members[int(rng.random() * len(members))]
         target, picker = world.pick(target_category)
-        added = edges.add(relationship_type, source, target)
-        if added:
-            picker.reward(target)
-        yield added
+        yield _rewarded(edges.add(relationship_type, source, target), (picker, target))
 
 
 def _operation(world: _World, edges: _EdgeStore) -> Iterator[bool]:
@@ -1513,12 +1506,22 @@ def _operation(world: _World, edges: _EdgeStore) -> Iterator[bool]:
             return False
         operator, picker = world.pick(choice.pick(rng))
         added = edges.add(RelationshipType.OPERATES, operator, item)
-        if added:
-            picker.reward(operator)
-            world.infrastructure.reward(item)
-        return added
+        return _rewarded(added, (picker, operator), (world.infrastructure, item))
 
     yield from _each_then_by_popularity(world.infrastructure, operate)
+
+
+def _rewarded(added: bool, *winners: tuple[_PreferentialPicker | None, int]) -> bool:
+    """Say whether a relationship was added; if it was, give each winner its ticket, in the order listed.
+
+    The order matters: it is the order of the urn, hence of every later pick. A None picker is an end that was
+    not picked preferentially, which earns no ticket.
+    """
+    if added:
+        for picker, node in winners:
+            if picker is not None:
+                picker.reward(node)
+    return added
 
 
 def _each_then_by_popularity(picker: _PreferentialPicker, attempt: Callable[[int], bool]) -> Iterator[bool]:
@@ -1537,12 +1540,7 @@ def _infrastructure_use(world: _World, edges: _EdgeStore) -> Iterator[bool]:
     while True:
         user, user_picker = world.actor_or_service(service_share=0.2)
         item = world.infrastructure.pick()
-        added = edges.add(RelationshipType.USES, user, item)
-        if added:
-            if user_picker is not None:
-                user_picker.reward(user)
-            world.infrastructure.reward(item)
-        yield added
+        yield _rewarded(edges.add(RelationshipType.USES, user, item), (user_picker, user), (world.infrastructure, item))
 
 
 def _laundering(world: _World, edges: _EdgeStore) -> Iterator[bool]:
@@ -1558,11 +1556,7 @@ def _laundering(world: _World, edges: _EdgeStore) -> Iterator[bool]:
             added = edges.add(RelationshipType.LAUNDERS_FOR, financier, client)
         else:
             added = edges.add(RelationshipType.USES, client, financier)
-        if added:
-            financier_picker.reward(financier)
-            if client_picker is not None:
-                client_picker.reward(client)
-        yield added
+        yield _rewarded(added, (financier_picker, financier), (client_picker, client))
 
 
 def _targeting(world: _World, edges: _EdgeStore) -> Iterator[bool]:
@@ -1580,10 +1574,7 @@ def _targeting(world: _World, edges: _EdgeStore) -> Iterator[bool]:
         else:
             attacker, picker = world.actors.pick(), world.actors
         added = edges.add(RelationshipType.TARGETS, attacker, victim)
-        if added:
-            picker.reward(attacker)
-            world.victims.reward(victim)
-        return added
+        return _rewarded(added, (picker, attacker), (world.victims, victim))
 
     yield from _each_then_by_popularity(world.victims, attack)
 
@@ -1620,10 +1611,7 @@ def _payments(world: _World, edges: _EdgeStore) -> Iterator[bool]:
             payer, payer_picker = world.pick(channels.pick(rng))
             payee, payee_picker = world.pick(channels.pick(rng))
             added = edges.add(RelationshipType.PAYS, payer, payee, _payment(rng, 80_000.0))
-            if added:
-                payer_picker.reward(payer)
-                payee_picker.reward(payee)
-            yield added
+            yield _rewarded(added, (payer_picker, payer), (payee_picker, payee))
             continue
         followed, against, median = choices.pick(rng)
         if not followed:

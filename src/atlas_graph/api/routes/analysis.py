@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from atlas_graph.api.deps import AnalysisDep, JobsDep, ReaderDep
@@ -32,18 +32,7 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get(
-    "/chokepoints",
-    response_model=ChokepointsOut,
-    summary="Rank the entities whose removal would cut the most criminal capability (or fragment the ecosystem "
-    "most, with a structural method), and say why",
-    responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
-)
-def get_chokepoints(
-    request: Request,
-    runtime: AnalysisDep,
-    caller: ReaderDep,
-    scope: ScopeDep,
+def chokepoint_ranking(
     method: Annotated[
         RankingMethod,
         Query(
@@ -56,28 +45,46 @@ def get_chokepoints(
     stability: Annotated[bool, Query(description="Also rerank on graphs resampled by confidence")] = False,
     samples: Annotated[int, Query(ge=5, le=500, description="Resampled graphs, with stability")] = 50,
     seed: Annotated[int, Query(ge=0, description="Same seed, same answer")] = 0,
-    background: Annotated[bool, Query(description="Always run as a job")] = False,
     substitution: Annotated[
         Substitution, Query(description="method=capability: where actors may find a capability they lost")
     ] = "affiliates",
     actionable: Annotated[
         bool, Query(description="method=capability: only what some coalition member (a profile) can act on")
     ] = False,
-) -> ChokepointsOut | JSONResponse:
-    outcome = analysis.chokepoints(
-        runtime,
-        caller=caller,
-        background=background,
+) -> analysis.Ranking:
+    """`?method=&top=&kinds=&stability=&samples=&seed=&substitution=&actionable=`: what a ranking asks for."""
+    ranked_kinds = parse_enum_list(kinds, EntityKind, "kinds")
+    return analysis.Ranking(
         method=method,
         top=top,
-        kinds=parse_enum_list(kinds, EntityKind, "kinds"),
-        scope=scope,
+        kinds=tuple(ranked_kinds) if ranked_kinds else None,
         stability=stability,
         samples=samples,
         seed=seed,
         substitution=substitution,
         actionable=actionable,
     )
+
+
+RankingDep = Annotated[analysis.Ranking, Depends(chokepoint_ranking)]
+
+
+@router.get(
+    "/chokepoints",
+    response_model=ChokepointsOut,
+    summary="Rank the entities whose removal would cut the most criminal capability (or fragment the ecosystem "
+    "most, with a structural method), and say why",
+    responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def get_chokepoints(
+    request: Request,
+    runtime: AnalysisDep,
+    caller: ReaderDep,
+    scope: ScopeDep,
+    ranking: RankingDep,
+    background: Annotated[bool, Query(description="Always run as a job")] = False,
+) -> ChokepointsOut | JSONResponse:
+    outcome = analysis.chokepoints(runtime, caller=caller, background=background, scope=scope, ranking=ranking)
     return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
 
 
