@@ -28,6 +28,8 @@ from atlas_graph.store.cypher import CypherLibrary
 
 SERVER_COMPONENTS = "read/server_components"
 QUERIES = (SERVER_COMPONENTS,)
+# A node a read reached was deleted by a write that committed meanwhile (see GraphStore._retried).
+ENTITY_NOT_FOUND = "Neo.ClientError.Statement.EntityNotFound"
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -95,7 +97,8 @@ class GraphStore:
             records, _, _ = self._retried(
                 lambda: self.driver.execute_query(
                     self.queries[name], parameters, database_=self.database, routing_=RoutingControl.READ
-                )
+                ),
+                reading=True,
             )
         return records
 
@@ -110,10 +113,14 @@ class GraphStore:
         self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         with translated_errors(), self.driver.session(database=self.database) as session:
-            return self._retried(lambda: session.execute_read(work, *args, **kwargs))
+            return self._retried(lambda: session.execute_read(work, *args, **kwargs), reading=True)
 
-    def _retried(self, call: Callable[[], T]) -> T:
+    def _retried(self, call: Callable[[], T], *, reading: bool = False) -> T:
         """`call` again on a retryable failure (what the driver would retry), until `max_retry_time` after the first.
+
+        A read is also retried when a node it reached was deleted by a write that committed meanwhile (reads see
+        each query's committed state, not a snapshot): a retraction or a merge beside a search or a path is normal
+        traffic, and a read has nothing to undo.
 
         The backoff is the driver's (1 s, doubling, +-20%), but a sleep never passes the deadline: one last attempt
         runs at it, then the failure stands.
@@ -124,7 +131,7 @@ class GraphStore:
             try:
                 return call()
             except (DriverError, Neo4jError) as error:
-                if not error.is_retryable():
+                if not (error.is_retryable() or (reading and _deleted_meanwhile(error))):
                     raise
                 now = time.monotonic()
                 deadline = now + self.max_retry_time if deadline is None else deadline
@@ -220,6 +227,10 @@ def _driver_errors_translated() -> Iterator[None]:
         raise StoreUnavailable(f"Neo4j driver error: {_one_line(str(error))}") from error
     finally:
         NEO4J_CALLS_IN_FLIGHT.dec()
+
+
+def _deleted_meanwhile(error: DriverError | Neo4jError) -> bool:
+    return isinstance(error, Neo4jError) and error.code == ENTITY_NOT_FOUND
 
 
 def _one_line(text: str | None) -> str:
