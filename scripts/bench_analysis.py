@@ -24,7 +24,6 @@ import argparse
 import http.client
 import json
 import pickle
-import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -32,13 +31,11 @@ from typing import Any, TypeVar
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import analysis as analysis_service
 from atlas_graph.services import plans as plans_service
-from atlas_graph.store.entities import ENTITY_COUNT
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.maintenance import delete_everything
 from atlas_graph.store.projection import Projection, load_projection
 from atlas_graph.store.scope import GraphScope
 from atlas_graph.synthetic import generate_ecosystem
-from bench_paths import ORGANIZATION, load
+from bench_paths import ORGANIZATION, ensure_loaded
 from benchlib import (
     Calibration,
     Measured,
@@ -74,12 +71,14 @@ def main() -> int:
     settings = bench_settings(args.neo4j_uri, args.password)
     with bench_store(settings, empty=False) as store:
         calibration = calibrate(store)
-        loaded = store.read(ENTITY_COUNT, {"kind": None, "organization": ORGANIZATION})[0]["total"]
-        if not (args.reuse and loaded >= args.entities * 0.99):
-            print(f"loading the ecosystem (the benchmark database holds {loaded:,} entities)", file=sys.stderr)
-            delete_everything(store)
-            issue_key(store, ORGANIZATION)
-            load(store, generate_ecosystem(entities=args.entities, relationships=args.relationships, seed=args.seed))
+        ensure_loaded(
+            store,
+            entities=args.entities,
+            reuse=args.reuse,
+            ecosystem=lambda: generate_ecosystem(
+                entities=args.entities, relationships=args.relationships, seed=args.seed
+            ),
+        )
         token = issue_key(store, ORGANIZATION, Role.READER)
         breakdown(store, methods, calibration)
         if not args.no_api:

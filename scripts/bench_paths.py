@@ -28,6 +28,7 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -85,12 +86,7 @@ def main() -> int:
     settings = bench_settings(args.neo4j_uri, args.password)
     with bench_store(settings, empty=False) as store:
         calibration = calibrate(store)
-        loaded = store.read(ENTITY_COUNT, {"kind": None, "organization": ORGANIZATION})[0]["total"]
-        if not (args.reuse and loaded >= args.entities * 0.99):
-            print(f"loading the ecosystem (the benchmark database holds {loaded:,} entities)", file=sys.stderr)
-            delete_everything(store)
-            issue_key(store, ORGANIZATION)
-            load(store, ecosystem)
+        ensure_loaded(store, entities=args.entities, reuse=args.reuse, ecosystem=lambda: ecosystem)
         token = issue_key(store, ORGANIZATION, Role.READER)
         external_pairs = connected_actor_pairs(ecosystem.to_networkx(), args.queries, args.max_hops, args.seed)
         # The generator's ids are external ids: the service resolves them, and the driver-level runs must be given
@@ -269,6 +265,17 @@ def report_headlines(
         f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms; {args.clients} clients {qps:.1f} queries/s "
         f"(p95 = {calibration.python_ratio(percentile(latencies, 0.95))})",
     )
+
+
+def ensure_loaded(store: GraphStore, *, entities: int, reuse: bool, ecosystem: Callable[[], Any]) -> None:
+    """Load the `ecosystem` (made on demand) unless `reuse` and the benchmark database already holds it."""
+    loaded = store.read(ENTITY_COUNT, {"kind": None, "organization": ORGANIZATION})[0]["total"]
+    if reuse and loaded >= entities * 0.99:
+        return
+    print(f"loading the ecosystem (the benchmark database holds {loaded:,} entities)", file=sys.stderr)
+    delete_everything(store)
+    issue_key(store, ORGANIZATION)
+    load(store, ecosystem())
 
 
 def load(store, ecosystem) -> None:  # type: ignore[no-untyped-def]
