@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect, sync_playwright
 
 from atlas_graph.api.routes.web import missing_vendor_files
 from tests.conftest import REPO, KeyFactory
+from tests.integration.live_service import serving
 
 CHROMIUM = Path(os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium keeps dialling Google's hosts, which this closed network refuses.
@@ -42,30 +39,6 @@ PAGE_TIMEOUT_MS = 20_000
 """How long a page action or expectation may wait: generous, because the 2-core machine is shared with other test
 runs (load averages of 20 were seen, under which a search on a cold service took longer than Playwright's 5 s)."""
 expect.set_options(timeout=PAGE_TIMEOUT_MS)
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serves `app` with uvicorn on 127.0.0.1 and a port the OS picked; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="e2e-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            pytest.fail("the service did not start on 127.0.0.1 (see uvicorn's log above)")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture

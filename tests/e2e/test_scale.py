@@ -28,7 +28,8 @@ from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.maintenance import delete_everything
 from atlas_graph.synthetic import generate_ecosystem
 from tests.conftest import REPO
-from tests.e2e.conftest import TIMINGS, browser_page, call_api, screenshot, serving
+from tests.e2e.conftest import TIMINGS, browser_page, call_api, screenshot
+from tests.integration.live_service import serving
 
 ENTITIES, RELATIONSHIPS, SEED = 5_000, 10_000, 18
 SIZES = (500, 2_000, 5_000)
