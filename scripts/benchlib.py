@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -114,6 +115,11 @@ def api_server(settings: Settings, *, port: int, extra_env: dict[str, str] | Non
         str(port),
         "--no-demo",
     ]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # A service left on the port (an interrupted run's) would answer the readiness check for ours, which then
+        # fails to bind and exits: the benchmark would measure the wrong process, and read its CPU as 0.
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is already served on 127.0.0.1 (a service left by an earlier run?)")
     log_path = REPO / "var" / "bench-api.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
