@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -29,10 +30,28 @@ FROST = "service_provider--1a2b3c4d-0000-4000-8000-000000000003"
 STRESS_SECONDS = 8.0
 
 
+SERVER_TRACEBACKS: list[str] = []
+"""The tracebacks behind the tolerant client's 500s: its answer says only "Internal Server Error"."""
+
+
+def recording_faults(app: FastAPI) -> Any:
+    """`app`, keeping the traceback of any exception it raises after answering 500, so that a failure says why."""
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except Exception:
+            SERVER_TRACEBACKS.append(traceback.format_exc())
+            raise
+
+    return asgi
+
+
 @pytest.fixture
 def tolerant(app: FastAPI) -> Iterator[TestClient]:
     """A client that answers a server fault with its 500, as a real client would see it, instead of raising it."""
-    with TestClient(app, raise_server_exceptions=False) as client:
+    SERVER_TRACEBACKS.clear()
+    with TestClient(recording_faults(app), raise_server_exceptions=False) as client:
         yield client
 
 
@@ -301,7 +320,7 @@ def test_readers_beside_a_writer_and_concurrent_merges_never_see_a_5xx(
     for thread in threads:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
-    assert faults == []
+    assert faults == [], "\n".join(SERVER_TRACEBACKS)
     # The run did race: the writer retracted and re-posted, a pair of merges ran, and every reader was answered.
     assert cycles, statuses
     assert statuses[("merge", 200)] > 0, statuses

@@ -110,7 +110,8 @@ def _kind_counts(counts: list[quality_store.KindCounts]) -> list[KindQualityOut]
 
 def victims_named_alike(victims: list[quality_store.VictimNaming]) -> list[AlikeVictimsOut]:
     """Groups of two or more victims whose shown names fold to one name (case, width, spaces and punctuation), the
-    largest first.
+    largest first. A group is shown by the name of its smallest id, so the report does not change with the order the
+    store returns victims in.
 
     Only equal folded names group: a prefix rule would put "Bank" with "Bank of America", which are not alike.
     """
@@ -123,7 +124,7 @@ def victims_named_alike(victims: list[quality_store.VictimNaming]) -> list[Alike
             (victim.id, name)
         )
     alike = [
-        AlikeVictimsOut(name=members[0][1], victim_ids=sorted(victim_id for victim_id, _ in members))
+        AlikeVictimsOut(name=min(members)[1], victim_ids=sorted(victim_id for victim_id, _ in members))
         for members in groups.values()
         if len(members) > 1
     ]
