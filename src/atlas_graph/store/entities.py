@@ -20,6 +20,7 @@ from atlas_graph.store.records import (
     entity_claim_stamp,
     entity_naming,
     merge_stamp,
+    present,
     relationship_claim_stamp,
 )
 
@@ -77,7 +78,7 @@ def get_entity(store: GraphStore, *, entity_id: str, organization: str) -> Store
         id=record["id"],
         kind=record["kind"],
         merged_ids=list(record["merged_ids"]),
-        claims=[entity_claim(claim) for claim in record["claims"]],
+        claims=[entity_claim(claim) for claim in present(record["claims"])],
         relationship_counts={row["type"]: row["count"] for row in record["relationship_counts"]},
     )
 
@@ -111,7 +112,8 @@ def search_entities(
         return EntityPage(
             total=record["total"],
             rows=_summaries(tx, store, list(scores), scores, organization),
-            kinds=dict(Counter(record["kinds"])),
+            # An entity deleted while the facets were counted has no kind any more (see records.present).
+            kinds=dict(Counter(kind for kind in record["kinds"] if kind is not None)),
         )
 
     return store.read_transaction(work)
@@ -142,14 +144,14 @@ def _summaries(
         EntitySummaryRow(
             id=record["id"],
             kind=record["kind"],
-            claims=[entity_naming(claim) for claim in record["claims"]],
+            claims=[entity_naming(claim) for claim in present(record["claims"])],
             score=scores.get(record["id"]),
             relationship_count=record["relationship_count"],
         )
         for record in tx.run(
             store.queries[ENTITY_SUMMARIES], ids=ids, organization=organization, community_tlps=COMMUNITY_TLP_VALUES
         )
-        if record["kind"] is not None and record["claims"]
+        if record["kind"] is not None and present(record["claims"])
     ]
 
 
@@ -168,8 +170,8 @@ def entity_history(store: GraphStore, *, entity_id: str, organization: str) -> E
         return EntityHistoryRows([], [], [])
     record = records[0]
     return EntityHistoryRows(
-        entity_claims=[entity_claim_stamp(row) for row in record["entity_claims"]],
-        relationship_claims=[relationship_claim_stamp(row) for row in record["relationship_claims"]],
+        entity_claims=[entity_claim_stamp(row) for row in present(record["entity_claims"])],
+        relationship_claims=[relationship_claim_stamp(row) for row in present(record["relationship_claims"])],
         merges=[merge_stamp(row) for row in record["merges"]],
     )
 

@@ -18,6 +18,7 @@ from neo4j import Transaction
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.cypher import CypherLibrary
 from atlas_graph.store.graph import GraphStore, translated_errors
+from atlas_graph.store.records import present
 from atlas_graph.store.values import native_date, native_datetime
 
 EXPORT_ENTITIES = "read/export_entities"
@@ -100,7 +101,7 @@ def export_reader(
 
 def _claims(raw: list[Any]) -> list[dict[str, Any]]:
     claims = []
-    for claim in raw:
+    for claim in present(raw):
         converted = dict(claim)
         for name in ("first_seen", "last_seen"):
             converted[name] = native_date(converted.get(name))

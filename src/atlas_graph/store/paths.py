@@ -11,7 +11,7 @@ from neo4j import ManagedTransaction, Record
 from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.records import EntityNaming, RelationshipClaim, entity_naming, relationship_claim
+from atlas_graph.store.records import EntityNaming, RelationshipClaim, entity_naming, present, relationship_claim
 from atlas_graph.store.scope import GraphScope, read_parameters
 
 SHORTEST_PATHS_ANY = "read/paths_shortest_any"
@@ -240,7 +240,7 @@ def _claims(
     if not keys:
         return {}
     records = tx.run(store.queries[RELATIONSHIP_CLAIMS], {"keys": keys, **scoped})
-    return {record["key"]: [relationship_claim(claim) for claim in record["claims"]] for record in records}
+    return {record["key"]: [relationship_claim(claim) for claim in present(record["claims"])] for record in records}
 
 
 def _nodes(tx: ManagedTransaction, store: GraphStore, ids: list[str], organization: str) -> dict[str, EntitySummary]:
@@ -256,7 +256,7 @@ def _nodes(tx: ManagedTransaction, store: GraphStore, ids: list[str], organizati
         {"ids": ids, "organization": organization, "community_tlps": COMMUNITY_TLP_VALUES},
     )
     return {
-        record["id"]: (record["kind"], [entity_naming(claim) for claim in record["claims"]])
+        record["id"]: (record["kind"], [entity_naming(claim) for claim in present(record["claims"])])
         for record in records
-        if record["kind"] is not None and record["claims"]
+        if record["kind"] is not None and present(record["claims"])
     }

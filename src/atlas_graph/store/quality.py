@@ -13,7 +13,7 @@ from neo4j import ManagedTransaction
 
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.records import EntityNaming, entity_naming
+from atlas_graph.store.records import EntityNaming, entity_naming, present
 
 QUALITY_ENTITIES = "read/quality_entities"
 QUALITY_SHARED_NAMES = "read/quality_shared_names"
@@ -78,7 +78,7 @@ def read_quality_facts(store: GraphStore, *, organization: str | None) -> Qualit
         ]
         open_candidates = tx.run(store.queries[QUALITY_OPEN_CANDIDATES], parameters).single(strict=True)["open"]
         victims = [
-            VictimNaming(id=record["id"], claims=[entity_naming(claim) for claim in record["claims"]])
+            VictimNaming(id=record["id"], claims=[entity_naming(claim) for claim in present(record["claims"])])
             for record in tx.run(store.queries[QUALITY_VICTIM_NAMES], parameters)
         ]
         return QualityFacts(kinds=kinds, shared_names=shared, open_candidates=open_candidates, victims=victims)

@@ -8,7 +8,7 @@ the store converts the driver's own types (store/values.py) before a record leav
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, NotRequired, TypedDict, cast
 
@@ -122,6 +122,16 @@ def _native(raw: Mapping[str, Any], *, datetimes: tuple[str, ...], dates: tuple[
     for name in dates:
         record[name] = native_date(record.get(name))
     return record
+
+
+def present(raws: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The claims of `raws` whose nodes were still there when the query projected them.
+
+    Reads see each query's committed state, not a snapshot (read committed): a claim node that a committed
+    retraction or merge deleted after the query matched it comes back with no properties, as an empty map or with
+    every projected key null. It went meanwhile, as it would have for a read a moment later, so it is left out.
+    """
+    return [raw for raw in raws if any(value is not None for value in raw.values())]
 
 
 _CLAIM_TIMES = ("recorded_at", "updated_at")
