@@ -309,6 +309,17 @@ def test_chokepoints_are_ranked_explained_and_ringed_on_the_graph(page: Page, ec
     assert "own_only=true" in page.evaluate("window.location.hash")
     assert page.evaluate("window.atlasExplorer.state.chokepoints.scope.only_mine") is True
 
+    # The API's default method, capability, can be chosen too: losses after criminals move to their substitutes.
+    page.select_option("#cp-method", "capability")
+    with page.expect_request(lambda request: "/v1/analysis/chokepoints" in request.url) as sent:
+        page.click("#cp-run")
+        settle(page)
+    assert "method=capability" in sent.value.url
+    assert page.evaluate("window.atlasExplorer.state.chokepoints.method") == "capability"
+    expect(page.locator("#cp-summary")).to_contain_text("ranked by capability")
+    expect(page.locator("#cp-summary")).to_contain_text("losses after substitution by")
+    screenshot(page, "08b-chokepoints-capability")
+
 
 def test_what_if_takedown_shows_before_after_and_who_lost_what(page: Page, ecosystem: Ecosystem) -> None:
     ids = ecosystem.ids

@@ -640,8 +640,10 @@ async function rankChokepoints() {
     const scope = result.scope;
     $('#cp-summary').textContent =
       `${result.chokepoints.length} ranked by ${result.method} on the ${scope.nodes} entities and ${scope.edges} relationships you may see` +
+      (result.substitution ? `, losses after substitution by ${result.substitution}` : '') +
       (result.stability_samples ? `, stability over ${result.stability_samples} resampled graphs` : '') +
-      `; ${drawn} drawn on the graph (ringed).`;
+      `; ${drawn} drawn on the graph (ringed).` +
+      (result.notes?.length ? ` ${result.notes.join(' ')}` : '');
     $('#cp-draw').disabled = result.chokepoints.length === 0;
     $('#cp-list').replaceChildren(
       ...result.chokepoints.map((point) =>
