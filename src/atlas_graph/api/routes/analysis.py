@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
@@ -68,6 +69,36 @@ def chokepoint_ranking(
 
 RankingDep = Annotated[analysis.Ranking, Depends(chokepoint_ranking)]
 
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class JobAnswer:
+    """How an analysis answers: its result at once, or 202 with where to poll when the service started a job."""
+
+    request: Request
+    background: bool
+    """Always run as a job, however small the graph."""
+
+    def __call__(self, outcome: T | Job) -> T | JSONResponse:
+        if not isinstance(outcome, Job):
+            return outcome
+        location = str(self.request.url_for("get_job", job_id=outcome.id).path)
+        body = JobAcceptedOut(job_id=outcome.id, status=outcome.status, progress=outcome.progress, location=location)
+        return JSONResponse(
+            body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers={"Location": location}
+        )
+
+
+def job_answer(
+    request: Request, background: Annotated[bool, Query(description="Always run as a job")] = False
+) -> JobAnswer:
+    """`?background=`: what every analysis that may run as a job asks for."""
+    return JobAnswer(request=request, background=background)
+
+
+JobAnswerDep = Annotated[JobAnswer, Depends(job_answer)]
+
 
 @router.get(
     "/chokepoints",
@@ -77,15 +108,11 @@ RankingDep = Annotated[analysis.Ranking, Depends(chokepoint_ranking)]
     responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def get_chokepoints(
-    request: Request,
-    runtime: AnalysisDep,
-    caller: ReaderDep,
-    scope: ScopeDep,
-    ranking: RankingDep,
-    background: Annotated[bool, Query(description="Always run as a job")] = False,
+    runtime: AnalysisDep, caller: ReaderDep, scope: ScopeDep, ranking: RankingDep, answer: JobAnswerDep
 ) -> ChokepointsOut | JSONResponse:
-    outcome = analysis.chokepoints(runtime, caller=caller, background=background, scope=scope, ranking=ranking)
-    return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
+    return answer(
+        analysis.chokepoints(runtime, caller=caller, background=answer.background, scope=scope, ranking=ranking)
+    )
 
 
 @router.post(
@@ -96,15 +123,8 @@ def get_chokepoints(
     "the best found with the solver's bound), explanations, tasks per member, gaps and baselines.",
     responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
-def post_plans(
-    body: PlanIn,
-    request: Request,
-    runtime: AnalysisDep,
-    caller: ReaderDep,
-    background: Annotated[bool, Query(description="Always run as a job")] = False,
-) -> PlanOut | JSONResponse:
-    outcome = analysis.plan(runtime, caller=caller, background=background, body=body)
-    return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
+def post_plans(body: PlanIn, runtime: AnalysisDep, caller: ReaderDep, answer: JobAnswerDep) -> PlanOut | JSONResponse:
+    return answer(analysis.plan(runtime, caller=caller, background=answer.background, body=body))
 
 
 @router.post(
@@ -114,21 +134,18 @@ def post_plans(
     responses={**ACCEPTED, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def post_disruption(
-    body: DisruptionIn,
-    request: Request,
-    runtime: AnalysisDep,
-    caller: ReaderDep,
-    background: Annotated[bool, Query(description="Always run as a job")] = False,
+    body: DisruptionIn, runtime: AnalysisDep, caller: ReaderDep, answer: JobAnswerDep
 ) -> DisruptionOut | JSONResponse:
-    outcome = analysis.disruption(
-        runtime,
-        caller=caller,
-        background=background,
-        remove=body.remove,
-        scope=analysis.body_scope(body),
-        substitution=body.substitution,
+    return answer(
+        analysis.disruption(
+            runtime,
+            caller=caller,
+            background=answer.background,
+            remove=body.remove,
+            scope=analysis.body_scope(body),
+            substitution=body.substitution,
+        )
     )
-    return _accepted(request, outcome) if isinstance(outcome, Job) else outcome
 
 
 @router.get(
@@ -149,12 +166,4 @@ def get_job(job_id: str, jobs: JobsDep, caller: ReaderDep) -> JobOut:
         finished_at=job.finished_at,
         result=job.result if job.status == "succeeded" else None,
         error=job.error,
-    )
-
-
-def _accepted(request: Request, job: Job) -> JSONResponse:
-    location = str(request.url_for("get_job", job_id=job.id).path)
-    body = JobAcceptedOut(job_id=job.id, status=job.status, progress=job.progress, location=location)
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers={"Location": location}
     )

@@ -14,7 +14,6 @@ from atlas_graph.models.organizations import (
     ProfileIn,
     ProfileOut,
 )
-from atlas_graph.models.vocabulary import Role
 from atlas_graph.services import access, api_keys, organizations
 from atlas_graph.store.organizations import StoredProfile
 
@@ -81,17 +80,8 @@ def update_profile(name: str, body: ProfileIn, store: StoreDep, caller: AdminDep
 
 @router.get("/keys", response_model=list[ApiKeyOut], summary="List API keys (never their secrets)")
 def list_keys(store: StoreDep, caller: AdminDep, organization: str | None = None) -> list[ApiKeyOut]:
-    return [
-        ApiKeyOut(
-            key_id=k.key_id,
-            organization=k.organization,
-            role=Role(k.role),
-            label=k.label,
-            created_at=k.created_at,
-            revoked_at=k.revoked_at,
-        )
-        for k in api_keys.list_keys(store, organization=organization, caller=caller)
-    ]
+    keys = api_keys.list_keys(store, organization=organization, caller=caller)
+    return [ApiKeyOut.model_validate(key, from_attributes=True) for key in keys]
 
 
 @router.post("/keys", response_model=ApiKeyIssuedOut, status_code=status.HTTP_201_CREATED, summary="Issue an API key")
