@@ -15,15 +15,20 @@ from atlas_graph.analysis._adjacency import (
     Indexed,
     Progress,
     RemovalPieces,
-    ServiceAccess,
     checked_kinds,
     component_sizes,
     pairwise_connectivity,
     removal_pieces,
     scaled_progress,
+    service_losses,
     undirected_view,
 )
-from atlas_graph.analysis.centrality import SupplyChainBetweenness, supply_chain_betweenness
+from atlas_graph.analysis.centrality import (
+    SUPPLY_CHAIN_TARGETS,
+    SupplyChainBetweenness,
+    betweenness_over_view,
+    supply_chain_betweenness,
+)
 from atlas_graph.analysis.dismantling import dismantling_order
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
 from atlas_graph.analysis.plans import capability_scores
@@ -212,9 +217,16 @@ def rank_chokepoints(
         return []
     betweenness = selection.betweenness
     if betweenness is None:
-        betweenness = supply_chain_betweenness(G, seed=seed, progress=scaled_progress(progress, 0.4, 0.8))
+        betweenness = betweenness_over_view(
+            G,
+            view,
+            target_kinds=frozenset(SUPPLY_CHAIN_TARGETS),
+            max_sources=None,
+            seed=seed,
+            progress=scaled_progress(progress, 0.4, 0.8),
+        )
     removal = selection.removal if selection.removal is not None else removal_pieces(view)
-    losses = _service_losses(G, dependency_edges, selection.nodes, progress=scaled_progress(progress, 0.8, 1.0))
+    losses = service_losses(G, dependency_edges, selection.nodes, progress=scaled_progress(progress, 0.8, 1.0))
     sizes = sorted(component_sizes(view), reverse=True)
 
     chokepoints = []
@@ -229,7 +241,9 @@ def rank_chokepoints(
             lcc_drop=sizes[0] - max(largest_piece, _largest_other(sizes, removal.component_size[v])),
             betweenness_share=betweenness.shares.get(v, 0.0),
             betweenness=betweenness,
-            service_loss=losses[v],
+            service_loss=_ServiceLoss(
+                actors=losses[v][0], per_kind=dict(sorted(losses[v][1].items(), key=lambda item: (-item[1], item[0])))
+            ),
             step=selection.steps.get(v),
         )
         chokepoints.append(
@@ -427,35 +441,6 @@ class _ServiceLoss:
 
     actors: int
     per_kind: dict[str, int]
-
-
-def _service_losses(
-    G: nx.Graph,
-    dependency_edges: Mapping[str, DependencyDirection],
-    nodes: list[Hashable],
-    *,
-    progress: Progress | None,
-) -> dict[Hashable, _ServiceLoss]:
-    """Return, per node, the actors that lose their only route to a service kind when it alone goes."""
-    access = ServiceAccess(G, dependency_edges)
-    if not access.service_kinds or not access.actors:
-        return {v: _ServiceLoss(actors=0, per_kind={}) for v in nodes}
-    closure = access.closure()
-    losses = {}
-    for done, v in enumerate(nodes, start=1):
-        per_kind: dict[str, int] = {}
-        actors = 0
-        for actor, mask in access.changed_masks(v, closure).items():
-            lost = closure[access.view.index[actor]] & ~mask
-            if lost:
-                actors += 1
-                for kind in access.labels(lost):
-                    per_kind[kind] = per_kind.get(kind, 0) + 1
-        ranked_kinds = dict(sorted(per_kind.items(), key=lambda item: (-item[1], item[0])))
-        losses[v] = _ServiceLoss(actors=actors, per_kind=ranked_kinds)
-        if progress is not None:
-            progress(done / len(nodes))
-    return losses
 
 
 def _largest_other(sizes: list[int], own_component: int) -> int:
