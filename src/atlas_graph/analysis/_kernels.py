@@ -485,3 +485,86 @@ def service_losses(
                     if lost >> np.uint64(bit) & np.uint64(1):
                         per_kind[row, bit] += 1
     return actors, per_kind
+
+
+@njit(cache=True)
+def removal_pieces(indptr: Array, indices: Array, nodes: Array) -> tuple[Array, Array]:
+    """For each of `nodes` removed alone, the sizes of the pieces it leaves of its component (any order): piece
+    sizes ``sizes[starts[r]:starts[r + 1]]`` for ``nodes[r]``. One breadth-first search per piece."""
+    n = indptr.shape[0] - 1
+    seen = np.zeros(n, np.int64)
+    queue = np.empty(n, np.int64)
+    sizes = [0]
+    sizes.clear()
+    starts = np.zeros(nodes.shape[0] + 1, np.int64)
+    for row in range(nodes.shape[0]):
+        gone = nodes[row]
+        stamp = row + 1
+        seen[gone] = stamp
+        for k in range(indptr[gone], indptr[gone + 1]):
+            start = indices[k]
+            if seen[start] == stamp:
+                continue
+            seen[start] = stamp
+            queue[0] = start
+            head = 0
+            tail = 1
+            while head < tail:
+                v = queue[head]
+                head += 1
+                for j in range(indptr[v], indptr[v + 1]):
+                    w = indices[j]
+                    if seen[w] != stamp:
+                        seen[w] = stamp
+                        queue[tail] = w
+                        tail += 1
+            sizes.append(tail)
+        starts[row + 1] = len(sizes)
+    return np.array(sizes, np.int64), starts
+
+
+@njit(cache=True)
+def removal_replay(indptr: Array, indices: Array, removals: Array) -> tuple[Array, Array]:
+    """Return the connected pairs and the largest component after each prefix of `removals` (0..k removed), as
+    `chokepoints._replay_removals` rebuilds them backwards with union-find."""
+    n = indptr.shape[0] - 1
+    present = np.zeros(n, np.bool_)
+    held_back = np.zeros(n, np.bool_)
+    for i in removals:
+        held_back[i] = True
+    parent = np.arange(n)
+    size = np.ones(n, np.int64)
+    k = removals.shape[0]
+    pairs = np.zeros(k + 1, np.int64)
+    largest = np.zeros(k + 1, np.int64)
+    connected = 0
+    biggest = 0
+    for step in range(-1, k):
+        # step -1 puts back every node but the removals; then the removals, last first.
+        first = 0 if step < 0 else k - 1 - step
+        last = n if step < 0 else first + 1
+        for position in range(first, last):
+            i = position if step < 0 else removals[position]
+            if step < 0 and held_back[i]:
+                continue
+            present[i] = True
+            root = i
+            for j in range(indptr[i], indptr[i + 1]):
+                other = indices[j]
+                if not present[other]:
+                    continue
+                while parent[other] != other:
+                    parent[other] = parent[parent[other]]
+                    other = parent[other]
+                if other == root:
+                    continue
+                connected += size[root] * size[other]
+                if size[other] > size[root]:
+                    root, other = other, root
+                parent[other] = root
+                size[root] += size[other]
+            if size[root] > biggest:
+                biggest = size[root]
+        pairs[k - 1 - step] = connected
+        largest[k - 1 - step] = biggest
+    return pairs, largest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -12,11 +11,12 @@ import networkx as nx
 import numpy as np
 
 from atlas_graph.analysis._adjacency import (
-    KERNEL_MIN_ELEMENTS,
     Indexed,
     Progress,
     checked_kinds,
     component_labels,
+    csr_of_view,
+    is_large,
     nodes_of_kinds,
     undirected_view,
 )
@@ -174,15 +174,15 @@ def betweenness_over_view(
     """`supply_chain_betweenness` with checked options, over `G`'s undirected view already projected."""
     actors = nodes_of_kinds(G, ("actor",))
     targets = nodes_of_kinds(G, target_kinds)
-    entries = sum(len(neighbours) for neighbours in view.links)
-    limit = max_sources if max_sources is not None else _automatic_sample_size(len(view), entries // 2)
+    links = sum(len(neighbours) for neighbours in view.links) // 2
+    limit = max_sources if max_sources is not None else _automatic_sample_size(len(view), links)
     sources = actors
     if len(actors) > limit:
         rng = nx.utils.create_py_random_state(seed)
         sources = rng.sample(actors, limit)
 
     batches = [sources[i::_CHUNKS] for i in range(min(_CHUNKS, len(sources)))]
-    if len(view) + entries >= KERNEL_MIN_ELEMENTS:
+    if is_large(view):
         routes, through = _compiled_routes(view, batches, targets, progress=progress)
     else:
         routes, through = _networkx_routes(view, batches, targets, progress=progress)
@@ -252,11 +252,8 @@ def _compiled_routes(
 def _csr_in_networkx_order(view: Indexed) -> tuple[Any, Any]:
     """The CSR form of `view`, each node's neighbours in the order of the `nx.Graph` that `_networkx_routes`
     builds: those numbered below it ascending (added when they were), then those above it in `view`'s order."""
-    lengths = np.fromiter(map(len, view.links), np.int64, count=len(view))
-    indptr = np.zeros(len(view) + 1, np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    flat = np.fromiter(itertools.chain.from_iterable(view.links), np.int64, count=int(indptr[-1]))
-    rows = np.repeat(np.arange(len(view)), lengths)
+    indptr, flat = csr_of_view(view)
+    rows = np.repeat(np.arange(len(view)), np.diff(indptr))
     above = flat > rows
     within = np.where(above, np.arange(len(flat)), flat)
     return indptr, flat[np.lexsort((within, above, rows))]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import (
     DependencyDirection,
@@ -17,10 +18,13 @@ from atlas_graph.analysis._adjacency import (
     RemovalPieces,
     checked_kinds,
     component_sizes,
+    csr_of_view,
+    is_large,
     pairwise_connectivity,
     removal_pieces,
     scaled_progress,
     service_losses,
+    single_removals,
     undirected_view,
 )
 from atlas_graph.analysis.centrality import (
@@ -225,20 +229,20 @@ def rank_chokepoints(
             seed=seed,
             progress=scaled_progress(progress, 0.4, 0.8),
         )
-    removal = selection.removal if selection.removal is not None else removal_pieces(view)
+    removals = single_removals(view, selection.nodes, selection.removal)
     losses = service_losses(G, dependency_edges, selection.nodes, progress=scaled_progress(progress, 0.8, 1.0))
-    sizes = sorted(component_sizes(view), reverse=True)
+    sizes = removals.component_sizes
 
     chokepoints = []
     for rank, v in enumerate(selection.nodes, start=1):
-        pieces = removal.pieces(v)
+        pieces = removals.pieces[v]
         largest_piece = pieces[0] if pieces else 0
         facts = _Facts(
             label=_label(G, v),
             degree=len(view.links[view.index[v]]),
-            component_size=removal.component_size[v],
+            component_size=removals.component_size[v],
             pieces=pieces,
-            lcc_drop=sizes[0] - max(largest_piece, _largest_other(sizes, removal.component_size[v])),
+            lcc_drop=sizes[0] - max(largest_piece, _largest_other(sizes, removals.component_size[v])),
             betweenness_share=betweenness.shares.get(v, 0.0),
             betweenness=betweenness,
             service_loss=_ServiceLoss(
@@ -283,7 +287,8 @@ class Selection:
 
 
 def _ranking_work(G: nx.Graph) -> int:
-    return ranking_work(G.number_of_nodes(), G.number_of_edges())
+    # len(G.edges) is G.number_of_edges(), counted from the dicts: a multigraph's counts through its degree view.
+    return ranking_work(len(G), len(G.edges))
 
 
 def ranking_work(nodes: int, edges: int) -> int:
@@ -376,8 +381,34 @@ def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
     .. [1] Newman, M. E. J. and Ziff, R. M., "Efficient Monte Carlo algorithm and high-precision results for
        percolation", Phys. Rev. Lett. 85, 4104 (2000).
     """
+    after_prefix = _after_prefixes(view, [view.index[v] for v in removals])
+    initial_pairs = after_prefix[0][0]
+    scores = {}
+    steps = {}
+    for step, v in enumerate(removals, start=1):
+        pairs_left, lcc_after = after_prefix[step]
+        drop = after_prefix[step - 1][0] - pairs_left
+        # The score follows the order (see rank_chokepoints): what is still connected when this removal comes.
+        scores[v] = after_prefix[step - 1][0] / initial_pairs if initial_pairs else 0.0
+        steps[v] = _Step(
+            step=step,
+            connectivity_drop=drop,
+            drop_share=drop / initial_pairs if initial_pairs else 0.0,
+            connectivity_removed=1 - pairs_left / initial_pairs if initial_pairs else 0.0,
+            lcc_after=lcc_after,
+        )
+    return Selection(nodes=removals, scores=scores, steps=steps)
+
+
+def _after_prefixes(view: Indexed, numbers: list[int]) -> list[tuple[int, int]]:
+    """Return the connected pairs and the largest component after removing each prefix of the nodes `numbers`
+    (none, the first, the first two, ...): pure Python on small views, a compiled twin on large ones."""
+    if is_large(view):
+        from atlas_graph.analysis import _kernels  # see dismantling._compiled: only large graphs pay for numba
+
+        pairs, largest = _kernels.removal_replay(*csr_of_view(view), np.array(numbers, np.int64))
+        return list(zip(pairs.tolist(), largest.tolist(), strict=True))
     links = view.links
-    numbers = [view.index[v] for v in removals]
     present = bytearray(len(view))
     parent = list(range(len(view)))
     size = [1] * len(view)
@@ -407,7 +438,9 @@ def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
             size[root] += size[other]
         largest = max(largest, size[root])
 
-    held_back = view.flags(removals)
+    held_back = bytearray(len(view))
+    for i in numbers:
+        held_back[i] = 1
     for i in range(len(view)):
         if not held_back[i]:
             add_back(i)
@@ -416,23 +449,7 @@ def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
         add_back(i)
         after_prefix.append((connected_pairs, largest))
     after_prefix.reverse()
-
-    initial_pairs = after_prefix[0][0]
-    scores = {}
-    steps = {}
-    for step, v in enumerate(removals, start=1):
-        pairs_left, lcc_after = after_prefix[step]
-        drop = after_prefix[step - 1][0] - pairs_left
-        # The score follows the order (see rank_chokepoints): what is still connected when this removal comes.
-        scores[v] = after_prefix[step - 1][0] / initial_pairs if initial_pairs else 0.0
-        steps[v] = _Step(
-            step=step,
-            connectivity_drop=drop,
-            drop_share=drop / initial_pairs if initial_pairs else 0.0,
-            connectivity_removed=1 - pairs_left / initial_pairs if initial_pairs else 0.0,
-            lcc_after=lcc_after,
-        )
-    return Selection(nodes=removals, scores=scores, steps=steps)
+    return after_prefix
 
 
 @dataclass(frozen=True, slots=True)
