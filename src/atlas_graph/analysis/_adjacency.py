@@ -572,13 +572,10 @@ def single_removals(view: Indexed, nodes: list[Hashable], removal: RemovalPieces
     """Return what removing each of `nodes` alone does, from `removal` when given, else from one depth-first search
     (`removal_pieces`) on small views and a compiled search per node on large ones."""
     if removal is None and is_large(view):
-        from scipy.sparse import csr_array  # see dismantling._compiled: only large graphs pay for them
-        from scipy.sparse.csgraph import connected_components
-
-        from atlas_graph.analysis import _kernels
+        from atlas_graph.analysis import _kernels  # see dismantling._compiled: only large graphs pay for numba
 
         indptr, indices = csr_of_view(view)
-        _, labels = connected_components(csr_array((np.ones(len(indices)), indices, indptr)), directed=False)
+        labels = csr_component_labels(indptr, indices)
         sizes = np.bincount(labels)
         numbers = np.array([view.index[v] for v in nodes], np.int64)
         piece_sizes, starts = _kernels.removal_pieces(indptr, indices, numbers)
@@ -607,3 +604,13 @@ def csr_of_view(view: Indexed) -> tuple[Any, Any]:
     indptr = np.zeros(len(view) + 1, np.int64)
     np.cumsum(lengths, out=indptr[1:])
     return indptr, np.fromiter(itertools.chain.from_iterable(view.links), np.int64, count=int(indptr[-1]))
+
+
+def csr_component_labels(indptr: Any, indices: Any) -> Any:
+    """Return each node's component number (an array) in an undirected graph in CSR form, by scipy."""
+    # Imported here: scipy costs a process that analyses only small graphs a few tenths of a second.
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
+    _, labels = connected_components(csr_array((np.ones(len(indices)), indices, indptr)), directed=False)
+    return labels

@@ -15,6 +15,7 @@ from atlas_graph.analysis._adjacency import (
     Progress,
     checked_kinds,
     component_labels,
+    csr_component_labels,
     csr_of_view,
     is_large,
     nodes_of_kinds,
@@ -125,7 +126,8 @@ def supply_chain_betweenness(
     one link, so routes are counted between entities, not per assertion.
 
     `networkx.betweenness_centrality_subset` halves undirected counts, assuming each pair is met from both
-    ends; actors and targets are disjoint kinds, so each pair is met once and the halving is undone.
+    ends; actors and targets are disjoint kinds, so each pair is met once and the halving is undone. On large
+    graphs a compiled twin of its searches counts the routes, with the same floats (`_kernels`).
 
     On large graphs the routes of a uniform sample of `k` of the `A` actors are counted, as in pivot
     sampling [3]_. Both sums, routes through `v` and connected pairs, are scaled by ``A / k``; the factors
@@ -225,14 +227,10 @@ def _compiled_routes(
     view: Indexed, batches: list[list[Hashable]], targets: list[Hashable], *, progress: Progress | None
 ) -> tuple[int, list[float]]:
     """`_networkx_routes` by the compiled kernel: the same floats, summed in the same order (see `_kernels`)."""
-    # Imported here, as in `dismantling`: loading numba and scipy costs a process that ranks only small graphs.
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import connected_components
-
-    from atlas_graph.analysis import _kernels
+    from atlas_graph.analysis import _kernels  # see dismantling._compiled: only large graphs pay for numba
 
     indptr, indices = _csr_in_networkx_order(view)
-    _, labels = connected_components(csr_array((np.ones(len(indices)), indices, indptr)), directed=False)
+    labels = csr_component_labels(indptr, indices)
     routes = _connected_pairs(labels.tolist(), view, [s for batch in batches for s in batch], targets)
     totals = np.zeros(len(view))
     if routes:

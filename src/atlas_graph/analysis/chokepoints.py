@@ -165,9 +165,10 @@ def rank_chokepoints(
     Notes
     -----
     Only the ranked nodes get per-node metrics, so the cost is the ranking plus one supply-chain
-    betweenness run (sampled on large graphs), one depth-first search for the pieces, and one pass over
-    the dependency digraph per ranked node for the service kinds actors lose. Each explanation is put
-    together from the node's metrics, one clause per metric.
+    betweenness run (sampled on large graphs), one depth-first search for the pieces (on large graphs, one
+    search per ranked node), and one pass over the dependency digraph per ranked node for the service kinds
+    actors lose. On large graphs these run as compiled kernels that give the same metrics (`_kernels`).
+    Each explanation is put together from the node's metrics, one clause per metric.
 
     An actor "loses its only route" to a service kind when it reaches a provider of that kind along
     dependencies (see `fragmentation_metrics`) and no longer does once the node is removed: the node was
@@ -245,9 +246,7 @@ def rank_chokepoints(
             lcc_drop=sizes[0] - max(largest_piece, _largest_other(sizes, removals.component_size[v])),
             betweenness_share=betweenness.shares.get(v, 0.0),
             betweenness=betweenness,
-            service_loss=_ServiceLoss(
-                actors=losses[v][0], per_kind=dict(sorted(losses[v][1].items(), key=lambda item: (-item[1], item[0])))
-            ),
+            service_loss=_ServiceLoss.of(*losses[v]),
             step=selection.steps.get(v),
         )
         chokepoints.append(
@@ -458,6 +457,11 @@ class _ServiceLoss:
 
     actors: int
     per_kind: dict[str, int]
+
+    @classmethod
+    def of(cls, actors: int, per_kind: dict[str, int]) -> _ServiceLoss:
+        """The loss with its kinds ranked: most actors first, then by name."""
+        return cls(actors=actors, per_kind=dict(sorted(per_kind.items(), key=lambda item: (-item[1], item[0]))))
 
 
 def _largest_other(sizes: list[int], own_component: int) -> int:
