@@ -550,12 +550,9 @@ def removal_replay(indptr: Array, indices: Array, removals: Array) -> tuple[Arra
             present[i] = True
             root = i
             for j in range(indptr[i], indptr[i + 1]):
-                other = indices[j]
-                if not present[other]:
+                if not present[indices[j]]:
                     continue
-                while parent[other] != other:
-                    parent[other] = parent[parent[other]]
-                    other = parent[other]
+                other = _find(parent, indices[j])
                 if other == root:
                     continue
                 connected += size[root] * size[other]
