@@ -7,17 +7,24 @@ Searches on lists of ints run much faster than on dictionaries keyed by node ids
 
 from __future__ import annotations
 
+import itertools
+from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
+import numpy as np
 
 DependencyDirection = Literal["forward", "reverse"]
 """``"forward"``: the edge's source depends on its target; ``"reverse"``: the target depends on the source."""
 
 Progress = Callable[[float], None]
 """A callback told the fraction of the work done, from 0 to 1."""
+
+KERNEL_MIN_ELEMENTS = 20_000
+"""From this many nodes plus adjacency entries on, the searches run as compiled kernels (`_kernels`): below it,
+loading them costs more than they save (docs/performance.md)."""
 
 KINDS: frozenset[str] = frozenset({"actor", "service_provider", "financier", "infrastructure", "victim"})
 """The node kinds of the graph contract."""
@@ -43,6 +50,10 @@ class Indexed:
         return flags
 
 
+_consume = deque[None](maxlen=0).extend
+"""Runs an iterator to its end, keeping nothing: the loop in C."""
+
+
 def _numbered(nodes: list[Hashable], neighbours: list[set[int]]) -> Indexed:
     return Indexed(
         nodes=nodes,
@@ -55,15 +66,19 @@ def undirected_view(G: nx.Graph) -> Indexed:
     """Return the simple undirected view of `G`: direction, parallel edges and self-loops dropped."""
     nodes = list(G)
     index = {v: i for i, v in enumerate(nodes)}
+    number = index.__getitem__
     neighbours: list[set[int]] = [set() for _ in nodes]
+    add_to = neighbours.__getitem__
     for u, adjacent in G.adj.items():
         i = index[u]
         near = neighbours[i]
-        for v in adjacent:
-            j = index[v]
-            if j != i:
-                near.add(j)
-                neighbours[j].add(i)
+        ends = list(map(number, adjacent))
+        if u in adjacent:
+            ends = [j for j in ends if j != i]
+        # Each set gets its numbers in the same order as one add per link would give (its iteration order, which
+        # the betweenness kernel's CSR follows, depends on it); the loops run in C, at twice the speed.
+        near.update(ends)
+        _consume(map(set.add, map(add_to, ends), itertools.repeat(i)))
     return _numbered(nodes, neighbours)
 
 
@@ -97,6 +112,15 @@ def dependency_view(G: nx.Graph, directions: Mapping[str, DependencyDirection]) 
     nodes = list(G)
     index = {v: i for i, v in enumerate(nodes)}
     successors: list[set[int]] = [set() for _ in nodes]
+    for i, j in _dependency_links(G, directions, index):
+        successors[i].add(j)
+    return _numbered(nodes, successors)
+
+
+def _dependency_links(
+    G: nx.Graph, directions: Mapping[str, DependencyDirection], index: Mapping[Hashable, int]
+) -> Iterator[tuple[int, int]]:
+    """Yield ``(dependent, dependency)`` by node number per typed edge of `G` (see `dependency_view`)."""
     both_ways = not G.is_directed()
     for u, v, rel in relationship_edges(G):
         direction = directions.get(rel)
@@ -104,13 +128,12 @@ def dependency_view(G: nx.Graph, directions: Mapping[str, DependencyDirection]) 
         if direction is None or i == j:
             continue
         if both_ways:
-            successors[i].add(j)
-            successors[j].add(i)
+            yield i, j
+            yield j, i
         elif direction == "forward":
-            successors[i].add(j)
+            yield i, j
         else:
-            successors[j].add(i)
-    return _numbered(nodes, successors)
+            yield j, i
 
 
 def component_labels(view: Indexed, removed: bytearray | None = None) -> list[int]:
@@ -286,17 +309,10 @@ class ServiceAccess:
     def __init__(self, G: nx.Graph, dependency_edges: Mapping[str, DependencyDirection]) -> None:
         self.view = dependency_view(G, dependency_edges)
         self.actors = [self.view.index[v] for v in nodes_of_kinds(G, ("actor",))]
-        self.service_kinds: list[str] = []
-        bits: dict[str, int] = {}
+        self.service_kinds, provider_bits = _service_kind_bits(G)
         self.marks = [0] * len(self.view)
-        for v, attributes in G.nodes(data=True):
-            category = attributes.get("category")
-            if attributes.get("kind") != "service_provider" or category is None:
-                continue
-            if category not in bits:
-                bits[category] = len(self.service_kinds)
-                self.service_kinds.append(category)
-            self.marks[self.view.index[v]] = 1 << bits[category]
+        for i, bit in provider_bits:
+            self.marks[i] = 1 << bit
         self._predecessors: list[list[int]] | None = None
 
     def closure(self, removed: bytearray | None = None) -> list[int]:
@@ -345,6 +361,113 @@ class ServiceAccess:
     def labels(self, mask: int) -> frozenset[str]:
         """Return the service kinds in a bit set."""
         return bit_labels(mask, self.service_kinds)
+
+    def losses(self, nodes: list[Hashable], *, progress: Progress | None = None) -> dict[Hashable, ServiceLoss]:
+        """Return, per node of `nodes`, what removing it alone costs the actors (see `service_losses`)."""
+        if not self.service_kinds or not self.actors:
+            return {v: (0, {}) for v in nodes}
+        closure = self.closure()
+        losses = {}
+        for done, v in enumerate(nodes, start=1):
+            per_kind: dict[str, int] = {}
+            actors = 0
+            for actor, mask in self.changed_masks(v, closure).items():
+                lost = closure[self.view.index[actor]] & ~mask
+                if lost:
+                    actors += 1
+                    for kind in self.labels(lost):
+                        per_kind[kind] = per_kind.get(kind, 0) + 1
+            losses[v] = (actors, per_kind)
+            if progress is not None:
+                progress(done / len(nodes))
+        return losses
+
+
+def _service_kind_bits(G: nx.Graph) -> tuple[list[str], list[tuple[int, int]]]:
+    """Return the service kinds (provider categories) in order of first appearance, and ``(node number, bit)``
+    per service provider with a category."""
+    kinds: list[str] = []
+    bits: dict[str, int] = {}
+    providers = []
+    for i, (_, attributes) in enumerate(G.nodes(data=True)):
+        category = attributes.get("category")
+        if attributes.get("kind") != "service_provider" or category is None:
+            continue
+        if category not in bits:
+            bits[category] = len(kinds)
+            kinds.append(category)
+        providers.append((i, bits[category]))
+    return kinds, providers
+
+
+ServiceLoss = tuple[int, dict[str, int]]
+"""The actors that lose their only route to some service kind, and how many lose each kind (unordered)."""
+
+_WORD_BITS = 64
+"""Service kinds the compiled search holds in one machine word per node; beyond them the search is Python's."""
+
+
+def service_losses(
+    G: nx.Graph,
+    dependency_edges: Mapping[str, DependencyDirection],
+    nodes: list[Hashable],
+    *,
+    progress: Progress | None = None,
+) -> dict[Hashable, ServiceLoss]:
+    """Return, per node of `nodes`, the actors that lose their only route to some service kind when it alone is
+    removed, and how many actors lose each kind.
+
+    Only the nodes that reach the removed one can lose anything, so each removal searches again only them, the
+    closures downstream taken from the intact graph's (`ServiceAccess.changed_masks`). Large graphs take the
+    compiled twin of the search (`_kernels.service_losses`), over the dependency digraph as arrays.
+    """
+    if len(G) + sum(map(len, G.adj.values())) >= KERNEL_MIN_ELEMENTS:
+        compiled = _compiled_service_losses(G, dependency_edges, nodes)
+        if compiled is not None:
+            if progress is not None:
+                progress(1.0)
+            return compiled
+    return ServiceAccess(G, dependency_edges).losses(nodes, progress=progress)
+
+
+def _compiled_service_losses(
+    G: nx.Graph, dependency_edges: Mapping[str, DependencyDirection], nodes: list[Hashable]
+) -> dict[Hashable, ServiceLoss] | None:
+    """`ServiceAccess.losses` by the compiled search; None if the kinds do not fit in a word."""
+    kinds, providers = _service_kind_bits(G)
+    if len(kinds) > _WORD_BITS:
+        return None
+    from atlas_graph.analysis import _kernels  # see dismantling._compiled: only large graphs pay for numba
+
+    index = {v: i for i, v in enumerate(G)}
+    n = len(index)
+    links = np.fromiter(itertools.chain.from_iterable(_dependency_links(G, dependency_edges, index)), np.int64)
+    dependents, dependencies = links[0::2], links[1::2]
+    marks = np.zeros(n, np.uint64)
+    for i, bit in providers:
+        marks[i] = np.uint64(1 << bit)
+    is_actor = np.zeros(n, np.bool_)
+    is_actor[[index[v] for v in nodes_of_kinds(G, ("actor",))]] = True
+    actors, per_kind = _kernels.service_losses(
+        *_csr_of_arcs(n, dependents, dependencies),
+        *_csr_of_arcs(n, dependencies, dependents),
+        marks,
+        is_actor,
+        np.array([index[v] for v in nodes], np.int64),
+        len(kinds),
+    )
+    counts = per_kind.tolist()
+    return {
+        v: (int(actors[row]), {kind: count for kind, count in zip(kinds, counts[row], strict=True) if count})
+        for row, v in enumerate(nodes)
+    }
+
+
+def _csr_of_arcs(n: int, tails: Any, heads: Any) -> tuple[Any, Any]:
+    """The CSR form (`indptr`, `indices`) of the arcs ``tails[i] -> heads[i]`` on nodes ``0..n-1``."""
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+    return indptr, heads[np.argsort(tails, kind="stable")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,3 +554,63 @@ def removal_pieces(view: Indexed) -> RemovalPieces:
         cut_pieces={nodes[i]: cuts[i] for i in sorted(cuts)},
         bridges=[(nodes[p], nodes[c], parent_side, child_side) for p, c, parent_side, child_side in found_bridges],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SingleRemovals:
+    """What removing each of some nodes alone does to its component, and the graph's component sizes."""
+
+    pieces: dict[Hashable, tuple[int, ...]]
+    """Each node mapped to the sizes of the pieces its removal leaves of its component, largest first."""
+    component_size: dict[Hashable, int]
+    """Each node mapped to the size of its connected component."""
+    component_sizes: list[int]
+    """The size of every component of the graph, largest first."""
+
+
+def single_removals(view: Indexed, nodes: list[Hashable], removal: RemovalPieces | None = None) -> SingleRemovals:
+    """Return what removing each of `nodes` alone does, from `removal` when given, else from one depth-first search
+    (`removal_pieces`) on small views and a compiled search per node on large ones."""
+    if removal is None and is_large(view):
+        from atlas_graph.analysis import _kernels  # see dismantling._compiled: only large graphs pay for numba
+
+        indptr, indices = csr_of_view(view)
+        labels = csr_component_labels(indptr, indices)
+        sizes = np.bincount(labels)
+        numbers = np.array([view.index[v] for v in nodes], np.int64)
+        piece_sizes, starts = _kernels.removal_pieces(indptr, indices, numbers)
+        flat, bounds = piece_sizes.tolist(), starts.tolist()
+        return SingleRemovals(
+            pieces={v: tuple(sorted(flat[bounds[r] : bounds[r + 1]], reverse=True)) for r, v in enumerate(nodes)},
+            component_size={v: int(size) for v, size in zip(nodes, sizes[labels[numbers]], strict=True)},
+            component_sizes=sorted(sizes.tolist(), reverse=True),
+        )
+    removal = removal if removal is not None else removal_pieces(view)
+    return SingleRemovals(
+        pieces={v: removal.pieces(v) for v in nodes},
+        component_size={v: removal.component_size[v] for v in nodes},
+        component_sizes=sorted(component_sizes(view), reverse=True),
+    )
+
+
+def is_large(view: Indexed) -> bool:
+    """Whether a view is large enough for the compiled kernels (`KERNEL_MIN_ELEMENTS`)."""
+    return len(view) + sum(map(len, view.links)) >= KERNEL_MIN_ELEMENTS
+
+
+def csr_of_view(view: Indexed) -> tuple[Any, Any]:
+    """Return the CSR form (`indptr`, `indices`) of a view, each node's numbers in the order of `view.links`."""
+    lengths = np.fromiter(map(len, view.links), np.int64, count=len(view))
+    indptr = np.zeros(len(view) + 1, np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    return indptr, np.fromiter(itertools.chain.from_iterable(view.links), np.int64, count=int(indptr[-1]))
+
+
+def csr_component_labels(indptr: Any, indices: Any) -> Any:
+    """Return each node's component number (an array) in an undirected graph in CSR form, by scipy."""
+    # Imported here: scipy costs a process that analyses only small graphs a few tenths of a second.
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
+    _, labels = connected_components(csr_array((np.ones(len(indices)), indices, indptr)), directed=False)
+    return labels

@@ -5,14 +5,19 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import (
     Indexed,
     Progress,
     checked_kinds,
     component_labels,
+    csr_component_labels,
+    csr_of_view,
+    is_large,
     nodes_of_kinds,
     undirected_view,
 )
@@ -24,6 +29,9 @@ SOURCE_SEARCH_BUDGET = 5_000_000
 
 MIN_SAMPLED_SOURCES = 10
 """The automatic sample never uses fewer actors than this, however large the graph."""
+
+SUPPLY_CHAIN_TARGETS = ("victim", "financier")
+"""The kinds supply-chain routes end at by default."""
 
 _CHUNKS = 20
 """Sources are searched in this many batches so progress can be reported between them."""
@@ -62,7 +70,7 @@ class SupplyChainBetweenness:
 def supply_chain_betweenness(
     G: nx.Graph,
     *,
-    target_kinds: Iterable[str] = ("victim", "financier"),
+    target_kinds: Iterable[str] = SUPPLY_CHAIN_TARGETS,
     max_sources: int | None = None,
     seed: int | random.Random | None = None,
     progress: Progress | None = None,
@@ -118,7 +126,8 @@ def supply_chain_betweenness(
     one link, so routes are counted between entities, not per assertion.
 
     `networkx.betweenness_centrality_subset` halves undirected counts, assuming each pair is met from both
-    ends; actors and targets are disjoint kinds, so each pair is met once and the halving is undone.
+    ends; actors and targets are disjoint kinds, so each pair is met once and the halving is undone. On large
+    graphs a compiled twin of its searches counts the routes, with the same floats (`_kernels`).
 
     On large graphs the routes of a uniform sample of `k` of the `A` actors are counted, as in pivot
     sampling [3]_. Both sums, routes through `v` and connected pairs, are scaled by ``A / k``; the factors
@@ -150,9 +159,23 @@ def supply_chain_betweenness(
     target_kinds = checked_kinds(target_kinds) or frozenset()
     if "actor" in target_kinds:
         raise ValueError("target_kinds must not include 'actor': routes run from actors to other kinds")
+    return betweenness_over_view(
+        G, undirected_view(G), target_kinds=target_kinds, max_sources=max_sources, seed=seed, progress=progress
+    )
+
+
+def betweenness_over_view(
+    G: nx.Graph,
+    view: Indexed,
+    *,
+    target_kinds: frozenset[str],
+    max_sources: int | None,
+    seed: int | random.Random | None,
+    progress: Progress | None,
+) -> SupplyChainBetweenness:
+    """`supply_chain_betweenness` with checked options, over `G`'s undirected view already projected."""
     actors = nodes_of_kinds(G, ("actor",))
     targets = nodes_of_kinds(G, target_kinds)
-    view = undirected_view(G)
     links = sum(len(neighbours) for neighbours in view.links) // 2
     limit = max_sources if max_sources is not None else _automatic_sample_size(len(view), links)
     sources = actors
@@ -160,27 +183,12 @@ def supply_chain_betweenness(
         rng = nx.utils.create_py_random_state(seed)
         sources = rng.sample(actors, limit)
 
-    totals: dict[Hashable, float] = dict.fromkeys(view.nodes, 0.0)
-    routes = _connected_pairs(view, sources, targets)
-    if routes:
-        H = nx.Graph()
-        H.add_nodes_from(view.nodes)
-        nodes = view.nodes
-        H.add_edges_from((nodes[i], nodes[j]) for i, near in enumerate(view.links) for j in near if i < j)
-        # The subset routine halves undirected counts on graphs of three or more nodes (see Notes).
-        undo_halving = 2.0 if len(H) > 2 else 1.0
-        batches = [sources[i::_CHUNKS] for i in range(min(_CHUNKS, len(sources)))]
-        for done, batch in enumerate(batches, start=1):
-            counted = nx.betweenness_centrality_subset(H, batch, targets, normalized=False)
-            for v, through in counted.items():
-                if through:
-                    totals[v] += through * undo_halving
-            if progress is not None:
-                progress(done / len(batches))
-    elif progress is not None:
-        progress(1.0)
-
-    shares = {v: (through / routes if routes else 0.0) for v, through in totals.items()}
+    batches = [sources[i::_CHUNKS] for i in range(min(_CHUNKS, len(sources)))]
+    if is_large(view):
+        routes, through = _compiled_routes(view, batches, targets, progress=progress)
+    else:
+        routes, through = _networkx_routes(view, batches, targets, progress=progress)
+    shares = {v: (x / routes if routes else 0.0) for v, x in zip(view.nodes, through, strict=True)}
     return SupplyChainBetweenness(
         shares=shares,
         sources=len(actors),
@@ -190,14 +198,73 @@ def supply_chain_betweenness(
     )
 
 
+def _networkx_routes(
+    view: Indexed, batches: list[list[Hashable]], targets: list[Hashable], *, progress: Progress | None
+) -> tuple[int, list[float]]:
+    """Connected (source, target) pairs and the routes through each node (by number), counted by NetworkX."""
+    totals: dict[Hashable, float] = dict.fromkeys(view.nodes, 0.0)
+    routes = _connected_pairs(component_labels(view), view, [s for batch in batches for s in batch], targets)
+    if routes:
+        H = nx.Graph()
+        H.add_nodes_from(view.nodes)
+        nodes = view.nodes
+        H.add_edges_from((nodes[i], nodes[j]) for i, near in enumerate(view.links) for j in near if i < j)
+        # The subset routine halves undirected counts on graphs of three or more nodes (see Notes).
+        undo_halving = 2.0 if len(H) > 2 else 1.0
+        for done, batch in enumerate(batches, start=1):
+            counted = nx.betweenness_centrality_subset(H, batch, targets, normalized=False)
+            for v, through in counted.items():
+                if through:
+                    totals[v] += through * undo_halving
+            if progress is not None:
+                progress(done / len(batches))
+    elif progress is not None:
+        progress(1.0)
+    return routes, list(totals.values())
+
+
+def _compiled_routes(
+    view: Indexed, batches: list[list[Hashable]], targets: list[Hashable], *, progress: Progress | None
+) -> tuple[int, list[float]]:
+    """`_networkx_routes` by the compiled kernel: the same floats, summed in the same order (see `_kernels`)."""
+    from atlas_graph.analysis import _kernels  # see dismantling._compiled: only large graphs pay for numba
+
+    indptr, indices = _csr_in_networkx_order(view)
+    labels = csr_component_labels(indptr, indices)
+    routes = _connected_pairs(labels.tolist(), view, [s for batch in batches for s in batch], targets)
+    totals = np.zeros(len(view))
+    if routes:
+        is_target = np.zeros(len(view), np.bool_)
+        is_target[[view.index[t] for t in targets]] = True
+        for done, batch in enumerate(batches, start=1):
+            sources = np.array([view.index[s] for s in batch], np.int64)
+            # The batches' sums are added up one after the other, as the NetworkX path does.
+            totals += _kernels.subset_betweenness(indptr, indices, sources, is_target)
+            if progress is not None:
+                progress(done / len(batches))
+    elif progress is not None:
+        progress(1.0)
+    return routes, totals.tolist()
+
+
+def _csr_in_networkx_order(view: Indexed) -> tuple[Any, Any]:
+    """The CSR form of `view`, each node's neighbours in the order of the `nx.Graph` that `_networkx_routes`
+    builds: those numbered below it ascending (added when they were), then those above it in `view`'s order."""
+    indptr, flat = csr_of_view(view)
+    rows = np.repeat(np.arange(len(view)), np.diff(indptr))
+    above = flat > rows
+    within = np.where(above, np.arange(len(flat)), flat)
+    return indptr, flat[np.lexsort((within, above, rows))]
+
+
 def _automatic_sample_size(nodes: int, links: int) -> int:
     # One source costs one breadth-first search over every node and link.
     return max(MIN_SAMPLED_SOURCES, SOURCE_SEARCH_BUDGET // max(1, nodes + links))
 
 
-def _connected_pairs(view: Indexed, sources: list[Hashable], targets: list[Hashable]) -> int:
-    """Return the number of (source, target) pairs in the same component (sources and targets disjoint)."""
-    labels = component_labels(view)
+def _connected_pairs(labels: list[int], view: Indexed, sources: list[Hashable], targets: list[Hashable]) -> int:
+    """Return the number of (source, target) pairs in the same component (sources and targets disjoint), given
+    each node's component `labels` by number."""
     targets_in: dict[int, int] = {}
     for t in targets:
         label = labels[view.index[t]]

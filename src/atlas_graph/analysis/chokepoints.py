@@ -9,21 +9,30 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import (
     DependencyDirection,
     Indexed,
     Progress,
     RemovalPieces,
-    ServiceAccess,
     checked_kinds,
     component_sizes,
+    csr_of_view,
+    is_large,
     pairwise_connectivity,
     removal_pieces,
     scaled_progress,
+    service_losses,
+    single_removals,
     undirected_view,
 )
-from atlas_graph.analysis.centrality import SupplyChainBetweenness, supply_chain_betweenness
+from atlas_graph.analysis.centrality import (
+    SUPPLY_CHAIN_TARGETS,
+    SupplyChainBetweenness,
+    betweenness_over_view,
+    supply_chain_betweenness,
+)
 from atlas_graph.analysis.dismantling import dismantling_order
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
 from atlas_graph.analysis.plans import capability_scores
@@ -156,9 +165,10 @@ def rank_chokepoints(
     Notes
     -----
     Only the ranked nodes get per-node metrics, so the cost is the ranking plus one supply-chain
-    betweenness run (sampled on large graphs), one depth-first search for the pieces, and one pass over
-    the dependency digraph per ranked node for the service kinds actors lose. Each explanation is put
-    together from the node's metrics, one clause per metric.
+    betweenness run (sampled on large graphs), one depth-first search for the pieces (on large graphs, one
+    search per ranked node), and one pass over the dependency digraph per ranked node for the service kinds
+    actors lose. On large graphs these run as compiled kernels that give the same metrics (`_kernels`).
+    Each explanation is put together from the node's metrics, one clause per metric.
 
     An actor "loses its only route" to a service kind when it reaches a provider of that kind along
     dependencies (see `fragmentation_metrics`) and no longer does once the node is removed: the node was
@@ -212,24 +222,31 @@ def rank_chokepoints(
         return []
     betweenness = selection.betweenness
     if betweenness is None:
-        betweenness = supply_chain_betweenness(G, seed=seed, progress=scaled_progress(progress, 0.4, 0.8))
-    removal = selection.removal if selection.removal is not None else removal_pieces(view)
-    losses = _service_losses(G, dependency_edges, selection.nodes, progress=scaled_progress(progress, 0.8, 1.0))
-    sizes = sorted(component_sizes(view), reverse=True)
+        betweenness = betweenness_over_view(
+            G,
+            view,
+            target_kinds=frozenset(SUPPLY_CHAIN_TARGETS),
+            max_sources=None,
+            seed=seed,
+            progress=scaled_progress(progress, 0.4, 0.8),
+        )
+    removals = single_removals(view, selection.nodes, selection.removal)
+    losses = service_losses(G, dependency_edges, selection.nodes, progress=scaled_progress(progress, 0.8, 1.0))
+    sizes = removals.component_sizes
 
     chokepoints = []
     for rank, v in enumerate(selection.nodes, start=1):
-        pieces = removal.pieces(v)
+        pieces = removals.pieces[v]
         largest_piece = pieces[0] if pieces else 0
         facts = _Facts(
             label=_label(G, v),
             degree=len(view.links[view.index[v]]),
-            component_size=removal.component_size[v],
+            component_size=removals.component_size[v],
             pieces=pieces,
-            lcc_drop=sizes[0] - max(largest_piece, _largest_other(sizes, removal.component_size[v])),
+            lcc_drop=sizes[0] - max(largest_piece, _largest_other(sizes, removals.component_size[v])),
             betweenness_share=betweenness.shares.get(v, 0.0),
             betweenness=betweenness,
-            service_loss=losses[v],
+            service_loss=_ServiceLoss.of(*losses[v]),
             step=selection.steps.get(v),
         )
         chokepoints.append(
@@ -269,7 +286,8 @@ class Selection:
 
 
 def _ranking_work(G: nx.Graph) -> int:
-    return ranking_work(G.number_of_nodes(), G.number_of_edges())
+    # len(G.edges) is G.number_of_edges(), counted from the dicts: a multigraph's counts through its degree view.
+    return ranking_work(len(G), len(G.edges))
 
 
 def ranking_work(nodes: int, edges: int) -> int:
@@ -362,8 +380,34 @@ def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
     .. [1] Newman, M. E. J. and Ziff, R. M., "Efficient Monte Carlo algorithm and high-precision results for
        percolation", Phys. Rev. Lett. 85, 4104 (2000).
     """
+    after_prefix = _after_prefixes(view, [view.index[v] for v in removals])
+    initial_pairs = after_prefix[0][0]
+    scores = {}
+    steps = {}
+    for step, v in enumerate(removals, start=1):
+        pairs_left, lcc_after = after_prefix[step]
+        drop = after_prefix[step - 1][0] - pairs_left
+        # The score follows the order (see rank_chokepoints): what is still connected when this removal comes.
+        scores[v] = after_prefix[step - 1][0] / initial_pairs if initial_pairs else 0.0
+        steps[v] = _Step(
+            step=step,
+            connectivity_drop=drop,
+            drop_share=drop / initial_pairs if initial_pairs else 0.0,
+            connectivity_removed=1 - pairs_left / initial_pairs if initial_pairs else 0.0,
+            lcc_after=lcc_after,
+        )
+    return Selection(nodes=removals, scores=scores, steps=steps)
+
+
+def _after_prefixes(view: Indexed, numbers: list[int]) -> list[tuple[int, int]]:
+    """Return the connected pairs and the largest component after removing each prefix of the nodes `numbers`
+    (none, the first, the first two, ...): pure Python on small views, a compiled twin on large ones."""
+    if is_large(view):
+        from atlas_graph.analysis import _kernels  # see dismantling._compiled: only large graphs pay for numba
+
+        pairs, largest = _kernels.removal_replay(*csr_of_view(view), np.array(numbers, np.int64))
+        return list(zip(pairs.tolist(), largest.tolist(), strict=True))
     links = view.links
-    numbers = [view.index[v] for v in removals]
     present = bytearray(len(view))
     parent = list(range(len(view)))
     size = [1] * len(view)
@@ -393,7 +437,9 @@ def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
             size[root] += size[other]
         largest = max(largest, size[root])
 
-    held_back = view.flags(removals)
+    held_back = bytearray(len(view))
+    for i in numbers:
+        held_back[i] = 1
     for i in range(len(view)):
         if not held_back[i]:
             add_back(i)
@@ -402,23 +448,7 @@ def _replay_removals(view: Indexed, removals: list[Hashable]) -> Selection:
         add_back(i)
         after_prefix.append((connected_pairs, largest))
     after_prefix.reverse()
-
-    initial_pairs = after_prefix[0][0]
-    scores = {}
-    steps = {}
-    for step, v in enumerate(removals, start=1):
-        pairs_left, lcc_after = after_prefix[step]
-        drop = after_prefix[step - 1][0] - pairs_left
-        # The score follows the order (see rank_chokepoints): what is still connected when this removal comes.
-        scores[v] = after_prefix[step - 1][0] / initial_pairs if initial_pairs else 0.0
-        steps[v] = _Step(
-            step=step,
-            connectivity_drop=drop,
-            drop_share=drop / initial_pairs if initial_pairs else 0.0,
-            connectivity_removed=1 - pairs_left / initial_pairs if initial_pairs else 0.0,
-            lcc_after=lcc_after,
-        )
-    return Selection(nodes=removals, scores=scores, steps=steps)
+    return after_prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,34 +458,10 @@ class _ServiceLoss:
     actors: int
     per_kind: dict[str, int]
 
-
-def _service_losses(
-    G: nx.Graph,
-    dependency_edges: Mapping[str, DependencyDirection],
-    nodes: list[Hashable],
-    *,
-    progress: Progress | None,
-) -> dict[Hashable, _ServiceLoss]:
-    """Return, per node, the actors that lose their only route to a service kind when it alone goes."""
-    access = ServiceAccess(G, dependency_edges)
-    if not access.service_kinds or not access.actors:
-        return {v: _ServiceLoss(actors=0, per_kind={}) for v in nodes}
-    closure = access.closure()
-    losses = {}
-    for done, v in enumerate(nodes, start=1):
-        per_kind: dict[str, int] = {}
-        actors = 0
-        for actor, mask in access.changed_masks(v, closure).items():
-            lost = closure[access.view.index[actor]] & ~mask
-            if lost:
-                actors += 1
-                for kind in access.labels(lost):
-                    per_kind[kind] = per_kind.get(kind, 0) + 1
-        ranked_kinds = dict(sorted(per_kind.items(), key=lambda item: (-item[1], item[0])))
-        losses[v] = _ServiceLoss(actors=actors, per_kind=ranked_kinds)
-        if progress is not None:
-            progress(done / len(nodes))
-    return losses
+    @classmethod
+    def of(cls, actors: int, per_kind: dict[str, int]) -> _ServiceLoss:
+        """The loss with its kinds ranked: most actors first, then by name."""
+        return cls(actors=actors, per_kind=dict(sorted(per_kind.items(), key=lambda item: (-item[1], item[0]))))
 
 
 def _largest_other(sizes: list[int], own_component: int) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from atlas_graph.analysis._adjacency import KERNEL_MIN_ELEMENTS as KERNEL_MIN_ELEMENTS
 from atlas_graph.analysis.robustness import _lcc_curve_indices
 
 __all__ = ["dismantling_order"]
@@ -37,9 +38,6 @@ _MIN_RESTARTS = 8
 _GREEDY_COST = 30
 #: Most times the reverse greedy re-evaluates one node's key before taking it as it stands.
 _MAX_CHECKS = 64
-#: From this many nodes plus adjacency entries on, the searches run as compiled kernels (`_kernels`): below it,
-#: loading them costs more than they save (docs/performance.md).
-KERNEL_MIN_ELEMENTS = 20_000
 
 
 def dismantling_order(

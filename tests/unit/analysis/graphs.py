@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import networkx as nx
 
 BPH = "bulletproof_hosting"
@@ -84,4 +86,21 @@ def planning_example() -> nx.MultiDiGraph:
         ("fin7", "TARGETS", "bank"),
     ]:
         G.add_edge(u, v, key=rel, type=rel, confidence=80, organizations=1)
+    return G
+
+
+def random_typed_ecosystem(nodes: int, edges: int, *, seed: int, categories: int = 6) -> nx.MultiDiGraph:
+    """A random ecosystem with every kind, `categories` service kinds, every relationship type, parallel
+    relationships, self-loops and dependency cycles: for holding compiled kernels to their pure-Python twins."""
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph()
+    kinds = ["actor", "actor", "service_provider", "service_provider", "financier", "infrastructure", "victim"]
+    for v in range(nodes):
+        kind = rng.choice(kinds)
+        category = f"service_{rng.randrange(categories)}" if kind == "service_provider" else "other"
+        G.add_node(v, kind=kind, category=category, name=f"n{v}")
+    types = ["USES", "OPERATES", "SUPPLIES", "AFFILIATED_WITH", "LAUNDERS_FOR", "PAYS", "TARGETS"]
+    for _ in range(edges):
+        u, v, rel = rng.randrange(nodes), rng.randrange(nodes), rng.choice(types)
+        G.add_edge(u, v, key=rel, type=rel)
     return G

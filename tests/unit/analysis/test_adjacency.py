@@ -7,14 +7,18 @@ import random
 import networkx as nx
 import pytest
 
+from atlas_graph.analysis import _adjacency
 from atlas_graph.analysis._adjacency import (
     ServiceAccess,
     component_sizes,
     dependency_view,
     reach_closure,
+    service_losses,
+    single_removals,
     undirected_view,
 )
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
+from tests.unit.analysis.graphs import random_typed_ecosystem
 
 
 def _random_digraph(seed: int) -> nx.DiGraph:
@@ -104,3 +108,35 @@ def test_views_number_nodes_in_graph_order_and_drop_repeats() -> None:
     assert dependencies.links == [[1], [], []]  # b uses a; a supplies b: both say b depends on a
     assert component_sizes(undirected) == [2, 1]
     assert component_sizes(undirected, undirected.flags(["a"])) == [1, 1]
+
+
+@pytest.mark.parametrize("categories", [5, 70])
+def test_compiled_service_losses_match_the_upstream_recount(categories: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 70 service kinds do not fit the compiled search's word: the general search answers, with the same result.
+    G = random_typed_ecosystem(500, 900, seed=categories, categories=categories)
+    nodes = list(G)[:60]
+    monkeypatch.setattr(_adjacency, "KERNEL_MIN_ELEMENTS", 10**12)
+    in_python = service_losses(G, DEPENDENCY_EDGES, nodes)
+    monkeypatch.setattr(_adjacency, "KERNEL_MIN_ELEMENTS", 0)
+    compiled = service_losses(G, DEPENDENCY_EDGES, nodes)
+
+    assert compiled == in_python
+    assert sum(actors for actors, _ in compiled.values()) > 0
+
+
+def test_single_removals_match_removing_each_node(monkeypatch: pytest.MonkeyPatch) -> None:
+    G = nx.Graph(random_typed_ecosystem(300, 330, seed=4).to_undirected())
+    view = undirected_view(G)
+    nodes = list(G)[:40]
+    in_python = single_removals(view, nodes)
+    monkeypatch.setattr(_adjacency, "KERNEL_MIN_ELEMENTS", 0)
+    compiled = single_removals(view, nodes)
+
+    for removals in (in_python, compiled):
+        for v in nodes:
+            component = nx.node_connected_component(G, v)
+            rest = G.subgraph(component - {v})
+            assert removals.pieces[v] == tuple(sorted(map(len, nx.connected_components(rest)), reverse=True))
+            assert removals.component_size[v] == len(component)
+        assert removals.component_sizes == sorted(map(len, nx.connected_components(G)), reverse=True)
+    assert any(len(pieces) > 1 for pieces in compiled.pieces.values())

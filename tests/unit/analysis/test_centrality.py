@@ -7,7 +7,9 @@ import itertools
 import networkx as nx
 import pytest
 
+from atlas_graph.analysis import _adjacency
 from atlas_graph.analysis.centrality import supply_chain_betweenness
+from tests.unit.analysis.graphs import random_typed_ecosystem
 
 
 def _with_kinds(G: nx.Graph, kinds: dict[object, str]) -> nx.Graph:
@@ -126,3 +128,19 @@ def test_progress_reaches_one() -> None:
 def test_bad_options_are_refused(options: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         supply_chain_betweenness(nx.path_graph(3), **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("max_sources", [None, 7])
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_kernel_gives_networkx_shares_to_the_bit(
+    seed: int, max_sources: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large graphs take the compiled kernel, small ones NetworkX: the same floats, not merely close ones.
+    G = random_typed_ecosystem(300, 700, seed=seed)
+    monkeypatch.setattr(_adjacency, "KERNEL_MIN_ELEMENTS", 10**12)
+    by_networkx = supply_chain_betweenness(G, max_sources=max_sources, seed=seed)
+    monkeypatch.setattr(_adjacency, "KERNEL_MIN_ELEMENTS", 0)
+    compiled = supply_chain_betweenness(G, max_sources=max_sources, seed=seed)
+
+    assert compiled == by_networkx
+    assert compiled.routes > 0 and max(compiled.shares.values()) > 0

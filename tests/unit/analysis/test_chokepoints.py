@@ -5,9 +5,10 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
+from atlas_graph.analysis import _adjacency
 from atlas_graph.analysis.chokepoints import rank_chokepoints
 from atlas_graph.analysis.dismantling import dismantling_order
-from tests.unit.analysis.graphs import BPH, RAAS, ecosystem
+from tests.unit.analysis.graphs import BPH, RAAS, ecosystem, random_typed_ecosystem
 
 METHODS = ["fragmentation", "betweenness", "articulation", "degree"]
 
@@ -183,3 +184,19 @@ def test_many_parts_are_summed_up() -> None:
     assert "splits its component of 8 nodes into 7 parts of 1, 1, 1 and 1 nodes and 3 more with 3 nodes" in (
         centre.explanation
     )
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_kernels_give_the_pure_python_ranking(method: str, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large graphs take the compiled kernels (betweenness, service losses, pieces, replay), small ones the
+    # pure-Python twins: the same chokepoints, metrics and explanations.
+    G = random_typed_ecosystem(400, 600, seed=seed)
+    monkeypatch.setattr(_adjacency, "KERNEL_MIN_ELEMENTS", 10**12)
+    in_python = rank_chokepoints(G, method=method, top=8, seed=seed)  # type: ignore[arg-type]
+    monkeypatch.setattr(_adjacency, "KERNEL_MIN_ELEMENTS", 0)
+    compiled = rank_chokepoints(G, method=method, top=8, seed=seed)  # type: ignore[arg-type]
+
+    assert compiled == in_python
+    assert any(point.metrics["actors_losing_service"] for point in compiled)
+    assert any(point.metrics["parts"] > 1 for point in compiled)
