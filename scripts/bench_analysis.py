@@ -35,12 +35,17 @@ from typing import Any, TypeVar
 import networkx as nx
 from neo4j import ManagedTransaction
 
+from atlas_graph.config import Settings
 from atlas_graph.models.vocabulary import Role
 from atlas_graph.neo4j_local import LocalNeo4j
 from atlas_graph.services import analysis as analysis_service
 from atlas_graph.services import plans as plans_service
+from atlas_graph.services.connection import connection_for
+from atlas_graph.store.cypher import CypherLibrary
+from atlas_graph.store.entities import ENTITY_COUNT
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.projection import DEFAULT_COST, Projection, load_projection
+from atlas_graph.store.queries import QUERY_NAMES
 from atlas_graph.store.scope import GraphScope, read_parameters
 from atlas_graph.synthetic import generate_ecosystem
 from bench_paths import ORGANIZATION, ensure_loaded
@@ -79,12 +84,21 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded benchmark database")
     parser.add_argument("--no-api", action="store_true", help="only the in-process breakdown")
     parser.add_argument("--no-baseline", action="store_true", help="leave out the projection read as it was")
+    parser.add_argument("--reads", type=int, default=1, help="times to read the projection each way, alternating")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="only read a database another run loaded and keeps (running): no schema, no calibration CREATE, no "
+        "key, no load, no API; implies --reuse --no-api",
+    )
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--password")
     args = parser.parse_args()
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
 
     settings = bench_settings(args.neo4j_uri, args.password)
+    if args.read_only:
+        return read_only(settings, args, methods)
     with bench_store(settings, empty=False) as store:
         calibration = calibrate(store)
         ensure_loaded(
@@ -97,10 +111,28 @@ def main() -> int:
         )
         token = issue_key(store, ORGANIZATION, Role.READER)
         neo4j_pid = LocalNeo4j(settings).status().pid if settings.uses_local_neo4j else None
-        breakdown(store, methods, calibration, baseline=not args.no_baseline, neo4j_pid=neo4j_pid)
+        breakdown(store, methods, calibration, baseline=not args.no_baseline, reads=args.reads, neo4j_pid=neo4j_pid)
         if not args.no_api:
             with api_server(settings, port=args.port):
                 through_api(args, methods, token, calibration)
+    return 0
+
+
+def read_only(settings: Settings, args: argparse.Namespace, methods: list[str]) -> int:
+    """The in-process breakdown on a database that is someone else's: it must be running and loaded already."""
+    local = LocalNeo4j(settings) if settings.uses_local_neo4j else None
+    neo4j_pid = local.status().pid if local is not None else None
+    if local is not None and neo4j_pid is None:
+        raise SystemExit(f"--read-only: no Neo4j runs on {settings.local_neo4j_port}; it is not started for you")
+    calibration = calibrate(None)
+    store = GraphStore.open(connection_for(settings), queries=CypherLibrary.load(required=QUERY_NAMES))
+    try:
+        loaded = store.read(ENTITY_COUNT, {"kind": None, "organization": ORGANIZATION})[0]["total"]
+        if loaded < args.entities * 0.99:
+            raise SystemExit(f"--read-only: the database holds {loaded:,} entities, not {args.entities:,}")
+        breakdown(store, methods, calibration, baseline=not args.no_baseline, reads=args.reads, neo4j_pid=neo4j_pid)
+    finally:
+        store.close()
     return 0
 
 
@@ -114,25 +146,32 @@ def step(label: str, calibration: Calibration, work: Callable[[], T], *, neo4j_p
 
 
 def breakdown(
-    store: GraphStore, methods: list[str], calibration: Calibration, *, baseline: bool, neo4j_pid: int | None
+    store: GraphStore,
+    methods: list[str],
+    calibration: Calibration,
+    *,
+    baseline: bool,
+    reads: int,
+    neo4j_pid: int | None,
 ) -> None:
     """Each part of a ranking in this process: read, hand-off, analysis (with its model), JSON."""
     scope = GraphScope()
-    print("\nin-process breakdown (one run each)")
+    print(f"\nin-process breakdown (one run each; the projection read {reads} time(s) each way, alternating)")
     old_graph: nx.MultiDiGraph | None = None
-    if baseline:
-        old_graph = step(
-            "projection read, as before (baseline)",
+    for _ in range(reads):
+        if baseline:
+            old_graph = step(
+                "projection read, as before (baseline)",
+                calibration,
+                lambda: baseline_projection(store, organization=ORGANIZATION, scope=scope),
+                neo4j_pid=neo4j_pid,
+            )
+        projection: Projection = step(
+            "projection read, now (load_projection)",
             calibration,
-            lambda: baseline_projection(store, organization=ORGANIZATION, scope=scope),
+            lambda: load_projection(store, organization=ORGANIZATION, scope=scope),
             neo4j_pid=neo4j_pid,
         )
-    projection: Projection = step(
-        "projection read, now (load_projection)",
-        calibration,
-        lambda: load_projection(store, organization=ORGANIZATION, scope=scope),
-        neo4j_pid=neo4j_pid,
-    )
     print(f"  (the projection: {projection.node_count:,} nodes, {projection.edge_count:,} edges)")
     graph = step("  its graph built (in the worker)", calibration, lambda: projection.graph)
     if old_graph is not None:
