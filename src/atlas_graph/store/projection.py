@@ -34,7 +34,7 @@ PAGE_ENTITIES = 5_000
 
 EdgeGroup = list[Any]
 """A source id and the parallel lists of its edges: target ids, types, confidences, organizations."""
-Column = npt.NDArray[np.int64]
+Column = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Projection:
     edges: EdgeColumns
     graph_version: str
     fingerprint: str
-    _building: Lock = field(default_factory=Lock, repr=False, compare=False)
+    _building: Lock = field(default_factory=Lock, init=False, repr=False, compare=False)
 
     @property
     def node_count(self) -> int:
@@ -192,11 +192,11 @@ def _edge_columns(nodes: tuple[NodeRow, ...], groups: Iterable[EdgeGroup]) -> Ed
     names = tuple(sorted(set(types)))
     code = {name: index for index, name in enumerate(names)}
     columns = (
-        np.array(sources, dtype=np.int64),
-        np.fromiter((position.get(target, -1) for target in targets), dtype=np.int64, count=len(targets)),
-        np.fromiter(map(code.__getitem__, types), dtype=np.int64, count=len(types)),
-        np.array(confidences, dtype=np.int64),
-        np.array(organizations, dtype=np.int64),
+        np.array(sources, dtype=np.int32),
+        np.fromiter((position.get(target, -1) for target in targets), dtype=np.int32, count=len(targets)),
+        np.fromiter(map(code.__getitem__, types), dtype=np.int32, count=len(types)),
+        np.array(confidences, dtype=np.int32),
+        np.array(organizations, dtype=np.int32),
     )
     # Both queries read one transaction, but not one snapshot: an entity a concurrent write hid between them is
     # left out with its edges (its graph version is already stale, so the next ranking reads afresh).
@@ -204,17 +204,8 @@ def _edge_columns(nodes: tuple[NodeRow, ...], groups: Iterable[EdgeGroup]) -> Ed
     # Positions follow the sorted ids and codes the sorted type names, so sorting the numbers sorts the rows.
     order = np.lexsort(columns[::-1])
     order = order[known[order]]
-    sorted_sources, sorted_targets, sorted_codes, sorted_confidences, sorted_organizations = (
-        column[order] for column in columns
-    )
-    return EdgeColumns(
-        sources=sorted_sources,
-        targets=sorted_targets,
-        type_codes=sorted_codes,
-        confidences=sorted_confidences,
-        organizations=sorted_organizations,
-        types=names,
-    )
+    sources_in_order, targets_in_order, codes, best, counted = (column[order] for column in columns)
+    return EdgeColumns(sources_in_order, targets_in_order, codes, best, counted, names)
 
 
 def _build(nodes: tuple[NodeRow, ...], edges: EdgeColumns) -> nx.MultiDiGraph:
