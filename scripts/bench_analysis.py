@@ -18,7 +18,8 @@ Timings depend on the machine and on what else runs on it: the first line is the
 (scripts/benchlib.py), and each figure is also given as a multiple of its pure-Python loop.
 
     .venv/bin/python scripts/bench_analysis.py [--entities 100000] [--relationships 500000] [--reuse]
-        [--methods capability,fragmentation] [--samples 50] [--no-api] [--no-baseline]
+        [--methods capability,fragmentation] [--samples 50] [--no-api] [--no-baseline] [--reads 1]
+    .venv/bin/python scripts/bench_analysis.py --read-only --methods '' --reads 2   # on another run's database
 """
 
 from __future__ import annotations
