@@ -1,5 +1,5 @@
-"""The subgraph a caller may see, streamed from Neo4j into NetworkX for the analysis layer (two queries; a third first
-finds the entities a scope's categories keep)."""
+"""The subgraph a caller may see, read from Neo4j in pages into rows and arrays, and built into NetworkX for the
+analysis layer where it is used (two paged queries; a third first finds the entities a scope's categories keep)."""
 
 from __future__ import annotations
 
