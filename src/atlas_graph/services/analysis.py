@@ -169,13 +169,11 @@ def _answer_or_job(
     kept = Kept(key=(projection.graph_version, projection.fingerprint), value=projection)
     if not as_job:
         return workers.run(compute, kept, **arguments)
-    return runtime.jobs.submit(
-        kind=kind,
-        organization=caller.organization,
-        work=lambda progress: workers.run(compute, kept, background=True, progress=progress, **arguments).model_dump(
-            mode="json"
-        ),
-    )
+
+    def work(progress: Progress) -> Any:
+        return workers.run(compute, kept, background=True, progress=progress, **arguments).model_dump(mode="json")
+
+    return runtime.jobs.submit(kind=kind, organization=caller.organization, work=work)
 
 
 def projection_for(runtime: AnalysisRuntime, *, caller: Caller, scope: GraphScope) -> Projection:

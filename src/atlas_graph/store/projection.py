@@ -31,6 +31,8 @@ DEFAULT_COST = 1.0
 """What acting on an entity costs a plan when no visible claim says (`attributes.disruption_cost`)."""
 PAGE_ENTITIES = 5_000
 """Entities per page of the projection's queries: a page is one message, and the driver's cost is per message."""
+PAGES_WITH_KEPT_ENTITIES = 8
+"""At most about this many pages (each way) when a scope's categories keep a list of entities."""
 
 EdgeGroup = list[Any]
 """A source id and the parallel lists of its edges: target ids, types, confidences, organizations."""
@@ -159,12 +161,14 @@ def assemble(node_rows: Iterable[NodeRow], edge_groups: Iterable[EdgeGroup], *, 
 
 def _pages(tx: ManagedTransaction, query: LiteralString, parameters: dict[str, Any]) -> Iterator[list[Any]]:
     """The lists a paged projection query returns, page after page (by entity id) until one comes back short."""
+    kept = parameters["kept_entities"]
+    # Every page is sent the whole list of the entities a scope's categories keep: a few large pages, not many.
+    page = max(PAGE_ENTITIES, len(kept) // PAGES_WITH_KEPT_ENTITIES) if kept is not None else PAGE_ENTITIES
     after = ""
     while True:
-        record = tx.run(query, {**parameters, "after": after, "page": PAGE_ENTITIES}).single(strict=True)
-        rows, scanned, last = record
+        rows, scanned, last = tx.run(query, {**parameters, "after": after, "page": page}).single(strict=True)
         yield rows
-        if scanned < PAGE_ENTITIES:
+        if scanned < page:
             return
         after = last
 
