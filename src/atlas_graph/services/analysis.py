@@ -32,7 +32,7 @@ from atlas_graph.services import plans
 from atlas_graph.services.caller import Caller
 from atlas_graph.services.jobs import Job, JobRunner, Progress
 from atlas_graph.services.plans import scope_out
-from atlas_graph.services.workers import AnalysisWorkers
+from atlas_graph.services.workers import AnalysisWorkers, Kept
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.projection import Projection, ProjectionCache
 from atlas_graph.store.scope import GraphScope
@@ -160,17 +160,20 @@ def _answer_or_job(
     as_job: bool,
     **arguments: Any,
 ) -> Answer | Job:
-    """`compute(projection, **arguments)` in the inline worker, or submitted as a job that keeps its JSON."""
+    """`compute(projection, **arguments)` in the inline worker, or submitted as a job that keeps its JSON.
+
+    The workers keep the projection by its version and content, so that the next analysis of the same graph sends
+    them its key only.
+    """
     workers = runtime.workers
+    kept = Kept(key=(projection.graph_version, projection.fingerprint), value=projection)
     if not as_job:
-        return workers.run(compute, projection, **arguments)
-    return runtime.jobs.submit(
-        kind=kind,
-        organization=caller.organization,
-        work=lambda progress: workers.run(
-            compute, projection, background=True, progress=progress, **arguments
-        ).model_dump(mode="json"),
-    )
+        return workers.run(compute, kept, **arguments)
+
+    def work(progress: Progress) -> Any:
+        return workers.run(compute, kept, background=True, progress=progress, **arguments).model_dump(mode="json")
+
+    return runtime.jobs.submit(kind=kind, organization=caller.organization, work=work)
 
 
 def projection_for(runtime: AnalysisRuntime, *, caller: Caller, scope: GraphScope) -> Projection:
@@ -184,8 +187,7 @@ def projection_for(runtime: AnalysisRuntime, *, caller: Caller, scope: GraphScop
 
 
 def needs_job(projection: Projection, *, stability: bool) -> bool:
-    graph = projection.graph
-    return stability or graph.number_of_nodes() + graph.number_of_edges() > INLINE_LIMIT
+    return stability or projection.node_count + projection.edge_count > INLINE_LIMIT
 
 
 def rank(

@@ -7,6 +7,10 @@ that interactive requests come first.
 
 Two pools: one process for the analyses answered at once (small, quick ones) and `background` processes for
 jobs, so that a quick ranking never queues behind an hour-long stability run.
+
+An argument wrapped in `Kept` (a projection) is kept by each worker process under its key, the few most recently
+used, and sent again only to a worker that does not hold it: a second ranking of the same graph sends a key, not
+the graph, and the worker finds the graph it built for the first.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from multiprocessing.managers import SyncManager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from atlas_graph.errors import AtlasGraphError
 from atlas_graph.processes import process_alive
@@ -36,6 +42,31 @@ PROGRESS_POLL_SECONDS = 0.25
 PROGRESS_STEP = 0.01
 # How often a worker checks that the API process that started it is still there.
 OWNER_CHECK_SECONDS = 1.0
+# How many kept arguments a worker process holds: a projection at 100,000 entities is some hundreds of MiB once its
+# graph is built, and rankings of one graph come in runs (after an import, or as a planner changes the method).
+KEPT_PER_WORKER = 2
+# How many keys the API process remembers sending to each pool (a miss costs one round trip, then the value).
+KEPT_REMEMBERED = 16
+
+
+@dataclass(frozen=True)
+class Kept(Generic[T]):
+    """An argument for `AnalysisWorkers.run` that worker processes keep under `key` for the next runs.
+
+    `key` must name `value` exactly (the same key, the same value), and the function must not change `value`.
+    """
+
+    key: Hashable
+    value: T
+
+
+@dataclass(frozen=True)
+class _KeptKey:
+    key: Hashable
+
+
+class _NotKept(Exception):
+    """Raised in a worker that was sent the key of an argument it does not hold (any more)."""
 
 
 class WorkerCrashed(AtlasGraphError):
@@ -53,6 +84,8 @@ class AnalysisWorkers:
         self._manager: SyncManager | None = None
         self._progress: Any = None
         self._lock = threading.Lock()
+        # The keys of the `Kept` arguments each pool was sent lately: worth trying the key alone next time.
+        self._sent: dict[str, OrderedDict[Hashable, None]] = {}
 
     def run(
         self,
@@ -68,8 +101,36 @@ class AnalysisWorkers:
         With `progress`, the function is given a `progress` callable too, whose reports reach `progress` here.
         """
         if not self._enabled:
+            args, kwargs = _unwrapped(args), {name: _unwrapped_one(value) for name, value in kwargs.items()}
             return function(*args, progress=progress, **kwargs) if progress is not None else function(*args, **kwargs)
         kind = "background" if background else "inline"
+        kept = [value for value in (*args, *kwargs.values()) if isinstance(value, Kept)]
+        with self._lock:
+            sent = self._sent.setdefault(kind, OrderedDict())
+            by_key = all(value.key in sent for value in kept)
+        if kept and by_key:
+            try:
+                return self._submit(kind, function, _as_keys(args), _as_keys(kwargs), progress)
+            except _NotKept:
+                pass  # another worker of the pool, or a fresh one: send the values
+        result = self._submit(kind, function, args, kwargs, progress)
+        with self._lock:
+            sent = self._sent.setdefault(kind, OrderedDict())
+            for value in kept:
+                sent[value.key] = None
+                sent.move_to_end(value.key)
+            while len(sent) > KEPT_REMEMBERED:
+                sent.popitem(last=False)
+        return result
+
+    def _submit(
+        self,
+        kind: str,
+        function: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        progress: Progress | None,
+    ) -> T:
         token = uuid.uuid4().hex if progress is not None else None
         shared = self._shared_progress() if token is not None else None
         future: Future[T] = self._pool(kind).submit(_call, function, args, kwargs, shared, token)
@@ -92,6 +153,7 @@ class AnalysisWorkers:
     def shutdown(self) -> None:
         with self._lock:
             pools, self._pools = list(self._pools.values()), {}
+            self._sent = {}
             manager, self._manager = self._manager, None
         for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -115,6 +177,7 @@ class AnalysisWorkers:
     def _discard(self, kind: str) -> None:
         with self._lock:
             pool = self._pools.pop(kind, None)
+            self._sent.pop(kind, None)
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -157,6 +220,7 @@ def _exit_with_owner(owner: int) -> None:
 
 def _call(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], shared: Any, token: Any) -> T:
     """In the worker: run the function, passing on its progress (throttled: each report is a round trip)."""
+    args, kwargs = _kept_here(args), {name: _kept_here_one(value) for name, value in kwargs.items()}
     if shared is None:
         return function(*args, **kwargs)
     last = [-1.0, 0.0]
@@ -168,3 +232,41 @@ def _call(function: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, A
             shared[token] = fraction
 
     return function(*args, progress=report, **kwargs)
+
+
+# In a worker process: the kept arguments it holds, least recently used first.
+_kept: OrderedDict[Hashable, Any] = OrderedDict()
+
+
+def _kept_here(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(_kept_here_one(value) for value in args)
+
+
+def _kept_here_one(value: Any) -> Any:
+    """In the worker: a `Kept` argument stored (and unwrapped), a key replaced by the value it names."""
+    if isinstance(value, Kept):
+        _kept[value.key] = value.value
+        _kept.move_to_end(value.key)
+        while len(_kept) > KEPT_PER_WORKER:
+            _kept.popitem(last=False)
+        return value.value
+    if isinstance(value, _KeptKey):
+        if value.key not in _kept:
+            raise _NotKept()
+        _kept.move_to_end(value.key)
+        return _kept[value.key]
+    return value
+
+
+def _as_keys(arguments: Any) -> Any:
+    if isinstance(arguments, dict):
+        return {name: _KeptKey(value.key) if isinstance(value, Kept) else value for name, value in arguments.items()}
+    return tuple(_KeptKey(value.key) if isinstance(value, Kept) else value for value in arguments)
+
+
+def _unwrapped(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(_unwrapped_one(value) for value in args)
+
+
+def _unwrapped_one(value: Any) -> Any:
+    return value.value if isinstance(value, Kept) else value

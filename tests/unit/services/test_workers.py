@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from atlas_graph.processes import process_alive
-from atlas_graph.services.workers import OWNER_CHECK_SECONDS, AnalysisWorkers, WorkerCrashed
+from atlas_graph.services.workers import (
+    KEPT_PER_WORKER,
+    OWNER_CHECK_SECONDS,
+    AnalysisWorkers,
+    Kept,
+    WorkerCrashed,
+)
 
 
 def where_and_how_nice() -> tuple[int, int]:
@@ -32,6 +38,11 @@ def halfway_then_wait(seconds: float, progress: Callable[[float], None] | None =
     progress(0.5)
     time.sleep(seconds)
     return "done"
+
+
+def identity(value: object, *, plus: int = 0) -> tuple[int, int, object]:
+    """Where `value` lives: the process, the object's id there, and the value (with `plus` added to a number)."""
+    return os.getpid(), id(value), value if not isinstance(value, int) else value + plus
 
 
 def die() -> None:
@@ -102,3 +113,34 @@ def test_a_worker_busy_with_a_job_exits_soon_after_the_service_dies(tmp_path: Pa
     while process_alive(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not process_alive(worker), "the worker outlived the process that started it"
+
+
+def test_a_kept_argument_is_sent_once_and_found_by_the_next_runs(workers: AnalysisWorkers) -> None:
+    value = {"graph": list(range(1000))}
+    first = workers.run(identity, Kept(key="v1", value=value))
+    second = workers.run(identity, Kept(key="v1", value=value))
+    assert first[2] == second[2] == value
+    assert first[0] == second[0] != os.getpid()
+    assert first[1] == second[1], "the second run used the object the worker kept, not a fresh copy"
+    other = workers.run(identity, Kept(key="v2", value={"graph": []}))
+    assert other[2] == {"graph": []}
+    keyword = workers.run(identity, value=Kept(key=3, value=3), plus=1, background=True)
+    assert keyword[2] == 4
+
+
+def test_a_worker_that_no_longer_holds_a_key_is_sent_the_value_again(workers: AnalysisWorkers) -> None:
+    kept = [Kept(key=f"k{n}", value=f"value {n}") for n in range(KEPT_PER_WORKER + 2)]
+    for argument in kept:
+        assert workers.run(identity, argument)[2] == argument.value
+    # The first ones are out of the worker's few by now, though the pool was sent them.
+    assert workers.run(identity, kept[0])[2] == "value 0"
+    with pytest.raises(WorkerCrashed):
+        workers.run(die)
+    assert workers.run(identity, kept[-1])[2] == kept[-1].value, "a fresh worker is sent the value"
+
+
+def test_without_processes_a_kept_argument_is_passed_as_its_value() -> None:
+    workers = AnalysisWorkers(processes=False)
+    value = ["shared"]
+    pid, where, passed = workers.run(identity, Kept(key="k", value=value))
+    assert (pid, where, passed) == (os.getpid(), id(value), value)
