@@ -320,6 +320,66 @@ def actionable_targets(G: nx.Graph, coalition: Iterable[MemberProfile]) -> dict[
 # ------------------------------------------------------------------------------------------ the loss model
 
 
+@dataclass(frozen=True, slots=True)
+class _TypedLinks:
+    """What the loss model reads from a graph's typed edges, in one pass."""
+
+    successors: list[list[int]]
+    """The dependency digraph (`dependency_view` with `DEPENDENCY_EDGES`), by node number."""
+    victims: dict[int, set[int]]
+    """Actor -> the victims it `TARGETS`."""
+    affiliated: dict[int, set[int]]
+    """Actor -> the actors `AFFILIATED_WITH` it, either direction."""
+
+    @classmethod
+    def of(cls, G: nx.Graph, index: Mapping[Hashable, int], kind: list[str | None]) -> _TypedLinks:
+        victims: dict[int, set[int]] = {}
+        affiliated: dict[int, set[int]] = {}
+        if not (G.is_directed() and G.is_multigraph()):
+            view = dependency_view(G, DEPENDENCY_EDGES)
+            for u, v, rel in relationship_edges(G):
+                cls._relate(rel, index[u], index[v], kind, victims, affiliated)
+            return cls(view.links, victims, affiliated)
+        # The projection is a MultiDiGraph: its own dicts (`_adj`) walked once give the dependencies, the
+        # victims and the affiliations, without a view object per node and edge and without a second pass;
+        # the successors are added in the order `dependency_view` adds them, so their lists come out the same.
+        directions = DEPENDENCY_EDGES
+        successors: list[set[int]] = [set() for _ in kind]
+        for u, neighbours in G._adj.items():
+            i = index[u]
+            for v, keyed in neighbours.items():
+                j = index[v]
+                for key, data in keyed.items():
+                    rel = data.get("type")
+                    if rel is None:
+                        rel = key
+                    direction = directions.get(rel)
+                    if direction is not None and i != j:
+                        if direction == "forward":
+                            successors[i].add(j)
+                        else:
+                            successors[j].add(i)
+                    if rel == TARGETING or rel == AFFILIATION:
+                        cls._relate(rel, i, j, kind, victims, affiliated)
+        return cls([list(near) for near in successors], victims, affiliated)
+
+    @staticmethod
+    def _relate(
+        rel: Any,
+        i: int,
+        j: int,
+        kind: list[str | None],
+        victims: dict[int, set[int]],
+        affiliated: dict[int, set[int]],
+    ) -> None:
+        if rel == TARGETING:
+            if kind[i] == "actor" and kind[j] == "victim":
+                victims.setdefault(i, set()).add(j)
+        elif rel == AFFILIATION and i != j and kind[i] == "actor" and kind[j] == "actor":
+            affiliated.setdefault(i, set()).add(j)
+            affiliated.setdefault(j, set()).add(i)
+
+
 @dataclass(slots=True)
 class LossState:
     """The graph without some removed nodes: what every node reaches, and what each actor in scope lost."""
@@ -350,14 +410,14 @@ class LossModel:
         if substitution not in get_args(Substitution):
             raise ValueError(f"unknown substitution {substitution!r}; expected one of {get_args(Substitution)}")
         self.substitution = substitution
-        view = dependency_view(G, DEPENDENCY_EDGES)
-        self.nodes = view.nodes
-        self.index = view.index
-        self.successors = view.links
+        self.nodes = list(G)
+        self.index = {v: i for i, v in enumerate(self.nodes)}
         n = len(self.nodes)
         attributes = G.nodes
         self.kind = [attributes[v].get("kind") for v in self.nodes]
         self.category = [attributes[v].get("category") for v in self.nodes]
+        links = _TypedLinks.of(G, self.index, self.kind)
+        self.successors = links.successors
         supplied = suppliers(G)
         self.capabilities = sorted(set(supplied.values()))
         bit = {capability: b for b, capability in enumerate(self.capabilities)}
@@ -382,24 +442,12 @@ class LossModel:
             raise ValueError(f"criticality must not be negative: {sorted(negative)}")
         self.criticality = [float(weights.get(capability, 1.0)) for capability in self.capabilities]
         self.uniform = all(weight == 1.0 for weight in self.criticality)
-        # One pass over the typed edges for both harm (distinct victims targeted) and affiliations.
-        victims: list[set[int]] = [set() for _ in range(n)]
-        affiliated: list[set[int]] = [set() for _ in range(n)]
-        kind, index = self.kind, self.index
-        for u, v, rel in relationship_edges(G):
-            if rel == TARGETING:
-                i, j = index[u], index[v]
-                if kind[i] == "actor" and kind[j] == "victim":
-                    victims[i].add(j)
-            elif rel == AFFILIATION and u != v:
-                i, j = index[u], index[v]
-                if kind[i] == "actor" and kind[j] == "actor":
-                    affiliated[i].add(j)
-                    affiliated[j].add(i)
-        self.harm = [1.0 + len(victims[i]) if kind[i] == "actor" else 0.0 for i in range(n)]
-        self.victims: dict[int, set[int]] = {i: targeted for i, targeted in enumerate(victims) if targeted}
+        kind = self.kind
+        victims, affiliated = links.victims, links.affiliated
+        self.harm = [1.0 + len(victims.get(i, ())) if kind[i] == "actor" else 0.0 for i in range(n)]
+        self.victims: dict[int, set[int]] = victims
         """Per actor that targets any, the victims it targets (node numbers)."""
-        self.affiliates: list[list[int]] = [sorted(near) for near in affiliated]
+        self.affiliates: list[list[int]] = [sorted(affiliated[i]) if i in affiliated else [] for i in range(n)]
         self.before = reach_closure(self.successors, self.marks)
         self.position = {a: p for p, a in enumerate(self.scope)}
         self._predecessors: list[list[int]] | None = None

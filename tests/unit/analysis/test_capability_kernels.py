@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from atlas_graph.analysis import _capability_kernels as kernels
-from atlas_graph.analysis._adjacency import reach_closure
-from atlas_graph.analysis.capabilities import LossModel, Substitution, capability_loss, csr
+from atlas_graph.analysis._adjacency import dependency_view, reach_closure, relationship_edges
+from atlas_graph.analysis.capabilities import LossModel, Substitution, capability_loss, csr, harm
+from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
 from atlas_graph.analysis.plans import capability_ranking, capability_scores
 
 from .test_plans import RULES, random_ecosystem
@@ -78,3 +79,17 @@ def test_the_ranking_is_the_scores_with_the_loss_of_each(substitution: Substitut
         alone = capability_loss(G, [target.node], substitution=substitution, listed=3)
         assert target.score == scores[target.node] == alone.loss
         assert target.account == alone
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_model_reads_the_multigraph_as_the_dependency_view_and_harm_do(seed: int) -> None:
+    G = random_ecosystem(seed + 50, actors=40, suppliers=30)
+    model = LossModel(G, substitution="affiliates")
+    assert model.successors == dependency_view(G, DEPENDENCY_EDGES).links  # the same lists, in the same order
+    assert {model.nodes[a]: model.harm[a] for a in model.all_actors} == harm(G)
+    affiliates = {(u, v) for u, v, rel in relationship_edges(G) if rel == "AFFILIATED_WITH" and u != v}
+    expected = [
+        sorted({model.index[b] for pair in affiliates if a in pair for b in pair} - {model.index[a]})
+        for a in model.nodes
+    ]
+    assert model.affiliates == expected
