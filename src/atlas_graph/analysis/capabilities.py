@@ -21,6 +21,7 @@ from types import MappingProxyType, ModuleType
 from typing import Any, Literal, get_args
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import dependency_view, reach_closure, relationship_edges
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
@@ -565,8 +566,6 @@ class LossModel:
     def _closure_without_kernel(self, removed: bytearray, gone: list[int]) -> list[int]:
         """`closure_without` on a large graph: per capability, one compiled search from its remaining suppliers
         (`_capability_kernels.reach_without`), and the bits lost cleared from the closure before."""
-        import numpy as np
-
         arrays = self.arrays
         rows = self.reach_rows
         count = len(self.capabilities)
@@ -641,8 +640,6 @@ class LossModel:
         One breadth-first search from all the suppliers at once, against the dependencies, in which each node
         keeps the first `listed` suppliers that arrive: linear in the graph times `listed`, for every node.
         """
-        import numpy as np
-
         arrays = self.arrays
         search = kernel(_capability_kernels().nearest_suppliers, arrays.elements)
         starts = np.array(self.suppliers_of[bit], np.int64)
@@ -735,8 +732,6 @@ class _Arrays:
 
     @classmethod
     def of(cls, successors: list[list[int]]) -> _Arrays:
-        import numpy as np
-
         n = len(successors)
         succ_ptr, succ_idx = csr(successors)
         sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(succ_ptr))
@@ -754,8 +749,6 @@ _WORD = 62
 
 def bit_rows(masks: list[int], count: int) -> Any:
     """Return a ``count`` x ``len(masks)`` array of uint8: row c flags the masks with bit c set."""
-    import numpy as np
-
     rows = np.zeros((count, len(masks)), np.uint8)
     for start in range(0, count, _WORD):
         width = min(_WORD, count - start)
@@ -767,8 +760,6 @@ def bit_rows(masks: list[int], count: int) -> Any:
 
 def _packed(rows: Any) -> Any:
     """Return at most `_WORD` rows of flags packed into one int64 per column: row b as bit b."""
-    import numpy as np
-
     packed = np.zeros(rows.shape[1], np.int64)
     for b in range(rows.shape[0]):
         packed |= rows[b].astype(np.int64) << b
@@ -777,8 +768,6 @@ def _packed(rows: Any) -> Any:
 
 def csr(lists: list[list[int]]) -> tuple[Any, Any]:
     """Return lists of numbers as ``(indptr, indices)``, numpy int64, each list's order kept."""
-    import numpy as np
-
     n = len(lists)
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.fromiter(map(len, lists), np.int64, n), out=indptr[1:])

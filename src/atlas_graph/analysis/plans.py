@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import reach_closure, undirected_view
 from atlas_graph.analysis.capabilities import (
@@ -459,8 +460,6 @@ def single_losses(model: LossModel) -> list[float]:
     capability it alone supplies, for every actor in scope that has it; under ``none`` and ``affiliates`` the
     dominator trees of `_capability_kernels.single_removal_gains` say which pairs it cuts.
     """
-    import numpy as np
-
     n = len(model.nodes)
     gains = [0.0] * n
     for a in model.scope:
@@ -1272,7 +1271,6 @@ class _Program:
 def _solve(reduced: _Reduced, room: float, *, time_limit: float) -> _Solution:
     # Imported here: SciPy takes seconds to import on a loaded machine, and every analysis worker and the API
     # import this package, most of them never to plan.
-    import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_array
 
