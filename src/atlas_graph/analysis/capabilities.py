@@ -336,54 +336,38 @@ class _TypedLinks:
     def of(cls, G: nx.Graph, index: Mapping[Hashable, int], kind: list[str | None]) -> _TypedLinks:
         victims: dict[int, set[int]] = {}
         affiliated: dict[int, set[int]] = {}
-        if not (G.is_directed() and G.is_multigraph()):
-            view = dependency_view(G, DEPENDENCY_EDGES)
-            for u, v, rel in relationship_edges(G):
-                cls._relate(rel, index[u], index[v], kind, victims, affiliated)
-            return cls(view.links, victims, affiliated)
-        # The projection is a MultiDiGraph: its own dicts (`_adj`) walked once give the dependencies, the
-        # victims and the affiliations, without a view object per node and edge and without a second pass;
-        # the successors are added in the order `dependency_view` adds them, so their lists come out the same.
+        successors: list[set[int]] | None = None
+        edges: Iterable[tuple[int, int, Any]]
+        if G.is_directed() and G.is_multigraph():
+            # The projection is a MultiDiGraph: its own dicts (`_adj`) walked once give the dependencies, the
+            # victims and the affiliations, without a view object per node and edge and without a second pass;
+            # the successors are added in the order `dependency_view` adds them, so their lists come out the same.
+            successors = [set() for _ in kind]
+            edges = (
+                (index[u], index[v], key if data.get("type") is None else data["type"])
+                for u, neighbours in G._adj.items()
+                for v, keyed in neighbours.items()
+                for key, data in keyed.items()
+            )
+        else:
+            edges = ((index[u], index[v], rel) for u, v, rel in relationship_edges(G))
         directions = DEPENDENCY_EDGES
-        successors: list[set[int]] = [set() for _ in kind]
-        for u, neighbours in G._adj.items():
-            i = index[u]
-            for v, keyed in neighbours.items():
-                j = index[v]
-                for key, data in keyed.items():
-                    rel = data.get("type")
-                    if rel is None:
-                        rel = key
-                    direction = directions.get(rel)
-                    if direction is not None and i != j:
-                        if direction == "forward":
-                            successors[i].add(j)
-                        else:
-                            successors[j].add(i)
-                    # Inline, not `_relate`: a call per edge is a third of this loop at 500,000 edges.
-                    if rel == TARGETING:
-                        if kind[i] == "actor" and kind[j] == "victim":
-                            victims.setdefault(i, set()).add(j)
-                    elif rel == AFFILIATION and i != j and kind[i] == "actor" and kind[j] == "actor":
-                        affiliated.setdefault(i, set()).add(j)
-                        affiliated.setdefault(j, set()).add(i)
+        for i, j, rel in edges:
+            if successors is not None and i != j:
+                direction = directions.get(rel)
+                if direction == "forward":
+                    successors[i].add(j)
+                elif direction == "reverse":
+                    successors[j].add(i)
+            if rel == TARGETING:
+                if kind[i] == "actor" and kind[j] == "victim":
+                    victims.setdefault(i, set()).add(j)
+            elif rel == AFFILIATION and i != j and kind[i] == "actor" and kind[j] == "actor":
+                affiliated.setdefault(i, set()).add(j)
+                affiliated.setdefault(j, set()).add(i)
+        if successors is None:
+            return cls(dependency_view(G, DEPENDENCY_EDGES).links, victims, affiliated)
         return cls([list(near) for near in successors], victims, affiliated)
-
-    @staticmethod
-    def _relate(
-        rel: Any,
-        i: int,
-        j: int,
-        kind: list[str | None],
-        victims: dict[int, set[int]],
-        affiliated: dict[int, set[int]],
-    ) -> None:
-        if rel == TARGETING:
-            if kind[i] == "actor" and kind[j] == "victim":
-                victims.setdefault(i, set()).add(j)
-        elif rel == AFFILIATION and i != j and kind[i] == "actor" and kind[j] == "actor":
-            affiliated.setdefault(i, set()).add(j)
-            affiliated.setdefault(j, set()).add(i)
 
 
 @dataclass(slots=True)
