@@ -14,12 +14,14 @@ have moved to the substitutes within their reach. This module measures that (see
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Literal, get_args
+from types import MappingProxyType, ModuleType
+from typing import Any, Literal, get_args
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import dependency_view, reach_closure, relationship_edges
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
@@ -247,15 +249,7 @@ def capability_loss(
     0.0
     """
     model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
-    flags = model.flags(v for v in removed if v in model.index)
-    state = model.state(flags)
-    losses = {model.nodes[a]: model.labels(lost) for a, lost in zip(model.scope, state.lost, strict=True) if lost}
-    return CapabilityLoss(
-        removed=frozenset(model.nodes[i] for i, flag in enumerate(flags) if flag),
-        loss=state.loss,
-        losses=losses,
-        displacement=model.displacement(flags, state, listed=listed),
-    )
+    return model.capability_loss([v for v in removed if v in model.index], listed=listed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +321,55 @@ def actionable_targets(G: nx.Graph, coalition: Iterable[MemberProfile]) -> dict[
 # ------------------------------------------------------------------------------------------ the loss model
 
 
+@dataclass(frozen=True, slots=True)
+class _TypedLinks:
+    """What the loss model reads from a graph's typed edges, in one pass."""
+
+    successors: list[list[int]]
+    """The dependency digraph (`dependency_view` with `DEPENDENCY_EDGES`), by node number."""
+    victims: dict[int, set[int]]
+    """Actor -> the victims it `TARGETS`."""
+    affiliated: dict[int, set[int]]
+    """Actor -> the actors `AFFILIATED_WITH` it, either direction."""
+
+    @classmethod
+    def of(cls, G: nx.Graph, index: Mapping[Hashable, int], kind: list[str | None]) -> _TypedLinks:
+        victims: dict[int, set[int]] = {}
+        affiliated: dict[int, set[int]] = {}
+        successors: list[set[int]] | None = None
+        edges: Iterable[tuple[int, int, Any]]
+        if G.is_directed() and G.is_multigraph():
+            # The projection is a MultiDiGraph: its own dicts (`_adj`) walked once give the dependencies, the
+            # victims and the affiliations, without a view object per node and edge and without a second pass;
+            # the successors are added in the order `dependency_view` adds them, so their lists come out the same.
+            successors = [set() for _ in kind]
+            edges = (
+                (index[u], index[v], key if data.get("type") is None else data["type"])
+                for u, neighbours in G._adj.items()
+                for v, keyed in neighbours.items()
+                for key, data in keyed.items()
+            )
+        else:
+            edges = ((index[u], index[v], rel) for u, v, rel in relationship_edges(G))
+        directions = DEPENDENCY_EDGES
+        for i, j, rel in edges:
+            if successors is not None and i != j:
+                direction = directions.get(rel)
+                if direction == "forward":
+                    successors[i].add(j)
+                elif direction == "reverse":
+                    successors[j].add(i)
+            if rel == TARGETING:
+                if kind[i] == "actor" and kind[j] == "victim":
+                    victims.setdefault(i, set()).add(j)
+            elif rel == AFFILIATION and i != j and kind[i] == "actor" and kind[j] == "actor":
+                affiliated.setdefault(i, set()).add(j)
+                affiliated.setdefault(j, set()).add(i)
+        if successors is None:
+            return cls(dependency_view(G, DEPENDENCY_EDGES).links, victims, affiliated)
+        return cls([list(near) for near in successors], victims, affiliated)
+
+
 @dataclass(slots=True)
 class LossState:
     """The graph without some removed nodes: what every node reaches, and what each actor in scope lost."""
@@ -357,14 +400,14 @@ class LossModel:
         if substitution not in get_args(Substitution):
             raise ValueError(f"unknown substitution {substitution!r}; expected one of {get_args(Substitution)}")
         self.substitution = substitution
-        view = dependency_view(G, DEPENDENCY_EDGES)
-        self.nodes = view.nodes
-        self.index = view.index
-        self.successors = view.links
+        self.nodes = list(G)
+        self.index = {v: i for i, v in enumerate(self.nodes)}
         n = len(self.nodes)
         attributes = G.nodes
         self.kind = [attributes[v].get("kind") for v in self.nodes]
         self.category = [attributes[v].get("category") for v in self.nodes]
+        links = _TypedLinks.of(G, self.index, self.kind)
+        self.successors = links.successors
         supplied = suppliers(G)
         self.capabilities = sorted(set(supplied.values()))
         bit = {capability: b for b, capability in enumerate(self.capabilities)}
@@ -389,25 +432,17 @@ class LossModel:
             raise ValueError(f"criticality must not be negative: {sorted(negative)}")
         self.criticality = [float(weights.get(capability, 1.0)) for capability in self.capabilities]
         self.uniform = all(weight == 1.0 for weight in self.criticality)
-        # One pass over the typed edges for both harm (distinct victims targeted) and affiliations.
-        victims: list[set[int]] = [set() for _ in range(n)]
-        affiliated: list[set[int]] = [set() for _ in range(n)]
-        kind, index = self.kind, self.index
-        for u, v, rel in relationship_edges(G):
-            if rel == TARGETING:
-                i, j = index[u], index[v]
-                if kind[i] == "actor" and kind[j] == "victim":
-                    victims[i].add(j)
-            elif rel == AFFILIATION and u != v:
-                i, j = index[u], index[v]
-                if kind[i] == "actor" and kind[j] == "actor":
-                    affiliated[i].add(j)
-                    affiliated[j].add(i)
-        self.harm = [1.0 + len(victims[i]) if kind[i] == "actor" else 0.0 for i in range(n)]
-        self.affiliates: list[list[int]] = [sorted(near) for near in affiliated]
+        kind = self.kind
+        victims, affiliated = links.victims, links.affiliated
+        self.harm = [1.0 + len(victims.get(i, ())) if kind[i] == "actor" else 0.0 for i in range(n)]
+        self.victims: dict[int, set[int]] = victims
+        """Per actor that targets any, the victims it targets (node numbers)."""
+        self.affiliates: list[list[int]] = [sorted(affiliated[i]) if i in affiliated else [] for i in range(n)]
         self.before = reach_closure(self.successors, self.marks)
         self.position = {a: p for p, a in enumerate(self.scope)}
         self._predecessors: list[list[int]] | None = None
+        self._arrays: _Arrays | None = None
+        self._reach_rows: Any = None
 
     # ------------------------------------------------------------------------------------------ basics
 
@@ -482,46 +517,124 @@ class LossModel:
         """Return the state of the graph without the flagged nodes."""
         # Nothing removed is the graph as it was built: its closure is known (a plan without required targets
         # starts there, and at 100,000 entities a closure is seconds).
-        if any(removed):
-            closure = reach_closure(self.successors, self.marks, removed=removed)
-        else:
-            closure = list(self.before)
+        closure = self.closure_without(removed) if any(removed) else list(self.before)
         gone = self.gone(removed) if self.substitution == "market" else 0
         lost = [self.lost_mask(a, removed, closure, gone) for a in self.scope]
         loss = sum(self.weight(a, mask) for a, mask in zip(self.scope, lost, strict=True))
         return LossState(removed=removed, closure=closure, lost=lost, loss=loss)
 
+    def closure_without(self, removed: bytearray) -> list[int]:
+        """Return what every node reaches without the flagged nodes (0 for them).
+
+        Only the nodes that reach a removed node can lose anything, so only they are searched again; the closure
+        before removal supplies everything downstream of them, which the removal leaves as it was. A plan's few
+        targets or a single removal then cost a search of their upstream, not of the whole graph.
+        """
+        gone = [v for v, flag in enumerate(removed) if flag]
+        if self.arrays.elements >= KERNEL_MIN_ELEMENTS:
+            return self._closure_without_kernel(removed, gone)
+        predecessors = self.predecessors
+        upstream = bytearray(len(self.nodes))
+        frontier = list(gone)
+        changed: list[int] = []
+        while frontier:
+            for u in predecessors[frontier.pop()]:
+                if not upstream[u] and not removed[u]:
+                    upstream[u] = 1
+                    changed.append(u)
+                    frontier.append(u)
+        closure = list(self.before)
+        if changed:
+            after = reach_closure(self.successors, self.marks, removed=removed, inside=upstream, settled=self.before)
+            for u in changed:
+                closure[u] = after[u]
+        for v in gone:
+            closure[v] = 0
+        return closure
+
+    def _closure_without_kernel(self, removed: bytearray, gone: list[int]) -> list[int]:
+        """`closure_without` on a large graph: per capability, one compiled search from its remaining suppliers
+        (`_capability_kernels.reach_without`), and the bits lost cleared from the closure before."""
+        arrays = self.arrays
+        rows = self.reach_rows
+        count = len(self.capabilities)
+        touched = np.zeros(count, np.uint8)
+        reached = 0
+        for v in gone:
+            reached |= self.before[v]
+        for c in range(count):
+            touched[c] = reached >> c & 1
+        sup_ptr, sup_idx = self.supplier_arrays
+        alive = _capability_kernels().reach_without(
+            arrays.pred_ptr, arrays.pred_idx, rows, sup_ptr, sup_idx, np.frombuffer(removed, np.uint8), touched
+        )
+        lost = rows > alive
+        closure = list(self.before)
+        for start in range(0, count, _WORD):
+            part = _packed(lost[start : start + _WORD])
+            for u in np.flatnonzero(part).tolist():
+                closure[u] &= ~(int(part[u]) << start)
+        for v in gone:
+            closure[v] = 0
+        return closure
+
+    @property
+    def reach_rows(self) -> Any:
+        """Per capability, a row of uint8 flagging the nodes that reach it before removal (for the kernels)."""
+        if self._reach_rows is None:
+            self._reach_rows = bit_rows(self.before, len(self.capabilities))
+        return self._reach_rows
+
+    @property
+    def supplier_arrays(self) -> tuple[Any, Any]:
+        """Each capability's suppliers (node numbers, in the graph's order) in CSR form."""
+        return csr(self.suppliers_of)
+
     def loss(self, removed: bytearray) -> float:
         """Return the loss of removing the flagged nodes."""
         return self.state(removed).loss
 
+    def capability_loss(self, removed: Iterable[Hashable], *, listed: int) -> CapabilityLoss:
+        """Return `capability_loss` of removing `removed` (nodes of the graph) with this model."""
+        flags = self.flags(removed)
+        state = self.state(flags)
+        losses = {self.nodes[a]: self.labels(lost) for a, lost in zip(self.scope, state.lost, strict=True) if lost}
+        return CapabilityLoss(
+            removed=frozenset(self.nodes[i] for i, flag in enumerate(flags) if flag),
+            loss=state.loss,
+            losses=losses,
+            displacement=self.displacement(flags, state, listed=listed),
+        )
+
+    def victims_targeted(self, actors: Iterable[Hashable]) -> int:
+        """Return how many distinct victims the `actors` target."""
+        victims: set[int] = set()
+        for a in actors:
+            victims |= self.victims.get(self.index[a], set())
+        return len(victims)
+
+    @property
+    def arrays(self) -> _Arrays:
+        """The dependency digraph in CSR form, both ways, for the compiled kernels."""
+        if self._arrays is None:
+            self._arrays = _Arrays.of(self.successors)
+        return self._arrays
+
     # ------------------------------------------------------------------------------------------ displacement
 
-    def nearest_suppliers(self, bit: int, removed: bytearray, listed: int) -> list[list[int]]:
+    def nearest_suppliers(self, bit: int, removed: bytearray, listed: int) -> tuple[Any, Any]:
         """Return, per node, up to `listed` suppliers of capability `bit` it reaches without removed nodes,
-        nearest first.
+        nearest first, as ``(found, counts)``: node u's are ``found[u, :counts[u]]``.
 
         One breadth-first search from all the suppliers at once, against the dependencies, in which each node
         keeps the first `listed` suppliers that arrive: linear in the graph times `listed`, for every node.
         """
-        labels: list[list[int]] = [[] for _ in self.nodes]
-        frontier: list[tuple[int, int]] = []
-        for s in self.suppliers_of[bit]:
-            if not removed[s]:
-                labels[s].append(s)
-                frontier.append((s, s))
-        predecessors = self.predecessors
-        while frontier:
-            following = []
-            for u, supplier in frontier:
-                for p in predecessors[u]:
-                    near = labels[p]
-                    if removed[p] or len(near) >= listed or supplier in near:
-                        continue
-                    near.append(supplier)
-                    following.append((p, supplier))
-            frontier = following
-        return labels
+        arrays = self.arrays
+        search = kernel(_capability_kernels().nearest_suppliers, arrays.elements)
+        starts = np.array(self.suppliers_of[bit], np.int64)
+        flags = np.frombuffer(bytes(removed), np.uint8) if len(removed) else np.zeros(0, np.uint8)
+        found: tuple[Any, Any] = search(arrays.pred_ptr, arrays.pred_idx, starts, flags, listed)
+        return found
 
     def displacement(
         self, removed: bytearray, state: LossState, *, listed: int
@@ -543,12 +656,15 @@ class LossModel:
                         touched[u] |= reach
                         frontier.append(u)
         gone = self.gone(removed)
-        nearest: dict[int, list[list[int]]] = {}
+        nearest: dict[int, tuple[list[list[int]], list[int]]] = {}
 
-        def near(bit: int) -> list[list[int]]:
+        def near(bit: int, node: int) -> list[int]:
             if bit not in nearest:
-                nearest[bit] = self.nearest_suppliers(bit, removed, listed)
-            return nearest[bit]
+                # As lists: thousands of displaced actors each read a row, and numpy's per-item access is slow.
+                found, counts = self.nearest_suppliers(bit, removed, listed)
+                nearest[bit] = (found.tolist(), counts.tolist())
+            rows, counts = nearest[bit]
+            return rows[node][: counts[node]]
 
         moved: dict[tuple[Hashable, str], tuple[str, tuple[Hashable, ...]]] = {}
         for p, a in enumerate(self.scope):
@@ -557,17 +673,94 @@ class LossModel:
             kept = self.before[a] & ~state.lost[p]
             elsewhere = kept & ~state.closure[a]
             own = kept & touched[a] & ~elsewhere
-            for b in range(len(self.capabilities)):
-                if own >> b & 1:
-                    route, found = "own", near(b)[a]
-                elif elsewhere >> b & 1 and self.substitution == "affiliates":
-                    labels = near(b)
-                    found = list(dict.fromkeys(s for f in self.affiliates[a] if not removed[f] for s in labels[f]))
+            listed_bits = own | elsewhere
+            while listed_bits:
+                low = listed_bits & -listed_bits
+                listed_bits ^= low
+                b = low.bit_length() - 1
+                if own & low:
+                    route, found = "own", near(b, a)
+                elif self.substitution == "affiliates":
+                    found = list(dict.fromkeys(s for f in self.affiliates[a] if not removed[f] for s in near(b, f)))
                     route = "affiliates"
-                elif elsewhere >> b & 1:
-                    route = "market"
-                    found = [] if gone >> b & 1 else [s for s in self.suppliers_of[b] if not removed[s]]
                 else:
-                    continue
+                    route = "market"
+                    found = [] if gone & low else [s for s in self.suppliers_of[b] if not removed[s]]
                 moved[(self.nodes[a], self.capabilities[b])] = (route, tuple(self.nodes[s] for s in found[:listed]))
         return moved
+
+
+#: From this many nodes plus dependencies on, the capability searches run compiled (`_capability_kernels`):
+#: below it, loading numba costs more than it saves, and the same functions run as plain Python.
+KERNEL_MIN_ELEMENTS = 20_000
+
+
+def kernel(compiled: Any, elements: int) -> Any:
+    """Return the compiled kernel for a graph of `elements` nodes plus links, or its plain Python twin."""
+    return compiled if elements >= KERNEL_MIN_ELEMENTS else compiled.py_func
+
+
+def _capability_kernels() -> ModuleType:
+    """The compiled kernels, imported when first needed: loading numba costs a process a few tenths of a second,
+    which the service, the CLI and the analyses that never need them should not pay."""
+    from atlas_graph.analysis import _capability_kernels as kernels
+
+    return kernels
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrays:
+    """A digraph's successors and predecessors in CSR form (numpy int64), predecessors in node order."""
+
+    succ_ptr: Any
+    succ_idx: Any
+    pred_ptr: Any
+    pred_idx: Any
+
+    @property
+    def elements(self) -> int:
+        return int(self.succ_ptr.shape[0] - 1 + self.succ_idx.shape[0])
+
+    @classmethod
+    def of(cls, successors: list[list[int]]) -> _Arrays:
+        n = len(successors)
+        succ_ptr, succ_idx = csr(successors)
+        sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(succ_ptr))
+        # A stable sort keeps each node's predecessors in node order, as `LossModel.predecessors` lists them.
+        by_target = np.argsort(succ_idx, kind="stable")
+        pred_idx = sources[by_target]
+        pred_ptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(succ_idx, minlength=n), out=pred_ptr[1:])
+        return cls(succ_ptr, succ_idx, pred_ptr, pred_idx)
+
+
+_WORD = 62
+"""Bits of a capability mask packed into one int64 at a time: whatever the number of capabilities, each fits."""
+
+
+def bit_rows(masks: list[int], count: int) -> Any:
+    """Return a ``count`` x ``len(masks)`` array of uint8: row c flags the masks with bit c set."""
+    rows = np.zeros((count, len(masks)), np.uint8)
+    for start in range(0, count, _WORD):
+        width = min(_WORD, count - start)
+        part = np.fromiter(((m >> start) & ((1 << width) - 1) for m in masks), np.int64, len(masks))
+        for b in range(width):
+            rows[start + b] = (part >> b) & 1
+    return rows
+
+
+def _packed(rows: Any) -> Any:
+    """Return at most `_WORD` rows of flags packed into one int64 per column: row b as bit b."""
+    packed = np.zeros(rows.shape[1], np.int64)
+    for b in range(rows.shape[0]):
+        packed |= rows[b].astype(np.int64) << b
+    return packed
+
+
+def csr(lists: list[list[int]]) -> tuple[Any, Any]:
+    """Return lists of numbers as ``(indptr, indices)``, numpy int64, each list's order kept."""
+    n = len(lists)
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, lists), np.int64, n), out=indptr[1:])
+    indices = np.fromiter(itertools.chain.from_iterable(lists), np.int64, int(indptr[-1]))
+    return indptr, indices

@@ -17,13 +17,32 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis._adjacency import reach_closure, undirected_view
-from atlas_graph.analysis.capabilities import LossModel, LossState, Substitution
+from atlas_graph.analysis.capabilities import (
+    CapabilityLoss,
+    LossModel,
+    LossState,
+    Substitution,
+    _capability_kernels,
+    csr,
+    kernel,
+)
 from atlas_graph.analysis.centrality import supply_chain_betweenness
 from atlas_graph.analysis.dismantling import dismantling_order
 
-__all__ = ["Baseline", "BaselineMethod", "Objective", "Plan", "PlanTarget", "capability_scores", "plan"]
+__all__ = [
+    "Baseline",
+    "BaselineMethod",
+    "Objective",
+    "Plan",
+    "PlanTarget",
+    "RankedTarget",
+    "capability_ranking",
+    "capability_scores",
+    "plan",
+]
 
 BaselineMethod = Literal["degree", "betweenness", "fragmentation"]
 """The rankings a plan is compared with."""
@@ -331,9 +350,9 @@ def capability_scores(
 
     Notes
     -----
-    The graph is reduced as for a plan whose budget is the largest candidate's cost, which is exact for every
-    single removal; then one dominator tree per capability gives every candidate's loss at once: a pair is cut
-    by v exactly when v dominates, against the dependencies, all the nodes whose routes decide it.
+    A pair is cut by v alone exactly when v dominates, against the dependencies, all the nodes whose routes
+    decide it (the actor and, under ``affiliates``, its affiliates that reach the capability): one dominator tree
+    per capability gives every candidate's loss at once (`single_losses`).
 
     Examples
     --------
@@ -348,14 +367,135 @@ def capability_scores(
     {'gang': 1.0, 'host': 1.0}
     """
     model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
-    cost = _costs(G, model, costs)
+    _costs(G, model, costs)  # checked as for a plan, although a single removal needs no budget
     pool = model.targets(candidates)
     if not pool:
         return {}
-    base = model.state(bytearray(len(model.nodes)))
-    reduced = _reduce(model, base, pool, cost, max(cost[v] for v in pool))
-    singles = _single_gains(reduced)
-    return {model.nodes[v]: singles.get(v, 0.0) for v in pool}
+    singles = single_losses(model)
+    return {model.nodes[v]: singles[v] for v in pool}
+
+
+@dataclass(frozen=True, slots=True)
+class RankedTarget:
+    """One target of the capability ranking, with the account of its removal.
+
+    Attributes
+    ----------
+    node : hashable
+    score : float
+        loss({node}), as `capability_scores` gives it.
+    account : CapabilityLoss
+        Who loses what when it alone is removed, and where the others go.
+    victims : int
+        Distinct victims the actors in ``account.losses`` target.
+    """
+
+    node: Hashable
+    score: float
+    account: CapabilityLoss
+    victims: int
+
+
+def capability_ranking(
+    G: nx.Graph,
+    *,
+    substitution: Substitution = "affiliates",
+    candidates: Iterable[Hashable] | None = None,
+    top: int = 10,
+    listed: int = 3,
+) -> list[RankedTarget]:
+    """Return the `top` candidates of highest `capability_scores`, each with its `capability_loss`.
+
+    Parameters
+    ----------
+    G : NetworkX multidigraph
+        The ecosystem.
+    substitution : {"none", "affiliates", "market"}, optional (default="affiliates")
+        As for `capability_loss`.
+    candidates : iterable or None, optional (default=None)
+        The nodes to rank; None for every target. Victims and software are never ranked.
+    top : int, optional (default=10)
+        How many to return.
+    listed : int, optional (default=3)
+        Most suppliers named per displaced (actor, capability) in each account.
+
+    Returns
+    -------
+    ranked : list of RankedTarget
+        Scores above 0 only, highest first, ties in the graph's order.
+
+    Notes
+    -----
+    The same as `capability_scores` followed by `capability_loss` of each of the first `top`, but on one model
+    of the graph: each account then costs a search of the target's upstream, not a model and a search of the
+    whole graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("gang", kind="actor")
+    >>> G.add_node("host", kind="service_provider", category="bulletproof_hosting")
+    >>> _ = G.add_edge("gang", "host", key="USES", type="USES")
+    >>> [(t.node, t.score, dict(t.account.losses)) for t in capability_ranking(G, top=1)]
+    [('gang', 1.0, {'gang': frozenset({'service_provider/bulletproof_hosting'})})]
+    """
+    model = LossModel(G, substitution=substitution)
+    pool = model.targets(candidates)
+    singles = single_losses(model) if pool else []
+    scored = [v for v in pool if singles[v] > 0]
+    chosen = heapq.nsmallest(top, scored, key=lambda v: (-singles[v], v)) if top > 0 else []
+    ranked = []
+    for v in chosen:
+        account = model.capability_loss([model.nodes[v]], listed=listed)
+        victims = model.victims_targeted(account.losses)
+        ranked.append(RankedTarget(node=model.nodes[v], score=singles[v], account=account, victims=victims))
+    return ranked
+
+
+def single_losses(model: LossModel) -> list[float]:
+    """Return, per node number, loss({node}) with nothing else removed (0 for nodes that cut nothing).
+
+    An actor in scope loses everything it has when removed; beyond that, under ``market`` a node cuts a
+    capability it alone supplies, for every actor in scope that has it; under ``none`` and ``affiliates`` the
+    dominator trees of `_capability_kernels.single_removal_gains` say which pairs it cuts.
+    """
+    n = len(model.nodes)
+    gains = [0.0] * n
+    for a in model.scope:
+        gains[a] = model.weight(a, model.before[a])
+    if model.substitution == "market":
+        for c, group in enumerate(model.suppliers_of):
+            if len(group) == 1:
+                (s,) = group
+                bit = 1 << c
+                gains[s] += sum(
+                    model.harm[a] * model.criticality[c] for a in model.scope if a != s and model.before[a] & bit
+                )
+        return gains
+    arrays = model.arrays
+    supplies = np.full(n, -1, np.int64)
+    for c, group in enumerate(model.suppliers_of):
+        supplies[group] = c
+    sup_ptr, sup_idx = model.supplier_arrays
+    aff_ptr, aff_idx = csr(model.affiliates)
+    cut = kernel(_capability_kernels().single_removal_gains, arrays.elements)(
+        arrays.succ_ptr,
+        arrays.succ_idx,
+        arrays.pred_ptr,
+        arrays.pred_idx,
+        model.reach_rows,
+        sup_ptr,
+        sup_idx,
+        supplies,
+        np.array(model.scope, np.int64),
+        np.array(model.harm, np.float64),
+        np.array(model.criticality, np.float64),
+        aff_ptr,
+        aff_idx,
+        model.substitution == "affiliates",
+    )
+    return [gain + float(extra) for gain, extra in zip(gains, cut.tolist(), strict=True)]
 
 
 def _number(model: LossModel, v: Hashable, what: str) -> int:
@@ -1131,7 +1271,6 @@ class _Program:
 def _solve(reduced: _Reduced, room: float, *, time_limit: float) -> _Solution:
     # Imported here: SciPy takes seconds to import on a loaded machine, and every analysis worker and the API
     # import this package, most of them never to plan.
-    import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
     from scipy.sparse import coo_array
 

@@ -10,7 +10,6 @@ import networkx as nx
 from atlas_graph.analysis import briefing
 from atlas_graph.analysis.capabilities import (
     SUPPLIER_KINDS,
-    CapabilityLoss,
     MemberProfile,
     Substitution,
     actionable_targets,
@@ -18,7 +17,7 @@ from atlas_graph.analysis.capabilities import (
     harm,
     is_target,
 )
-from atlas_graph.analysis.plans import capability_scores, plan
+from atlas_graph.analysis.plans import capability_ranking, capability_scores, plan
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.analysis import (
     ActorLossOut,
@@ -221,22 +220,16 @@ def rank_by_capability(
         and (allowed is None or attributes.get("kind") in allowed)
         and (not only_actionable or v in actionable)
     ]
-    scores = capability_scores(graph, substitution=substitution, candidates=candidates)
-    ranked = briefing.gaps(scores, (), top=top)  # the highest scores first, ties in graph order
-    everyone = {}
-    if ranked:
-        # One loss per ranked node for its account: who loses what (the scores alone do not say).
-        for v, _ in ranked:
-            everyone[v] = _single(graph, v, substitution)
+    ranked = capability_ranking(graph, substitution=substitution, candidates=candidates, top=top)
     if progress is not None:
         progress(1.0)
     points = []
-    for rank, (v, score) in enumerate(ranked, start=1):
-        single = everyone[v]
+    for rank, target in enumerate(ranked, start=1):
+        v, score, single = target.node, target.score, target.account
         capabilities = sorted({c for lost in single.losses.values() for c in lost})
         why = briefing.Attribution(
             lost=single.losses,
-            victims=briefing.victims_targeted(graph, single.losses),
+            victims=target.victims,
             kept={a: found for (a, _), (_, found) in single.displacement.items()},
         )
         points.append(
@@ -286,10 +279,6 @@ def capability_impact(graph: nx.MultiDiGraph, remove: Sequence[str], substitutio
         losses=_losses(graph, result.losses, harm(graph)),
         displacement=_displacement(graph, result.displacement),
     )
-
-
-def _single(graph: nx.MultiDiGraph, v: Hashable, substitution: Substitution) -> CapabilityLoss:
-    return capability_loss(graph, [v], substitution=substitution, listed=3)
 
 
 def visible_ids(graph: nx.MultiDiGraph, ids: Sequence[str], field: str, *, kinds: set[str] | None = None) -> list[str]:
