@@ -196,7 +196,7 @@ def test_new_entities_summaries_are_what_the_refresh_recomputes_from_their_claim
         "actor--public": "Public Crew",
         "actor--bare": "Bare Crew",
         "actor--red": None,
-        "actor--amber": None,
+        "actor--amber": "Amber Crew",
     }
     assert next(row for row in bulk if row["id"] == "actor--red")["vis_orgs"] == ["Org A", "Org B", "Org C"]
     graph.write_transaction(lambda tx: refresh_entity_sharing(tx, graph.queries, ids))
