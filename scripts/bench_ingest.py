@@ -13,7 +13,9 @@ its rate is per relationship, like the API's.
 
 With the local Neo4j, it also reads from /proc the CPU time the service and Neo4j used during the measured load,
 and prints the rate the machine's cores would allow at that cost if every core were busy all the time: the
-ceiling no scheduling of these writes can pass without making each one cheaper.
+ceiling no scheduling of these writes can pass without making each one cheaper; and the CPU per relationship of the
+load (service and Neo4j) against Neo4j's CPU per bare CREATE in the same run, a share the machine's load does not
+move the way it moves rates.
 
     .venv/bin/python scripts/bench_ingest.py                       # 20,000 entities, 100,000 relationships
     .venv/bin/python scripts/bench_ingest.py --no-warmup           # the first load on a fresh JVM only
