@@ -98,7 +98,7 @@ def main() -> int:
             status, body = request(args.port, "POST", "/v1/bundles", bodies[0], token)
             assert status == 200 and body["counts"]["entities"]["created"] == 0
 
-        ceiling = raw_create_ceiling(store, ecosystem, neo4j_pid)
+        ceiling = create_ceiling(store, ecosystem, neo4j_pid)
 
     api_rate = args.relationships / load.seconds
     naive_rate = naive_count / naive_seconds
@@ -211,7 +211,12 @@ class Ceiling:
     """Neo4j's CPU seconds per bare CREATE (all three trials), when Neo4j is local: what the load does not change."""
 
 
-def raw_create_ceiling(store: GraphStore, ecosystem: Any, neo4j_pid: int | None) -> Ceiling:
+def raw_create_ceiling(store: GraphStore, ecosystem: Any) -> float:
+    """The machine's ceiling for relationship writes right now, in relationships per second (see `create_ceiling`)."""
+    return create_ceiling(store, ecosystem, None).rate
+
+
+def create_ceiling(store: GraphStore, ecosystem: Any, neo4j_pid: int | None) -> Ceiling:
     """The machine's ceiling for relationship writes right now: plain CREATEs, best of three, then removed."""
     ids = [entity["id"] for entity in ecosystem.entities]
     rng = random.Random(0)
