@@ -17,7 +17,7 @@ from neo4j import ManagedTransaction
 
 from atlas_graph.models.bundles import BundleIn
 from atlas_graph.services.resolution import plan_bundle
-from atlas_graph.store.claims import RelationshipEnds, refresh_relationship_sharing
+from atlas_graph.store.claims import RelationshipEnds, refresh_entity_sharing, refresh_relationship_sharing
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.ingestion import UPSERT_RELATIONSHIPS, StoredIdentity, relationship_row, sharing_token
 from tests.conftest import KeyFactory
@@ -155,3 +155,49 @@ def test_a_second_organization_takes_the_merge_path_onto_the_bulk_created_relati
     reposted = post_bundle(client, auth_headers("Org A"))
     assert reposted["counts"]["relationships"] == {"created": 0, "merged": 0, "updated": 3}
     assert len(snapshot(graph)) == 3
+
+
+SUMMARY_ENTITIES = [
+    {
+        "id": "actor--public",
+        "kind": "actor",
+        "name": "Public Crew",
+        "tlp": "GREEN",
+        "category": "group",
+        "countries": ["RU", "BY"],
+        "attributes": {"disruption_cost": 3},
+    },
+    {"id": "actor--bare", "kind": "actor", "name": "Bare Crew", "tlp": "CLEAR"},
+    {"id": "actor--red", "kind": "actor", "name": "Red Crew", "tlp": "RED", "share_with": ["Org C", "Org B"]},
+    {"id": "actor--amber", "kind": "actor", "name": "Amber Crew", "tlp": "AMBER", "countries": ["FR"]},
+]
+ENTITY_SNAPSHOT = """
+MATCH (entity:Entity) WHERE entity.id IN $ids
+RETURN entity.id AS id, properties(entity) AS properties ORDER BY id
+"""
+
+
+def test_new_entities_summaries_are_what_the_refresh_recomputes_from_their_claims(
+    client: TestClient, auth_headers: KeyFactory, graph: GraphStore
+) -> None:
+    """A new entity of one claim gets its sharing summary from Python (store/ingestion.new_entity_summary)."""
+    response = client.post(
+        "/v1/bundles", json={"entities": SUMMARY_ENTITIES, "relationships": []}, headers=auth_headers("Org A")
+    )
+    assert response.status_code == 200, response.text
+    ids = [entity["id"] for entity in response.json()["entities"]]
+
+    def entities() -> list[dict[str, Any]]:
+        records = graph.driver.execute_query(ENTITY_SNAPSHOT, ids=ids, database_=graph.database).records
+        return [{"id": record["id"], **record["properties"]} for record in records]
+
+    bulk = entities()
+    assert {row["id"]: row.get("public_name") for row in bulk} == {
+        "actor--public": "Public Crew",
+        "actor--bare": "Bare Crew",
+        "actor--red": None,
+        "actor--amber": "Amber Crew",
+    }
+    assert next(row for row in bulk if row["id"] == "actor--red")["vis_orgs"] == ["Org A", "Org B", "Org C"]
+    graph.write_transaction(lambda tx: refresh_entity_sharing(tx, graph.queries, ids))
+    assert entities() == bulk

@@ -87,6 +87,7 @@ def ingest_bundle(
             organization=caller.organization,
             strong_keys=lookup.strong_keys,
             name_keys=lookup.name_keys,
+            item_keys=lookup.item_keys,
             plan=lambda found: plan_bundle(
                 registered.entities, registered.relationships, found, organization=caller.organization
             ),
@@ -197,7 +198,11 @@ def _plan_problems(
     relationship_items = [item for _, item in relationships]
     lookup = identity_lookup(entity_items, relationship_items)
     found = ingestion_store.read_identity(
-        store, organization=caller.organization, strong_keys=lookup.strong_keys, name_keys=lookup.name_keys
+        store,
+        organization=caller.organization,
+        strong_keys=lookup.strong_keys,
+        name_keys=lookup.name_keys,
+        item_keys=lookup.item_keys,
     )
     try:
         plan_bundle(entity_items, relationship_items, found, organization=caller.organization)

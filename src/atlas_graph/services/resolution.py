@@ -26,6 +26,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from atlas_graph.errors import InvalidInput, Problem
@@ -70,6 +71,9 @@ def normalize_name(name: str, kind: EntityKind | None = None) -> str:
     return "".join(char for char in folded if char.isalnum())
 
 
+# A bundle keys each name several times (look-up, resolution, near misses, the claim's names), and folding is most
+# of resolution's time: cProfile on scripts/bench_ingest.py's bundles.
+@lru_cache(maxsize=1 << 14)
 def name_key(kind: EntityKind, name: str) -> str:
     """The key of a name within a kind; a name that folds to nothing ("???") is keyed by its trimmed, folded text."""
     normalized = normalize_name(name, kind)
@@ -83,6 +87,12 @@ def name_key(kind: EntityKind, name: str) -> str:
 def id_key(kind: EntityKind, entity_id: str) -> str:
     """Ids are keyed within a kind: an id given to an actor says nothing to someone posting a victim."""
     return f"id:{kind.value}:{entity_id}"
+
+
+@lru_cache(maxsize=1 << 14)
+def reference_keys(entity_id: str) -> tuple[str, ...]:
+    """The keys a relationship end given by id may hold: the id within every kind (an end says no kind)."""
+    return tuple(id_key(kind, entity_id) for kind in EntityKind)
 
 
 def xid_key(kind: EntityKind, scheme: str, value: str) -> str:
@@ -135,6 +145,9 @@ class IdentityLookup:
 
     strong_keys: list[str]
     name_keys: list[str]
+    item_keys: list[str]
+    """The strong keys of the bundle's entity items (the rest are relationship ends'): only the entities these and
+    the names reach are resolved against, so only theirs need identity facts."""
 
 
 def identity_lookup(entities: Sequence[EntityIn], relationships: Sequence[RelationshipIn]) -> IdentityLookup:
@@ -145,14 +158,15 @@ def identity_lookup(entities: Sequence[EntityIn], relationships: Sequence[Relati
         for keys in conflated_keys(entity).values():
             strong.update(dict.fromkeys(keys))
         names.update(dict.fromkeys(item_names(entity)))
+    items = list(strong)
     for relationship in relationships:
         for ref in (relationship.source, relationship.target):
             if ref.id is not None:
-                strong.update(dict.fromkeys(id_key(kind, ref.id) for kind in EntityKind))
+                strong.update(dict.fromkeys(reference_keys(ref.id)))
             else:
                 assert ref.kind is not None and ref.name is not None
                 names[name_key(ref.kind, ref.name)] = None
-    return IdentityLookup(strong_keys=list(strong), name_keys=list(names))
+    return IdentityLookup(strong_keys=list(strong), name_keys=list(names), item_keys=items)
 
 
 @dataclass(frozen=True)
@@ -238,6 +252,7 @@ class _Resolver:
             for holder in holders:
                 if holder.primary and holder.entity_id in self.known:
                     self.known[holder.entity_id].primary_names.add(key)
+        self.key_holders = {holder.entity_id for holder in found.keys.values()}
         self.bundle_keys: dict[str, str] = {}
         self.bundle_names: dict[str, dict[str, str | None]] = {}  # name key -> entity id -> claim key (None: new)
         self.registered: dict[str, list[str]] = {}
@@ -289,7 +304,8 @@ class _Resolver:
             # An id some entity holds by a claim the caller cannot see: not reused, so that the new entity is its own.
             held = entity.id is not None and id_key(kind, entity.id) in self.found.keys
             target = node_id(kind, None if held else entity.id)
-            while target in self.known:  # a given id hashed onto an entity of this bundle's: cannot, but never join
+            # A given id hashed onto an entity of this bundle's or one the look-up met: cannot, but never join.
+            while target in self.known or target in self.key_holders:
                 target = node_id(kind, None)
             self.known[target] = _Known(id=target, kind=kind, stored=False, visible=True, given_id=entity.id)
             self.new_ids.add(target)
@@ -488,10 +504,15 @@ def plan_bundle(
 
     relationship_rows: dict[str, RelationshipWrite] = {}
     order: list[str] = []
+    # Every entity is resolved by now, so an end resolves the same wherever it recurs: hubs recur thousands of times.
+    references: dict[tuple[str | None, EntityKind | None, str | None], tuple[tuple[str, EntityKind] | None, str]] = {}
     for index, relationship in enumerate(relationships):
         ends = []
         for side, ref in (("source", relationship.source), ("target", relationship.target)):
-            resolved, problem = _resolve_reference(ref, resolver)
+            reference = (ref.id, ref.kind, ref.name)
+            if reference not in references:
+                references[reference] = _resolve_reference(ref, resolver)
+            resolved, problem = references[reference]
             if resolved is None:
                 problems.append(Problem(("relationships", index, side), problem))
             ends.append(resolved)
@@ -613,14 +634,22 @@ def _candidate_rows(resolver: _Resolver) -> list[CandidateWrite]:
 def _resolve_reference(ref: EntityRef, resolver: _Resolver) -> tuple[tuple[str, EntityKind] | None, str]:
     """The entity a relationship end names, in the bundle or among those the caller may see."""
     if ref.id is not None:
-        keys = [id_key(kind, ref.id) for kind in EntityKind]
+        keys = reference_keys(ref.id)
         bundle = {resolver.bundle_keys[key] for key in keys if key in resolver.bundle_keys}
+        # A stored end's kind is its key holder's: an entity reached only as an end has no identity facts.
         stored = {
-            match.entity_id for key in keys if (match := resolver.found.keys.get(key)) is not None and match.visible
+            match.entity_id: match.kind
+            for key in keys
+            if (match := resolver.found.keys.get(key)) is not None and match.visible
         }
-        found = sorted(bundle) or sorted(stored)
-        if len(found) == 1:
-            return (found[0], resolver.known[found[0]].kind), ""
+        if bundle:
+            found = sorted(bundle)
+            if len(found) == 1:
+                return (found[0], resolver.known[found[0]].kind), ""
+        else:
+            found = sorted(stored)
+            if len(found) == 1:
+                return (found[0], stored[found[0]]), ""
         if len(found) > 1:
             return None, f"id {ref.id!r} names entities of several kinds ({', '.join(found)}); refer to one by its id"
         return None, f"no entity with id {ref.id!r} in this bundle or visible to you"

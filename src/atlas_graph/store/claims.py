@@ -73,11 +73,16 @@ def refresh_relationship_sharing(
 
 def bump_graph_version(tx: ManagedTransaction, queries: CypherLibrary) -> int:
     """Count a write, taking the write lock on the counter's node: writes run one at a time from here on."""
+    return bump_graph_version_stamped(tx, queries)[0]
+
+
+def bump_graph_version_stamped(tx: ManagedTransaction, queries: CypherLibrary) -> tuple[int, str]:
+    """`bump_graph_version`, with the new version as read/graph_version gives it (`<epoch>:<count>`)."""
     started = time.perf_counter()
-    version: int = tx.run(queries[BUMP_GRAPH_VERSION]).single(strict=True)["version"]
+    record = tx.run(queries[BUMP_GRAPH_VERSION]).single(strict=True)
     # The query itself is one node's update: what it takes beyond that is waiting for the writes ahead.
     WRITE_LOCK_WAIT.observe(time.perf_counter() - started)
-    return version
+    return record["version"], record["stamp"]
 
 
 def find_claim(store: GraphStore, *, claim_id: str, organization: str) -> StoredClaim | None:
