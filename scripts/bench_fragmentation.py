@@ -4,8 +4,10 @@ as now, in the same run, with the two answers compared.
 
 The projection is a pickle of ``(projection, coalition)`` (or of the projection alone) read from a loaded benchmark
 database, e.g. the 100,000 entities and 500,000 relationships of ``bench_paths.py`` (seed 11), so that no Neo4j is
-needed here. The ranking is ``services.analysis.rank`` (the pure function plus the answer's model), as a worker
-process runs it for ``GET /v1/analysis/chokepoints?method=fragmentation``.
+needed here; without one, a generated ecosystem of ``--entities`` (five relationships per entity, seed 1). A pickle
+is only read by the code that wrote it (the projection's form changes with the code). The ranking is
+``services.analysis.rank`` (the pure function plus the answer's model), as a worker process runs it for
+``GET /v1/analysis/chokepoints?method=fragmentation``.
 
 "Before" is the same code with the supply-chain betweenness (`analysis.centrality`) and the service kinds actors
 lose (`analysis._adjacency.service_losses`) left to their NetworkX and pure-Python twins; the dismantling order is
@@ -15,7 +17,7 @@ own kernels only; ``--order new-first`` swaps them.
 The first line is the calibration of this machine now (scripts/benchlib.py); each figure is also given as a
 multiple of its pure-Python loop.
 
-    .venv/bin/python scripts/bench_fragmentation.py --projection /path/to/projection.pickle
+    .venv/bin/python scripts/bench_fragmentation.py [--projection /path/to/projection.pickle | --entities 100000]
         [--top 10] [--seed 0] [--order old-first|new-first] [--no-neo4j-calibration]
 """
 
@@ -35,12 +37,13 @@ from atlas_graph.models.analysis import ChokepointsOut
 from atlas_graph.services import analysis as analysis_service
 from atlas_graph.store.projection import Projection
 from atlas_graph.store.scope import GraphScope
-from benchlib import Measured, bench_settings, calibrate_standalone, headline, measured
+from benchlib import Measured, bench_settings, calibrate_standalone, generated_projection, headline, measured
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--projection", type=Path, required=True, help="pickle of (projection, coalition)")
+    parser.add_argument("--projection", type=Path, help="pickle of (projection, coalition); else a generated one")
+    parser.add_argument("--entities", type=int, default=100_000, help="without --projection: the generated size")
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--order", choices=["old-first", "new-first"], default="old-first")
@@ -50,9 +53,12 @@ def main() -> int:
     args = parser.parse_args()
     calibration = calibrate_standalone(None if args.no_neo4j_calibration else bench_settings(None, None))
 
-    with args.projection.open("rb") as file:
-        loaded = pickle.load(file)
-    projection: Projection = loaded[0] if isinstance(loaded, tuple) else loaded
+    if args.projection is not None:
+        with args.projection.open("rb") as file:
+            loaded = pickle.load(file)
+        projection: Projection = loaded[0] if isinstance(loaded, tuple) else loaded
+    else:
+        projection = generated_projection(args.entities)[0]
     graph = projection.graph
     print(f"projection: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges", flush=True)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import networkx as nx
 from pydantic import SecretStr
 
 from atlas_graph.config import Settings
@@ -333,3 +334,51 @@ def _peak_rss() -> int | None:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024
     return None
+
+
+def generated_projection(entities: int, *, seed: int = 1) -> tuple[Any, tuple[Any, ...]]:
+    """A generated ecosystem (five relationships per entity, ``planning=True``, as scripts/bench_plans.py) as the
+    projection a ranking reads, with the generator's coalition: what the in-process benchmarks rank without Neo4j."""
+    from atlas_graph.analysis.capabilities import MemberProfile
+    from atlas_graph.store import projection as projection_module
+    from atlas_graph.synthetic import generate_ecosystem
+
+    ecosystem = generate_ecosystem(entities=entities, relationships=5 * entities, seed=seed, planning=True)
+    graph = ecosystem.to_networkx()
+    nodes = [
+        (
+            node,
+            data["kind"],
+            data["name"],
+            data.get("category"),
+            tuple(sorted(data.get("countries") or ())),
+            float(data.get("cost") or 1.0),
+        )
+        for node, data in graph.nodes(data=True)
+    ]
+    edges = [
+        [source, [target], [data["type"]], [data["confidence"]], [data["organizations"]]]
+        for source, target, data in graph.edges(data=True)
+    ]
+    coalition = tuple(
+        MemberProfile(member["name"], frozenset(member["jurisdictions"]), frozenset(member["actions"]))
+        for member in ecosystem.coalition
+    )
+    version = f"generated:{entities}:{seed}"
+    if hasattr(projection_module, "assemble"):
+        return projection_module.assemble(nodes, edges, graph_version=version), coalition
+    # A tree from before the projection's rows and columns (a baseline of bench_capability.py) holds the graph: the
+    # one `assemble` builds (sorted nodes and edges), since ties in the analyses follow the graph's order.
+    nodes.sort()
+    position = {row[0]: index for index, row in enumerate(nodes)}
+    edges.sort(key=lambda edge: (position[edge[0]], position[edge[1][0]], edge[2][0], edge[3][0], edge[4][0]))
+    sorted_graph = nx.MultiDiGraph()
+    sorted_graph.add_nodes_from(
+        (node, {"kind": kind, "name": name, "category": category, "countries": countries, "cost": cost})
+        for node, kind, name, category, countries, cost in nodes
+    )
+    sorted_graph.add_edges_from(
+        (source, target, kind, {"type": kind, "confidence": confidence, "organizations": organizations})
+        for source, [target], [kind], [confidence], [organizations] in edges
+    )
+    return projection_module.Projection(graph=sorted_graph, graph_version=version, fingerprint=version), coalition
