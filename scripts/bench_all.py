@@ -57,6 +57,8 @@ def benchmarks(networks: Path | None) -> list[Benchmark]:
         Benchmark("bench_taxii.py", ["--entities", "2000", "--relationships", "10000", "--pull-objects", "1000"], []),
         Benchmark("bench_plans.py", ["--sizes", "2000", "--time-limits", "20"], []),
         Benchmark("bench_analysis.py", ["--entities", "2000", "--relationships", "10000", "--samples", "5"], []),
+        Benchmark("bench_fragmentation.py", ["--entities", "5000"], []),
+        Benchmark("bench_capability.py", ["--entities", "5000"], []),
         Benchmark("bench_dismantling.py", dismantling_quick, dismantling_full),
     ]
 
