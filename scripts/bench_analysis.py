@@ -58,6 +58,7 @@ from benchlib import (
     bench_store,
     calibrate,
     cpu_seconds,
+    graph_of_rows,
     headline,
     issue_key,
     measured,
@@ -229,16 +230,7 @@ def baseline_projection(store: GraphStore, *, organization: str, scope: GraphSco
             digest.update(repr(row).encode())
             digest.update(b"\n")
         digest.hexdigest()
-        graph = nx.MultiDiGraph()
-        graph.add_nodes_from(
-            (node, {"kind": kind, "name": name, "category": category, "countries": countries, "cost": cost})
-            for node, kind, name, category, countries, cost in nodes
-        )
-        graph.add_edges_from(
-            (source, target, rel_type, {"type": rel_type, "confidence": confidence, "organizations": organizations})
-            for source, target, rel_type, confidence, organizations in edges
-        )
-        return graph
+        return graph_of_rows(nodes, edges)
 
     return store.read_transaction(work)
 

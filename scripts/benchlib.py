@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -345,7 +345,7 @@ def generated_projection(entities: int, *, seed: int = 1) -> tuple[Any, tuple[An
 
     ecosystem = generate_ecosystem(entities=entities, relationships=5 * entities, seed=seed, planning=True)
     graph = ecosystem.to_networkx()
-    nodes = [
+    nodes = sorted(
         (
             node,
             data["kind"],
@@ -355,30 +355,38 @@ def generated_projection(entities: int, *, seed: int = 1) -> tuple[Any, tuple[An
             float(data.get("cost") or 1.0),
         )
         for node, data in graph.nodes(data=True)
-    ]
-    edges = [
-        [source, [target], [data["type"]], [data["confidence"]], [data["organizations"]]]
+    )
+    edges = sorted(
+        (source, target, data["type"], data["confidence"], data["organizations"])
         for source, target, data in graph.edges(data=True)
-    ]
+    )
     coalition = tuple(
         MemberProfile(member["name"], frozenset(member["jurisdictions"]), frozenset(member["actions"]))
         for member in ecosystem.coalition
     )
     version = f"generated:{entities}:{seed}"
     if hasattr(projection_module, "assemble"):
-        return projection_module.assemble(nodes, edges, graph_version=version), coalition
+        groups = [
+            [source, [target], [kind], [confidence], [count]] for source, target, kind, confidence, count in edges
+        ]
+        return projection_module.assemble(nodes, groups, graph_version=version), coalition
     # A tree from before the projection's rows and columns (a baseline of bench_capability.py) holds the graph: the
     # one `assemble` builds (sorted nodes and edges), since ties in the analyses follow the graph's order.
-    nodes.sort()
-    position = {row[0]: index for index, row in enumerate(nodes)}
-    edges.sort(key=lambda edge: (position[edge[0]], position[edge[1][0]], edge[2][0], edge[3][0], edge[4][0]))
-    sorted_graph = nx.MultiDiGraph()
-    sorted_graph.add_nodes_from(
+    sorted_graph = graph_of_rows(nodes, edges)
+    return projection_module.Projection(graph=sorted_graph, graph_version=version, fingerprint=version), coalition
+
+
+def graph_of_rows(nodes: Sequence[tuple[Any, ...]], edges: Iterable[tuple[Any, ...]]) -> nx.MultiDiGraph:
+    """The MultiDiGraph a projection holds, from node rows (id, kind, name, category, countries, cost) and edge rows
+    (source, target, type, confidence, organizations), in their order: the form the analyses took before issue 19's
+    rows and columns, which the benchmarks' baselines build."""
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(
         (node, {"kind": kind, "name": name, "category": category, "countries": countries, "cost": cost})
         for node, kind, name, category, countries, cost in nodes
     )
-    sorted_graph.add_edges_from(
+    graph.add_edges_from(
         (source, target, kind, {"type": kind, "confidence": confidence, "organizations": organizations})
-        for source, [target], [kind], [confidence], [organizations] in edges
+        for source, target, kind, confidence, organizations in edges
     )
-    return projection_module.Projection(graph=sorted_graph, graph_version=version, fingerprint=version), coalition
+    return graph
