@@ -12,6 +12,7 @@ from neo4j import ManagedTransaction
 from atlas_graph.errors import Conflict
 from atlas_graph.store.claims import COMMUNITY_TLP_VALUES, bump_graph_version
 from atlas_graph.store.graph import GraphStore
+from atlas_graph.store.records import present
 
 CANDIDATE_PAGE = "read/candidate_page"
 CANDIDATE_BY_ID = "read/candidate_by_id"
@@ -49,7 +50,15 @@ def list_candidates(
             "community_tlps": COMMUNITY_TLP_VALUES,
         },
     )[0]
-    return CandidatePage(total=record["total"], rows=[dict(row) for row in record["page"]])
+    rows = []
+    for raw in record["page"]:
+        row = dict(raw)
+        row["a_claims"], row["b_claims"] = present(row["a_claims"]), present(row["b_claims"])
+        # A side whose last visible claim a committed retraction or merge took meanwhile has no name to show: the
+        # candidate is left out, as it would be for a read a moment later.
+        if row["a_claims"] and row["b_claims"]:
+            rows.append(row)
+    return CandidatePage(total=record["total"], rows=rows)
 
 
 def find_candidate(store: GraphStore, *, candidate_id: str, organization: str) -> VisibleCandidate | None:

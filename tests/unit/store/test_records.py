@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import neo4j.time
 
-from atlas_graph.store.records import entity_claim, merge_stamp, relationship_claim_stamp
+from atlas_graph.store.records import entity_claim, merge_stamp, present, relationship_claim_stamp
 
 
 def test_a_claim_gets_python_times_and_an_open_end_as_none() -> None:
@@ -46,3 +46,15 @@ def test_stamps_get_python_times_and_no_dates() -> None:
         {"id": "m", "source": "x", "organization": "Org A", "at": at, "moved_claims": 1, "moved_relationships": 0}
     )
     assert merge["at"] == datetime(2026, 1, 2, tzinfo=UTC) and type(merge["at"]) is datetime
+
+
+def test_claims_deleted_under_a_read_are_left_out_and_the_others_kept_in_order() -> None:
+    # What Neo4j returns for a claim node a committed write deleted after the query matched it: `{.*}` gives an
+    # empty map, a projection of named keys gives them all null.
+    first = {"name": "Ember", "aliases": None, "tlp": "GREEN"}
+    second = {"name": "Ember Crew", "aliases": ["EC"], "tlp": "AMBER"}
+    deleted_everything: dict[str, object] = {}
+    deleted_named = {"name": None, "aliases": None, "tlp": None}
+
+    assert present([first, deleted_everything, second, deleted_named]) == [first, second]
+    assert present([deleted_everything, deleted_named]) == []
