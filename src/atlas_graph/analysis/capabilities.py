@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 import networkx as nx
 import numpy as np
 
+from atlas_graph.analysis import _adjacency
 from atlas_graph.analysis._adjacency import dependency_view, reach_closure, relationship_edges
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
 
@@ -531,7 +532,7 @@ class LossModel:
         targets or a single removal then cost a search of their upstream, not of the whole graph.
         """
         gone = [v for v, flag in enumerate(removed) if flag]
-        if self.arrays.elements >= KERNEL_MIN_ELEMENTS:
+        if self.arrays.elements >= _adjacency.KERNEL_MIN_ELEMENTS:
             return self._closure_without_kernel(removed, gone)
         predecessors = self.predecessors
         upstream = bytearray(len(self.nodes))
@@ -690,14 +691,10 @@ class LossModel:
         return moved
 
 
-#: From this many nodes plus dependencies on, the capability searches run compiled (`_capability_kernels`):
-#: below it, loading numba costs more than it saves, and the same functions run as plain Python.
-KERNEL_MIN_ELEMENTS = 20_000
-
-
 def kernel(compiled: Any, elements: int) -> Any:
-    """Return the compiled kernel for a graph of `elements` nodes plus links, or its plain Python twin."""
-    return compiled if elements >= KERNEL_MIN_ELEMENTS else compiled.py_func
+    """Return the compiled kernel for a graph of `elements` nodes plus links, or its plain Python twin: below the
+    analyses' one threshold (`_adjacency.KERNEL_MIN_ELEMENTS`), loading numba costs more than it saves."""
+    return compiled if elements >= _adjacency.KERNEL_MIN_ELEMENTS else compiled.py_func
 
 
 def _capability_kernels() -> ModuleType:
