@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import networkx as nx
 from pydantic import BaseModel
 
 from atlas_graph import analysis
@@ -200,25 +199,54 @@ def rank(
 ) -> ChokepointsOut:
     """Rank chokepoints by `ranking.method` (and, asked, how stable each is when edges are resampled by
     confidence); the capability ranking names what the `coalition` can act on."""
-    if ranking.method == "capability":
-        return _rank_capability(projection, ranking=ranking, scope=scope, coalition=coalition, progress=progress)
-    graph = projection.graph
-    kind_values = [k.value for k in ranking.kinds] if ranking.kinds else None
     ranking_share = 0.3 if ranking.stability else 1.0
+    ranking_progress = _scaled(progress, 0.0, ranking_share)
+    if ranking.method == "capability":
+        ranked = plans.rank_by_capability(
+            projection,
+            top=ranking.top,
+            kinds=ranking.kinds,
+            scope=scope,
+            substitution=ranking.substitution,
+            coalition=coalition,
+            only_actionable=ranking.actionable,
+            seed=ranking.seed,
+            progress=ranking_progress,
+        )
+    else:
+        ranked = _rank_by_metric(projection, ranking=ranking, scope=scope, progress=ranking_progress)
+    if ranking.stability:
+        # Resampling reranks capability with the default rule over every target of the kinds asked
+        # (chokepoint_stability), so a target it does not follow counts 0.0; a metric's ranking is followed whole.
+        result = analysis.chokepoint_stability(
+            projection.graph,
+            method=ranking.method,
+            top=ranking.top,
+            kinds=_kind_values(ranking),
+            samples=ranking.samples,
+            seed=ranking.seed,
+            progress=_scaled(progress, ranking_share, 1.0),
+        )
+        frequencies = {str(item.node): item.frequency for item in result.chokepoints}
+        for point in ranked.chokepoints:
+            point.stability = StabilityOut(frequency=frequencies.get(point.id, 0.0))
+        ranked.stability_samples = result.samples
+    return ranked
+
+
+def _rank_by_metric(
+    projection: Projection, *, ranking: Ranking, scope: GraphScope, progress: Progress | None
+) -> ChokepointsOut:
+    """The ranking by a graph metric (every method but capability), without its stability."""
+    graph = projection.graph
     ranked = analysis.rank_chokepoints(
         graph,
         method=ranking.method,
         top=ranking.top,
-        kinds=kind_values,
+        kinds=_kind_values(ranking),
         seed=ranking.seed,
-        progress=_scaled(progress, 0.0, ranking_share),
+        progress=progress,
     )
-    frequencies: dict[Any, float] = {}
-    stability_samples = None
-    if ranking.stability:
-        result = _resampled(graph, ranking, method=ranking.method, progress=_scaled(progress, ranking_share, 1.0))
-        frequencies = {item.node: item.frequency for item in result.chokepoints}
-        stability_samples = result.samples
     return ChokepointsOut(
         method=ranking.method,
         top=ranking.top,
@@ -235,59 +263,15 @@ def rank(
                 score=point.score,
                 metrics=_plain(point.metrics),
                 explanation=point.explanation,
-                stability=StabilityOut(frequency=frequencies[point.node]) if point.node in frequencies else None,
             )
             for point in ranked
         ],
-        stability_samples=stability_samples,
     )
 
 
-def _rank_capability(
-    projection: Projection,
-    *,
-    ranking: Ranking,
-    scope: GraphScope,
-    coalition: tuple[analysis.MemberProfile, ...],
-    progress: Progress | None,
-) -> ChokepointsOut:
-    """The capability ranking (and, asked, how stable each is when edges are resampled by confidence)."""
-    ranking_share = 0.3 if ranking.stability else 1.0
-    ranked = plans.rank_by_capability(
-        projection,
-        top=ranking.top,
-        kinds=ranking.kinds,
-        scope=scope,
-        substitution=ranking.substitution,
-        coalition=coalition,
-        only_actionable=ranking.actionable,
-        seed=ranking.seed,
-        progress=_scaled(progress, 0.0, ranking_share),
-    )
-    if not ranking.stability:
-        return ranked
-    # Resampling reranks with the default rule over every target of the kinds asked (chokepoint_stability).
-    result = _resampled(projection.graph, ranking, method="capability", progress=_scaled(progress, ranking_share, 1.0))
-    frequencies = {str(item.node): item.frequency for item in result.chokepoints}
-    for point in ranked.chokepoints:
-        point.stability = StabilityOut(frequency=frequencies.get(point.id, 0.0))
-    ranked.stability_samples = result.samples
-    return ranked
-
-
-def _resampled(
-    graph: nx.MultiDiGraph, ranking: Ranking, *, method: RankingMethod, progress: Progress | None
-) -> analysis.ChokepointStability:
-    """How often each of the top stays there over the ranking's `samples` graphs resampled by confidence."""
-    return analysis.chokepoint_stability(
-        graph,
-        method=method,
-        top=ranking.top,
-        kinds=[k.value for k in ranking.kinds] if ranking.kinds else None,
-        samples=ranking.samples,
-        seed=ranking.seed,
-        progress=progress,
-    )
+def _kind_values(ranking: Ranking) -> list[str] | None:
+    """The kinds that may be ranked, as the analyses name them (None: every kind)."""
+    return [k.value for k in ranking.kinds] if ranking.kinds else None
 
 
 def disrupt(
