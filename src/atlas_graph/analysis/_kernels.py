@@ -36,14 +36,9 @@ def lcc_curve(indptr: Array, indices: Array, order: Array) -> Array:
             u = indices[k]
             if position[u] <= i:
                 continue
-            while parent[u] != u:
-                parent[u] = parent[parent[u]]
-                u = parent[u]
+            u = _find(parent, u)
             if u != root:
-                if size[u] > size[root]:
-                    root, u = u, root
-                parent[u] = root
-                size[root] += size[u]
+                root = _union(parent, size, root, u)
         if size[root] > best:
             best = size[root]
         curve[i] = best
@@ -84,6 +79,17 @@ def _find(parent: Array, x: int) -> int:
         following = parent[x]
         parent[x] = root
         x = following
+    return root
+
+
+@njit(cache=True)
+def _union(parent: Array, size: Array, root: int, other: int) -> int:
+    """Join the clusters of the roots `root` and `other`, the smaller under the larger (ties: `other` under
+    `root`, as the twins do), and return the joined cluster's root."""
+    if size[other] > size[root]:
+        root, other = other, root
+    parent[other] = root
+    size[root] += size[other]
     return root
 
 
@@ -273,13 +279,10 @@ def reverse_greedy(
                 b = merged[j]
                 if a == b:
                     continue
-                if size[a] < size[b]:
-                    a, b = b, a
-                parent[b] = a
-                size[a] += size[b]
-                following[last[a]] = first[b]
-                last[a] = last[b]
-                root = a
+                root = _union(parent, size, a, b)
+                absorbed = b if root == a else a
+                following[last[root]] = first[absorbed]
+                last[root] = last[absorbed]
             if touch:
                 special = root
                 for j in range(dropping):
@@ -556,10 +559,7 @@ def removal_replay(indptr: Array, indices: Array, removals: Array) -> tuple[Arra
                 if other == root:
                     continue
                 connected += size[root] * size[other]
-                if size[other] > size[root]:
-                    root, other = other, root
-                parent[other] = root
-                size[root] += size[other]
+                root = _union(parent, size, root, other)
             if size[root] > biggest:
                 biggest = size[root]
         pairs[k - 1 - step] = connected
