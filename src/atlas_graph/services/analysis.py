@@ -89,7 +89,8 @@ def chokepoints(
         projection,
         kind="chokepoints",
         caller=caller,
-        as_job=background or needs_job(projection, stability=ranking.stability),
+        background=background,
+        stability=ranking.stability,
         ranking=ranking,
         scope=scope,
         coalition=coalition,
@@ -108,7 +109,7 @@ def plan(runtime: AnalysisRuntime, *, caller: Caller, background: bool, body: Pl
         projection,
         kind="plan",
         caller=caller,
-        as_job=background or needs_job(projection, stability=False),
+        background=background,
         scope=scope,
         **arguments,
     )
@@ -142,7 +143,7 @@ def disruption(
         projection,
         kind="disruption",
         caller=caller,
-        as_job=background or needs_job(projection, stability=False),
+        background=background,
         remove=plans.visible_ids(projection.graph, remove, "remove"),
         scope=scope,
         substitution=substitution,
@@ -156,17 +157,19 @@ def _answer_or_job(
     *,
     kind: str,
     caller: Caller,
-    as_job: bool,
+    background: bool,
+    stability: bool = False,
     **arguments: Any,
 ) -> Answer | Job:
-    """`compute(projection, **arguments)` in the inline worker, or submitted as a job that keeps its JSON.
+    """`compute(projection, **arguments)` in the inline worker, or submitted as a job that keeps its JSON: a job
+    when the caller asks for one (`background`), when it resamples (`stability`), or when the graph is large.
 
     The workers keep the projection by its version and content, so that the next analysis of the same graph sends
     them its key only.
     """
     workers = runtime.workers
     kept = Kept(key=(projection.graph_version, projection.fingerprint), value=projection)
-    if not as_job:
+    if not (background or stability or projection.node_count + projection.edge_count > INLINE_LIMIT):
         return workers.run(compute, kept, **arguments)
 
     def work(progress: Progress) -> Any:
@@ -183,10 +186,6 @@ def projection_for(runtime: AnalysisRuntime, *, caller: Caller, scope: GraphScop
     return runtime.cache.get(
         runtime.store, organization=caller.organization, scope=scope, max_elements=runtime.max_elements
     )
-
-
-def needs_job(projection: Projection, *, stability: bool) -> bool:
-    return stability or projection.node_count + projection.edge_count > INLINE_LIMIT
 
 
 def rank(
