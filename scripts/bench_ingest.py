@@ -11,6 +11,10 @@ item at a time has no batch to look up first, so the bulk path's CREATE is not o
 issue rules out. It runs on the first --naive-items relationships (after their entities) to keep the run short;
 its rate is per relationship, like the API's.
 
+With --members N, it then also measures N members posting at once, each its own ecosystem (its own ids and names,
+so that nothing of one resolves to the other) in bundles of the same size, one after the other per member: what
+planning a bundle before the write lock buys, since one member's Python and look-ups then overlap the other's write.
+
 With the local Neo4j, it also reads from /proc the CPU time the service and Neo4j used during the measured load,
 and prints the rate the machine's cores would allow at that cost if every core were busy all the time: the
 ceiling no scheduling of these writes can pass without making each one cheaper; and the CPU per relationship of the
@@ -19,6 +23,7 @@ move the way it moves rates.
 
     .venv/bin/python scripts/bench_ingest.py                       # 20,000 entities, 100,000 relationships
     .venv/bin/python scripts/bench_ingest.py --no-warmup           # the first load on a fresh JVM only
+    .venv/bin/python scripts/bench_ingest.py --members 2           # also two members posting at once
     .venv/bin/python scripts/bench_ingest.py --neo4j-uri bolt://... --password ...
 """
 
@@ -30,6 +35,7 @@ import json
 import os
 import random
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,6 +72,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=8761)
     parser.add_argument("--no-warmup", action="store_true", help="measure the first load on a fresh JVM only")
+    parser.add_argument(
+        "--members", type=int, default=1, help="then also N members posting at once, each its own ecosystem"
+    )
     parser.add_argument("--neo4j-uri")
     parser.add_argument("--password")
     args = parser.parse_args()
@@ -97,6 +106,11 @@ def main() -> int:
             # Re-posting one batch must create nothing: a quick idempotence check on the loaded graph.
             status, body = request(args.port, "POST", "/v1/bundles", bodies[0], token)
             assert status == 200 and body["counts"]["entities"]["created"] == 0
+            together = None
+            if args.members > 1:
+                delete_everything(store)
+                print(f"{args.members} members at once:", file=sys.stderr)
+                together = post_together(store, args, api.pid, neo4j_pid)
 
         ceiling = create_ceiling(store, ecosystem, neo4j_pid)
 
@@ -134,6 +148,17 @@ def main() -> int:
             "ceiling at equal CPU"
         )
     headline("API bulk load", f"{api_rate:,.0f} relationships/s ({calibration.create_share(api_rate)})")
+    if together is not None:
+        members_rate = args.members * args.relationships / together.seconds
+        print(
+            f"  {args.members} members at once:       {together.seconds:8.1f} s   {members_rate:10,.0f} "
+            f"relationships/s ({members_rate / api_rate:.2f}x one poster; {calibration.create_share(members_rate)})"
+        )
+        print_cpu_budget(together, args.members * args.relationships, args.members * len(bundles))
+        headline(
+            f"API bulk load, {args.members} members at once",
+            f"{members_rate:,.0f} relationships/s ({members_rate / api_rate:.2f}x one poster)",
+        )
     headline(
         "naive, 1 item per transaction", f"{naive_rate:,.0f} relationships/s ({api_rate / naive_rate:.1f}x slower)"
     )
@@ -177,6 +202,64 @@ def post_bundles(
         )
     seconds = time.perf_counter() - started
     connection.close()
+    return Load(
+        seconds=seconds,
+        service_cpu=cpu_seconds(service_pid) - service_before,
+        neo4j_cpu=cpu_seconds(neo4j_pid) - neo4j_before if neo4j_pid is not None else None,
+        client_cpu=time.process_time() - client_before,
+    )
+
+
+def member_bundles(ecosystem: Any, member: int, batch_size: int) -> list[bytes]:
+    """The ecosystem's bundles as member `member` would post them: ids and names of its own, encoded."""
+    tag = f"m{member}-"
+
+    def reference(end: dict[str, Any]) -> dict[str, Any]:
+        return {**end, "id": tag + end["id"]}
+
+    encoded = []
+    for bundle in ecosystem.batches(batch_size):
+        entities = [
+            {**e, "id": tag + e["id"], "name": f"{tag}{e['name']}", "aliases": [tag + a for a in e["aliases"]]}
+            for e in bundle["entities"]
+        ]
+        relationships = [
+            {**r, "source": reference(r["source"]), "target": reference(r["target"])} for r in bundle["relationships"]
+        ]
+        encoded.append(json.dumps({"entities": entities, "relationships": relationships}).encode())
+    return encoded
+
+
+def post_together(store: GraphStore, args: argparse.Namespace, service_pid: int, neo4j_pid: int | None) -> Load:
+    """`args.members` members, each posting its own ecosystem's bundles one after the other, all at once."""
+    ecosystem = generate_ecosystem(entities=args.entities, relationships=args.relationships, seed=args.seed)
+    members = [
+        (issue_key(store, f"Bench Member {member}"), member_bundles(ecosystem, member, args.batch_size))
+        for member in range(1, args.members + 1)
+    ]
+    failures: list[str] = []
+
+    def post(token: str, bodies: list[bytes]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=600)
+        for body in bodies:
+            status, answer = request(args.port, "POST", "/v1/bundles", body, token, connection)
+            if status != 200:
+                failures.append(f"{status} {str(answer)[:300]}")
+                return
+        connection.close()
+
+    threads = [threading.Thread(target=post, args=member) for member in members]
+    service_before = cpu_seconds(service_pid)
+    neo4j_before = cpu_seconds(neo4j_pid) if neo4j_pid is not None else 0.0
+    client_before = time.process_time()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"a member's bundle failed: {failures[0]}")
     return Load(
         seconds=seconds,
         service_cpu=cpu_seconds(service_pid) - service_before,
