@@ -269,9 +269,13 @@ class PlanOut(BaseModel):
     notes: list[str] = Field(default_factory=list, description="What the graph lacks for this analysis.")
 
 
+# A cancelled job never finishes its work: it stopped when its organization cancelled it (DELETE).
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
 class JobAcceptedOut(BaseModel):
     job_id: str
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: JobStatus
     progress: float
     location: str = Field(description="Where to poll: GET this for progress and, when done, the result.")
 
@@ -279,7 +283,7 @@ class JobAcceptedOut(BaseModel):
 class JobOut(BaseModel):
     job_id: str
     kind: str
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: JobStatus
     progress: float = Field(description="0..1")
     created_at: datetime
     started_at: datetime | None

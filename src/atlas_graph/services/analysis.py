@@ -18,6 +18,7 @@ from atlas_graph.models.analysis import (
     DisruptionIn,
     DisruptionOut,
     FragmentationOut,
+    JobOut,
     LostAccessOut,
     PlanIn,
     PlanOut,
@@ -172,10 +173,27 @@ def _answer_or_job(
     if not (background or stability or projection.node_count + projection.edge_count > INLINE_LIMIT):
         return workers.run(compute, kept, **arguments)
 
-    def work(progress: Progress) -> Any:
-        return workers.run(compute, kept, background=True, progress=progress, **arguments).model_dump(mode="json")
+    def work(job: Job) -> Any:
+        return workers.run(
+            compute, kept, background=True, progress=job.report, cancelled=job.cancelled, **arguments
+        ).model_dump(mode="json")
 
     return runtime.jobs.submit(kind=kind, organization=caller.organization, work=work)
+
+
+def job_out(job: Job) -> JobOut:
+    """A job as its organization reads it: its result only once it succeeded."""
+    return JobOut(
+        job_id=job.id,
+        kind=job.kind,
+        status=job.status,
+        progress=round(job.progress, 4),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        result=job.result if job.status == "succeeded" else None,
+        error=job.error,
+    )
 
 
 def projection_for(runtime: AnalysisRuntime, *, caller: Caller, scope: GraphScope) -> Projection:

@@ -11,6 +11,9 @@ jobs, so that a quick ranking never queues behind an hour-long stability run.
 An argument wrapped in `Kept` (a projection) is kept by each worker process under its key, the few most recently
 used, and sent again only to a worker that does not hold it: a second ranking of the same graph sends a key, not
 the graph, and the worker finds the graph it built for the first.
+
+A cancelled job's worker is terminated, not asked to stop: NetworkX has no point at which to ask, and the job must
+free its worker at once. Only the background pool is ever terminated; the inline pool answers requests.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any, Generic, TypeVar
 
 from atlas_graph.errors import AtlasGraphError
 from atlas_graph.processes import process_alive
+from atlas_graph.services.jobs import JobCancelled
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +98,17 @@ class AnalysisWorkers:
         *args: Any,
         background: bool = False,
         progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
         **kwargs: Any,
     ) -> T:
         """Call `function(*args, **kwargs)` in a worker and return its result (its exception is raised here).
 
         With `progress`, the function is given a `progress` callable too, whose reports reach `progress` here.
+        With `cancelled` (background only), the wait checks it at each poll: once it is true, the background workers
+        are terminated and JobCancelled is raised. Without processes, the work stops only where `progress` raises.
         """
+        if cancelled is not None and not background:
+            raise ValueError("only background work may be cancelled: the inline worker answers other requests")
         if not self._enabled:
             args, kwargs = _unwrapped(args), {name: _unwrapped_one(value) for name, value in kwargs.items()}
             return function(*args, progress=progress, **kwargs) if progress is not None else function(*args, **kwargs)
@@ -110,10 +119,10 @@ class AnalysisWorkers:
             by_key = all(value.key in sent for value in kept)
         if kept and by_key:
             try:
-                return self._submit(kind, function, _as_keys(args), _as_keys(kwargs), progress)
+                return self._submit(kind, function, _as_keys(args), _as_keys(kwargs), progress, cancelled)
             except _NotKept:
                 pass  # another worker of the pool, or a fresh one: send the values
-        result = self._submit(kind, function, args, kwargs, progress)
+        result = self._submit(kind, function, args, kwargs, progress, cancelled)
         with self._lock:
             sent = self._sent.setdefault(kind, OrderedDict())
             for value in kept:
@@ -130,22 +139,30 @@ class AnalysisWorkers:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
         progress: Progress | None,
+        cancelled: Callable[[], bool] | None,
     ) -> T:
         token = uuid.uuid4().hex if progress is not None else None
         shared = self._shared_progress() if token is not None else None
-        future: Future[T] = self._pool(kind).submit(_call, function, args, kwargs, shared, token)
+        pool = self._pool(kind)
+        future: Future[T] = pool.submit(_call, function, args, kwargs, shared, token)
+        polled = progress is not None or cancelled is not None
         try:
             while True:
+                if cancelled is not None and cancelled():
+                    raise JobCancelled()
                 try:
-                    return future.result(timeout=PROGRESS_POLL_SECONDS if progress is not None else None)
+                    return future.result(timeout=PROGRESS_POLL_SECONDS if polled else None)
                 except TimeoutError:
                     if progress is not None and shared is not None:
                         fraction = shared.get(token)
                         if fraction is not None:
                             progress(fraction)
         except BrokenProcessPool as error:
-            self._discard(kind)
+            self._discard(kind, pool)
             raise WorkerCrashed("the analysis worker process died; try again, or narrow the analysis") from error
+        except JobCancelled:  # from the check above, or from `progress` (a job's report once it is cancelled)
+            self._terminate(kind, pool)
+            raise
         finally:
             if shared is not None:
                 shared.pop(token, None)
@@ -174,12 +191,23 @@ class AnalysisWorkers:
                 self._pools[kind] = pool
             return pool
 
-    def _discard(self, kind: str) -> None:
+    def _discard(self, kind: str, pool: ProcessPoolExecutor) -> None:
+        """Shut `pool` down, and forget it as the pool of `kind` if it still is: the next run starts a fresh one."""
         with self._lock:
-            pool = self._pools.pop(kind, None)
-            self._sent.pop(kind, None)
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if self._pools.get(kind) is pool:
+                del self._pools[kind]
+                self._sent.pop(kind, None)
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def _terminate(self, kind: str, pool: ProcessPoolExecutor) -> None:
+        """Stop the processes of `pool` at once, and let the next run of `kind` start a fresh pool."""
+        assert kind != "inline", "the inline worker answers requests: it is never terminated"
+        processes = list((pool._processes or {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        self._discard(kind, pool)
 
     def _shared_progress(self) -> Any:
         with self._lock:

@@ -1,10 +1,11 @@
-"""Analyses in worker processes: results, exceptions, progress, a crashed worker, and the in-thread fallback."""
+"""Analyses in worker processes: results, exceptions, progress, a crashed or cancelled worker, the in-thread fallback."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from atlas_graph.processes import process_alive
+from atlas_graph.services.jobs import JobCancelled
 from atlas_graph.services.workers import (
     KEPT_PER_WORKER,
     OWNER_CHECK_SECONDS,
@@ -144,3 +146,44 @@ def test_without_processes_a_kept_argument_is_passed_as_its_value() -> None:
     value = ["shared"]
     pid, where, passed = workers.run(identity, Kept(key="k", value=value))
     assert (pid, where, passed) == (os.getpid(), id(value), value)
+
+
+def test_cancelled_background_work_terminates_its_worker_and_the_next_run_gets_a_fresh_one(
+    workers: AnalysisWorkers,
+) -> None:
+    inline = workers.run(os.getpid)
+    busy = workers.run(os.getpid, background=True)
+    reported = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(JobCancelled):
+        # Cancelled as soon as the worker's first report arrives: the work itself would sleep for five minutes.
+        workers.run(
+            halfway_then_wait,
+            300.0,
+            background=True,
+            progress=lambda fraction: reported.set(),
+            cancelled=reported.is_set,
+        )
+    assert time.monotonic() - started < 60
+    deadline = time.monotonic() + 60
+    while process_alive(busy) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process_alive(busy), "the cancelled job's worker is still there"
+    fresh = workers.run(os.getpid, background=True)
+    assert fresh != busy and process_alive(fresh)
+    assert workers.run(os.getpid) == inline, "the inline worker, which answers requests, is never terminated"
+
+
+def test_only_background_work_may_be_cancelled(workers: AnalysisWorkers) -> None:
+    with pytest.raises(ValueError, match="only background work"):
+        workers.run(double, 1, cancelled=lambda: False)
+
+
+def test_without_processes_cancelled_work_stops_where_its_progress_raises() -> None:
+    workers = AnalysisWorkers(processes=False)
+
+    def cancelled_report(fraction: float) -> None:
+        raise JobCancelled()
+
+    with pytest.raises(JobCancelled):
+        workers.run(halfway_then_wait, 300.0, background=True, progress=cancelled_report, cancelled=lambda: True)

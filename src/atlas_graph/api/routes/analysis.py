@@ -155,15 +155,15 @@ def post_disruption(
     responses={404: {"model": ErrorOut}},
 )
 def get_job(job_id: str, jobs: JobsDep, caller: ReaderDep) -> JobOut:
-    job = jobs.get(job_id, organization=caller.organization)
-    return JobOut(
-        job_id=job.id,
-        kind=job.kind,
-        status=job.status,
-        progress=round(job.progress, 4),
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        result=job.result if job.status == "succeeded" else None,
-        error=job.error,
-    )
+    return analysis.job_out(jobs.get(job_id, organization=caller.organization))
+
+
+@router.delete(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    summary="Cancel a job: a queued one never runs, a running one stops and frees its worker; a finished one is "
+    "left as it is (200 either way: the status says which)",
+    responses={404: {"model": ErrorOut}},
+)
+def delete_job(job_id: str, jobs: JobsDep, caller: ReaderDep) -> JobOut:
+    return analysis.job_out(jobs.cancel(job_id, organization=caller.organization))
