@@ -42,6 +42,8 @@ REQUIRED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/v1/analysis/chokepoints"): Permission.READ,
     ("POST", "/v1/analysis/disruption"): Permission.READ,
     ("GET", "/v1/analysis/jobs/{job_id}"): Permission.READ,
+    # Whoever may start an analysis may cancel its organization's jobs.
+    ("DELETE", "/v1/analysis/jobs/{job_id}"): Permission.READ,
     ("POST", "/v1/analysis/plans"): Permission.READ,
     ("GET", "/v1/organizations/profiles"): Permission.READ,
     ("PATCH", "/v1/organizations/{name}"): Permission.ADMINISTER,

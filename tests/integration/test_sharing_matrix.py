@@ -372,6 +372,12 @@ def maker_job(client: TestClient, headers: dict[str, str], world: World) -> dict
     return normalized(response, named_id=job_id)
 
 
+def cancel_maker_job(client: TestClient, headers: dict[str, str], world: World) -> dict[str, Any]:
+    """DELETE /v1/analysis/jobs/{id} of the maker's job; before the layer, of an id that never existed."""
+    job_id = world.maker_job or f"job--{uuid.uuid4()}"
+    return normalized(client.delete(f"/v1/analysis/jobs/{job_id}", headers=headers), named_id=job_id)
+
+
 def audit_of(name: str) -> Ask:
     """The audit trail of one entity, as the caller's organization's admin reads it."""
 
@@ -750,6 +756,15 @@ def maker_job_seen(answer: Any, seen: Seen) -> None:
         same_as_before(answer, seen)
 
 
+def maker_job_not_cancelled(answer: Any, seen: Seen) -> None:
+    # Another organization's cancel answers exactly like one of an id that never existed, and cancels nothing.
+    not_found(answer, seen)
+    same_as_before(answer, seen)
+    if seen.live:
+        job = seen.client.get(f"/v1/analysis/jobs/{seen.world.maker_job}", headers=seen.world.headers[MAKER])
+        assert job.status_code == 200 and job.json()["status"] != "cancelled", job.text
+
+
 def retract_seen(answer: Any, seen: Seen) -> None:
     forbidden(answer, seen)
 
@@ -969,6 +984,14 @@ READS: tuple[Read, ...] = (
         maker_asks=False,
     ),
     Read("the maker's job", maker_job, maker_job_seen, not_found, caller_specific=True),
+    Read(
+        "cancel the maker's job",
+        cancel_maker_job,
+        maker_job_not_cancelled,
+        maker_job_not_cancelled,
+        caller_specific=True,
+        maker_asks=False,
+    ),
     # A member's admin reads its own organization's audit trail only: no id of another's claim comes through it.
     Read("audit of Haven", audit_of("Haven"), own_layer_event, no_events, caller_specific=True),
     Read("audit of Phantom", audit_of("Phantom"), own_layer_event, no_events, caller_specific=True),

@@ -1,4 +1,4 @@
-"""Analyses in worker processes: results, exceptions, progress, a crashed or cancelled worker, the in-thread fallback."""
+"""Analyses in worker processes: results, exceptions, progress, crashed and cancelled workers, the thread fallback."""
 
 from __future__ import annotations
 
