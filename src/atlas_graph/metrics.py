@@ -62,7 +62,7 @@ JOBS = Gauge(
 )
 JOBS_FINISHED = Counter(
     "atlas_analysis_jobs_finished",
-    "Analysis jobs finished, by kind and final state (succeeded, failed).",
+    "Analysis jobs finished, by kind and final state (succeeded, failed, cancelled).",
     ("kind", "state"),
     registry=REGISTRY,
 )

@@ -38,8 +38,8 @@ def without_request_id(body: dict[str, Any], job_id: str) -> dict[str, Any]:
 
 def background_workers(app: FastAPI) -> set[int]:
     """The pids of the job worker processes running now (none before the first job)."""
-    pool = app.state.workers._pools.get("background")
-    return set(pool._processes or {}) if pool is not None else set()
+    pools = [pool for kind, pool in app.state.workers._pools.items() if kind.startswith("background")]
+    return {pid for pool in pools for pid in pool._processes or {}}
 
 
 def test_a_running_job_is_cancelled_its_worker_terminated_and_the_next_job_gets_a_fresh_one(

@@ -5,15 +5,16 @@ every other request waits its turn for it (scripts/load_test.py shows it; the fi
 In worker processes the rankings take only CPU, and at a lower scheduling priority than the API and Neo4j, so
 that interactive requests come first.
 
-Two pools: one process for the analyses answered at once (small, quick ones) and `background` processes for
-jobs, so that a quick ranking never queues behind an hour-long stability run.
+Pools of one process each: one for the analyses answered at once (small, quick ones) and one per job slot
+(`background` of them), so that a quick ranking never queues behind an hour-long stability run, and cancelling a job
+terminates its own worker and no other job's.
 
 An argument wrapped in `Kept` (a projection) is kept by each worker process under its key, the few most recently
 used, and sent again only to a worker that does not hold it: a second ranking of the same graph sends a key, not
 the graph, and the worker finds the graph it built for the first.
 
 A cancelled job's worker is terminated, not asked to stop: NetworkX has no point at which to ask, and the job must
-free its worker at once. Only the background pool is ever terminated; the inline pool answers requests.
+free its worker at once. Only a job slot's worker is ever terminated; the inline one answers requests.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 import time
 import uuid
@@ -82,7 +84,10 @@ class AnalysisWorkers:
 
     def __init__(self, *, background: int = 1, processes: bool = True, niceness: int = 10) -> None:
         self._enabled = processes
-        self._sizes = {"inline": 1, "background": background}
+        # The job slots' pools not in use: a background run takes one and gives it back.
+        self._free_slots: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for slot in range(background):
+            self._free_slots.put(f"background-{slot}")
         self._niceness = niceness
         self._pools: dict[str, ProcessPoolExecutor] = {}
         self._manager: SyncManager | None = None
@@ -104,15 +109,32 @@ class AnalysisWorkers:
         """Call `function(*args, **kwargs)` in a worker and return its result (its exception is raised here).
 
         With `progress`, the function is given a `progress` callable too, whose reports reach `progress` here.
-        With `cancelled` (background only), the wait checks it at each poll: once it is true, the background workers
-        are terminated and JobCancelled is raised. Without processes, the work stops only where `progress` raises.
+        With `cancelled` (background only), the wait checks it at each poll: once it is true, the worker is
+        terminated and JobCancelled is raised. Without processes, the work stops only where `progress` raises.
         """
         if cancelled is not None and not background:
             raise ValueError("only background work may be cancelled: the inline worker answers other requests")
         if not self._enabled:
             args, kwargs = _unwrapped(args), {name: _unwrapped_one(value) for name, value in kwargs.items()}
             return function(*args, progress=progress, **kwargs) if progress is not None else function(*args, **kwargs)
-        kind = "background" if background else "inline"
+        if not background:
+            return self._run_in("inline", function, args, kwargs, progress, None)
+        slot = self._free_slots.get()
+        try:
+            return self._run_in(slot, function, args, kwargs, progress, cancelled)
+        finally:
+            self._free_slots.put(slot)
+
+    def _run_in(
+        self,
+        kind: str,
+        function: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        progress: Progress | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> T:
+        """`run` in the pool named `kind`: the key of each `Kept` argument alone if the pool was sent it lately."""
         kept = [value for value in (*args, *kwargs.values()) if isinstance(value, Kept)]
         with self._lock:
             sent = self._sent.setdefault(kind, OrderedDict())
@@ -183,7 +205,7 @@ class AnalysisWorkers:
             if pool is None:
                 # forkserver: forking the API process itself would copy its driver threads and their locks.
                 pool = ProcessPoolExecutor(
-                    max_workers=self._sizes[kind],
+                    max_workers=1,
                     mp_context=multiprocessing.get_context("forkserver"),
                     initializer=_prepare_worker,
                     initargs=(self._niceness, os.getpid()),
@@ -200,7 +222,7 @@ class AnalysisWorkers:
         pool.shutdown(wait=False, cancel_futures=True)
 
     def _terminate(self, kind: str, pool: ProcessPoolExecutor) -> None:
-        """Stop the processes of `pool` at once, and let the next run of `kind` start a fresh pool."""
+        """Stop the process of `pool` at once, and let the next run of `kind` start a fresh pool."""
         assert kind != "inline", "the inline worker answers requests: it is never terminated"
         processes = list((pool._processes or {}).values())
         for process in processes:

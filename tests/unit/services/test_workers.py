@@ -42,6 +42,16 @@ def halfway_then_wait(seconds: float, progress: Callable[[float], None] | None =
     return "done"
 
 
+def wait_for_file(path: str, progress: Callable[[float], None] | None = None) -> int:
+    """Report, then wait (at most a minute) for `path` to exist; returns the worker's pid."""
+    assert progress is not None
+    progress(0.5)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid()
+
+
 def identity(value: object, *, plus: int = 0) -> tuple[int, int, object]:
     """Where `value` lives: the process, the object's id there, and the value (with `plus` added to a number)."""
     return os.getpid(), id(value), value if not isinstance(value, int) else value + plus
@@ -172,6 +182,38 @@ def test_cancelled_background_work_terminates_its_worker_and_the_next_run_gets_a
     fresh = workers.run(os.getpid, background=True)
     assert fresh != busy and process_alive(fresh)
     assert workers.run(os.getpid) == inline, "the inline worker, which answers requests, is never terminated"
+
+
+def test_cancelling_one_job_leaves_the_other_job_slots_workers_alone(tmp_path: Path) -> None:
+    workers = AnalysisWorkers(background=2)
+    try:
+        release = tmp_path / "release"
+        other_reported = threading.Event()
+        other: list[int] = []
+        thread = threading.Thread(
+            target=lambda: other.append(
+                workers.run(
+                    wait_for_file, str(release), background=True, progress=lambda fraction: other_reported.set()
+                )
+            )
+        )
+        thread.start()
+        assert other_reported.wait(60)
+        reported = threading.Event()
+        with pytest.raises(JobCancelled):
+            workers.run(
+                halfway_then_wait,
+                300.0,
+                background=True,
+                progress=lambda fraction: reported.set(),
+                cancelled=reported.is_set,
+            )
+        release.touch()
+        thread.join(60)
+        (pid,) = other
+        assert pid != os.getpid(), "the other job ran on, in its own worker, to its end"
+    finally:
+        workers.shutdown()
 
 
 def test_only_background_work_may_be_cancelled(workers: AnalysisWorkers) -> None:
