@@ -85,20 +85,28 @@ export class Api {
 
   /**
    * An analysis answer: the result at once (200), or, for a 202, the job's result once it has succeeded.
-   * `onProgress(fraction, status)` is told each poll so that a progress bar can follow.
+   * `onProgress(fraction, status, jobId)` is told each poll so that a progress bar (and its Cancel) can follow.
    */
   async analysis(answer, onProgress, { interval = 300 } = {}) {
     if (answer.status !== 202) return answer.data;
     const jobId = answer.data.job_id;
-    onProgress(answer.data.progress ?? 0, answer.data.status);
+    onProgress(answer.data.progress ?? 0, answer.data.status, jobId);
     for (;;) {
       await sleep(interval);
       const { data: job } = await this.get(`/v1/analysis/jobs/${encodeURIComponent(jobId)}`);
-      onProgress(job.progress ?? 0, job.status);
+      onProgress(job.progress ?? 0, job.status, jobId);
       if (job.status === 'succeeded') return job.result;
       if (job.status === 'failed') {
         throw new ApiError({ status: 0, code: 'job_failed', message: `The analysis job ${jobId} failed: ${job.error ?? 'no reason given'}` });
       }
+      if (job.status === 'cancelled') {
+        throw new ApiError({ status: 0, code: 'job_cancelled', message: `The analysis job ${jobId} was cancelled.` });
+      }
     }
+  }
+
+  /** Cancel a job of the caller's organization: a poll of `analysis` then ends with a 'job_cancelled' error. */
+  cancelJob(jobId) {
+    return this.request('DELETE', `/v1/analysis/jobs/${encodeURIComponent(jobId)}`);
   }
 }

@@ -611,11 +611,15 @@ async function findPaths() {
 // ------------------------------------------------------------------------------------------------------ chokepoints
 
 function progressReporter(prefix, analysis) {
-  return (fraction, status) => {
+  return (fraction, status, jobId) => {
     state.jobs.push({ analysis, status, progress: fraction });
     $(`#${prefix}-progress`).hidden = false;
     $(`#${prefix}-progress-bar`).value = fraction;
     $(`#${prefix}-progress-text`).textContent = `job ${status} · ${Math.round(fraction * 100)}%`;
+    // A job started by mistake holds the worker that every later job waits for: let it be stopped.
+    const cancel = $(`#${prefix}-cancel`);
+    cancel.hidden = status !== 'queued' && status !== 'running';
+    cancel.onclick = () => act(() => api.cancelJob(jobId));
   };
 }
 
