@@ -46,7 +46,7 @@ def test_jobs_are_counted_by_state_and_a_cancelled_one_leaves_the_queue() -> Non
 
 
 def test_a_queued_job_cancelled_never_runs_and_the_queue_goes_on() -> None:
-    cancelled_before = finished("probe-queued", "cancelled")
+    cancelled_before, queued = finished("probe-queued", "cancelled"), gauge("queued")
     release, ran = threading.Event(), threading.Event()
     runner = JobRunner(workers=1)
     try:
@@ -63,6 +63,7 @@ def test_a_queued_job_cancelled_never_runs_and_the_queue_goes_on() -> None:
         assert not ran.is_set(), "the cancelled job ran"
         assert (first.status, second.status, third.result) == ("succeeded", "cancelled", "third")
         assert finished("probe-queued", "cancelled") - cancelled_before == 1
+        assert gauge("queued") == queued, "the cancelled job left the queued count"
     finally:
         release.set()
         runner.shutdown()
