@@ -117,42 +117,29 @@ class AnalysisWorkers:
         if not self._enabled:
             args, kwargs = _unwrapped(args), {name: _unwrapped_one(value) for name, value in kwargs.items()}
             return function(*args, progress=progress, **kwargs) if progress is not None else function(*args, **kwargs)
-        if not background:
-            return self._run_in("inline", function, args, kwargs, progress, None)
-        slot = self._free_slots.get()
+        kind = self._free_slots.get() if background else "inline"
         try:
-            return self._run_in(slot, function, args, kwargs, progress, cancelled)
+            kept = [value for value in (*args, *kwargs.values()) if isinstance(value, Kept)]
+            with self._lock:
+                sent = self._sent.setdefault(kind, OrderedDict())
+                by_key = all(value.key in sent for value in kept)
+            if kept and by_key:
+                try:
+                    return self._submit(kind, function, _as_keys(args), _as_keys(kwargs), progress, cancelled)
+                except _NotKept:
+                    pass  # a fresh worker: send the values
+            result = self._submit(kind, function, args, kwargs, progress, cancelled)
+            with self._lock:
+                sent = self._sent.setdefault(kind, OrderedDict())
+                for value in kept:
+                    sent[value.key] = None
+                    sent.move_to_end(value.key)
+                while len(sent) > KEPT_REMEMBERED:
+                    sent.popitem(last=False)
+            return result
         finally:
-            self._free_slots.put(slot)
-
-    def _run_in(
-        self,
-        kind: str,
-        function: Callable[..., T],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        progress: Progress | None,
-        cancelled: Callable[[], bool] | None,
-    ) -> T:
-        """`run` in the pool named `kind`: the key of each `Kept` argument alone if the pool was sent it lately."""
-        kept = [value for value in (*args, *kwargs.values()) if isinstance(value, Kept)]
-        with self._lock:
-            sent = self._sent.setdefault(kind, OrderedDict())
-            by_key = all(value.key in sent for value in kept)
-        if kept and by_key:
-            try:
-                return self._submit(kind, function, _as_keys(args), _as_keys(kwargs), progress, cancelled)
-            except _NotKept:
-                pass  # another worker of the pool, or a fresh one: send the values
-        result = self._submit(kind, function, args, kwargs, progress, cancelled)
-        with self._lock:
-            sent = self._sent.setdefault(kind, OrderedDict())
-            for value in kept:
-                sent[value.key] = None
-                sent.move_to_end(value.key)
-            while len(sent) > KEPT_REMEMBERED:
-                sent.popitem(last=False)
-        return result
+            if background:
+                self._free_slots.put(kind)
 
     def _submit(
         self,

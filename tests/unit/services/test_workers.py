@@ -158,15 +158,10 @@ def test_without_processes_a_kept_argument_is_passed_as_its_value() -> None:
     assert (pid, where, passed) == (os.getpid(), id(value), value)
 
 
-def test_cancelled_background_work_terminates_its_worker_and_the_next_run_gets_a_fresh_one(
-    workers: AnalysisWorkers,
-) -> None:
-    inline = workers.run(os.getpid)
-    busy = workers.run(os.getpid, background=True)
+def cancel_at_the_first_report(workers: AnalysisWorkers) -> None:
+    """Background work that would sleep five minutes, cancelled as soon as its worker's first report arrives."""
     reported = threading.Event()
-    started = time.monotonic()
     with pytest.raises(JobCancelled):
-        # Cancelled as soon as the worker's first report arrives: the work itself would sleep for five minutes.
         workers.run(
             halfway_then_wait,
             300.0,
@@ -174,6 +169,15 @@ def test_cancelled_background_work_terminates_its_worker_and_the_next_run_gets_a
             progress=lambda fraction: reported.set(),
             cancelled=reported.is_set,
         )
+
+
+def test_cancelled_background_work_terminates_its_worker_and_the_next_run_gets_a_fresh_one(
+    workers: AnalysisWorkers,
+) -> None:
+    inline = workers.run(os.getpid)
+    busy = workers.run(os.getpid, background=True)
+    started = time.monotonic()
+    cancel_at_the_first_report(workers)
     assert time.monotonic() - started < 60
     deadline = time.monotonic() + 60
     while process_alive(busy) and time.monotonic() < deadline:
@@ -199,15 +203,7 @@ def test_cancelling_one_job_leaves_the_other_job_slots_workers_alone(tmp_path: P
         )
         thread.start()
         assert other_reported.wait(60)
-        reported = threading.Event()
-        with pytest.raises(JobCancelled):
-            workers.run(
-                halfway_then_wait,
-                300.0,
-                background=True,
-                progress=lambda fraction: reported.set(),
-                cancelled=reported.is_set,
-            )
+        cancel_at_the_first_report(workers)
         release.touch()
         thread.join(60)
         (pid,) = other
