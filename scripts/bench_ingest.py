@@ -110,7 +110,7 @@ def main() -> int:
             if args.members > 1:
                 delete_everything(store)
                 print(f"{args.members} members at once:", file=sys.stderr)
-                together = post_together(store, args, api.pid, neo4j_pid)
+                together = post_together(store, ecosystem, args, api.pid, neo4j_pid)
 
         ceiling = create_ceiling(store, ecosystem, neo4j_pid)
 
@@ -230,9 +230,11 @@ def member_bundles(ecosystem: Any, member: int, batch_size: int) -> list[bytes]:
     return encoded
 
 
-def post_together(store: GraphStore, args: argparse.Namespace, service_pid: int, neo4j_pid: int | None) -> Load:
-    """`args.members` members, each posting its own ecosystem's bundles one after the other, all at once."""
-    ecosystem = generate_ecosystem(entities=args.entities, relationships=args.relationships, seed=args.seed)
+def post_together(
+    store: GraphStore, ecosystem: Any, args: argparse.Namespace, service_pid: int, neo4j_pid: int | None
+) -> Load:
+    """`args.members` members, each posting its own copy of `ecosystem` (ids and names of its own) bundle after
+    bundle, all at once."""
     members = [
         (issue_key(store, f"Bench Member {member}"), member_bundles(ecosystem, member, args.batch_size))
         for member in range(1, args.members + 1)
@@ -241,12 +243,14 @@ def post_together(store: GraphStore, args: argparse.Namespace, service_pid: int,
 
     def post(token: str, bodies: list[bytes]) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=600)
-        for body in bodies:
-            status, answer = request(args.port, "POST", "/v1/bundles", body, token, connection)
-            if status != 200:
-                failures.append(f"{status} {str(answer)[:300]}")
-                return
-        connection.close()
+        try:
+            for body in bodies:
+                status, answer = request(args.port, "POST", "/v1/bundles", body, token, connection)
+                if status != 200:
+                    failures.append(f"{status} {str(answer)[:300]}")
+                    return
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=post, args=member) for member in members]
     service_before = cpu_seconds(service_pid)
