@@ -76,10 +76,21 @@ def store(settings: Settings) -> Iterator[GraphStore]:
 
 
 @pytest.fixture
-def graph(store: GraphStore) -> GraphStore:
-    """The store, emptied: each test that takes it starts from an empty graph."""
+def graph(store: GraphStore) -> Iterator[GraphStore]:
+    """The store, emptied: each test that takes it starts from an empty graph.
+
+    After the test, whatever it wrote must keep each entity's CommunityVisible label equal to its `vis_all`: path
+    searches read the label, every other read the property, so a write that left them apart would show an entity
+    to organizations that may not see it (or hide it from those that may).
+    """
     delete_everything(store)
-    return store
+    yield store
+    records, _, _ = store.driver.execute_query(
+        "MATCH (entity:Entity) WHERE coalesce(entity.vis_all, false) <> entity:CommunityVisible "
+        "RETURN collect(entity.id)[..5] AS ids, count(entity) AS apart",
+        database_=store.database,
+    )
+    assert records[0]["apart"] == 0, f"CommunityVisible label and vis_all disagree on {records[0]['ids']}"
 
 
 @pytest.fixture

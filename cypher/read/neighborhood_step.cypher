@@ -5,7 +5,7 @@
 UNWIND $frontier AS entity_id
 MATCH (a:Entity {id: entity_id})-[r]-(b:Entity)
 WHERE ($types IS NULL OR type(r) IN $types)
-  AND (b.vis_all OR $organization IN b.vis_orgs)
+  AND (b:CommunityVisible OR $organization IN b.vis_orgs)
   AND ($kinds IS NULL OR b.kind IN $kinds)
   AND ($kept_entities IS NULL OR b.id IN $kept_entities)
 WITH a, r, b, [i IN range(0, size(coalesce(r.a_vis, [])) - 1)

@@ -11,7 +11,7 @@ MATCH path = SHORTEST 10 (
   (source)
   ((a:Entity)-[r]-(b:Entity)
     WHERE ($types IS NULL OR type(r) IN $types)
-      AND (b.vis_all OR $organization IN b.vis_orgs)
+      AND (b:CommunityVisible OR $organization IN b.vis_orgs)
       AND ($kinds IS NULL OR b.id = $to OR b.kind IN $kinds)
       AND ($kept_entities IS NULL OR b.id = $to OR b.id IN $kept_entities)
       AND NOT b.id IN $exclude

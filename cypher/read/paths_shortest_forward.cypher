@@ -4,16 +4,18 @@
 // The search depth is written out (10, the API's maximum) because Cypher 5 takes no parameter there.
 // A relationship's sharing summary (vis_all, vis_orgs: some claim on it is visible) is read first, one boolean
 // for most of them; the claims' arrays only when a claim must also pass min_confidence, as_of or only_mine (with none,
-// "some claim visible" is the whole condition). Per hop and per entity, inside the search: the planner runs
-// them during the bidirectional breadth-first search (PROFILE shows them on the ShortestPath operator), so a
-// hop that fails is never expanded. Measured against the query it replaced by scripts/bench_paths.py.
+// "some claim visible" is the whole condition). An entity's community visibility is its CommunityVisible label
+// (equal to its vis_all; a label is in the node record, a property costs a read per entity expanded). Per hop and
+// per entity, inside the search: the planner runs them during the bidirectional breadth-first search (PROFILE
+// shows them on the ShortestPath operator), so a hop that fails is never expanded. Measured against the query
+// it replaced by scripts/bench_paths.py.
 // Parameters: $from, $to, $max_hops, $types (or null), $kinds (or null), $kept_entities (the ids a path may pass
 // through, or null: any), $exclude (ids a path may not pass through, never $from or $to; may be empty),
 // $min_confidence, $as_of (or null), $only_mine, $organization, $organization_token.
 MATCH (source:Entity {id: $from})
 MATCH (target:Entity {id: $to})
 MATCH path = allShortestPaths((source)-[*..10]->(target))
-WHERE all(n IN nodes(path) WHERE (n.vis_all OR $organization IN n.vis_orgs)
+WHERE all(n IN nodes(path) WHERE (n:CommunityVisible OR $organization IN n.vis_orgs)
                                  AND ($kinds IS NULL OR n = source OR n = target OR n.kind IN $kinds)
                                  AND ($kept_entities IS NULL OR n = source OR n = target OR n.id IN $kept_entities)
                                  AND ($exclude = [] OR NOT n.id IN $exclude))

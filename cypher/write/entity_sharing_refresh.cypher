@@ -2,7 +2,9 @@
 // (organizations that see a restricted claim), and the name most community-visible claims give (a tie goes to the
 // oldest claim carrying an id of a scheme in $naming_schemes, an ATT&CK id, else to the oldest claim; as
 // services.entities.display_name decides), the latest category they give, the union of their countries and the
-// largest disruption cost.
+// largest disruption cost. The label CommunityVisible mirrors vis_all, set and removed in the same statement: path
+// searches test it per entity expanded, and a label is read from the node record where a property needs a
+// property-record read (docs/paths.md#speed). Nothing else writes vis_all, so the two cannot disagree.
 // Parameters: $ids, $community_tlps, $naming_schemes.
 UNWIND $ids AS entity_id
 MATCH (entity:Entity {id: entity_id})
@@ -29,6 +31,8 @@ CALL (entity) {
       entity.public_countries = reduce(seen = [], c IN public | seen + [k IN coalesce(c.countries, []) WHERE NOT k IN seen]),
       entity.public_cost = reduce(most = null, c IN public |
                                   CASE WHEN c.disruption_cost IS NOT NULL AND (most IS NULL OR c.disruption_cost > most)
-                                       THEN c.disruption_cost ELSE most END)
+                                       THEN c.disruption_cost ELSE most END),
+      entity:$(CASE WHEN size(public) > 0 THEN ['CommunityVisible'] ELSE [] END)
+  REMOVE entity:$(CASE WHEN size(public) > 0 THEN [] ELSE ['CommunityVisible'] END)
 }
 RETURN count(*) AS refreshed

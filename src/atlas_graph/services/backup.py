@@ -29,7 +29,7 @@ from atlas_graph.errors import AtlasGraphError, Conflict
 from atlas_graph.store import backup as backup_store
 from atlas_graph.store.backup import DumpedNode, DumpedRelationship
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.schema import SCHEMA_PREFIX, apply_schema
+from atlas_graph.store.schema import SCHEMA_PREFIX, apply_schema, sync_community_labels
 
 FORMAT = "atlas-graph-backup"
 FORMAT_VERSION = 1
@@ -220,6 +220,8 @@ def restore_backup(store: GraphStore, *, path: Path, progress: ProgressCallback 
         report("nodes", len(batch))
     for batch in backup_store.batched(_relationships(path), BATCH_SIZE):
         report("relationships", backup_store.restore_relationships(store, batch, element_ids))
+    # A backup made before the CommunityVisible label existed restores without it.
+    sync_community_labels(store)
     return RestoreSummary(
         nodes=done["nodes"],
         relationships=done["relationships"],

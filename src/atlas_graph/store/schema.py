@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+from neo4j import ManagedTransaction
+
 from atlas_graph.store.graph import GraphStore, translated_errors
 
 SCHEMA_PREFIX = "schema/"
 AWAIT_INDEXES = "read/await_indexes"
-QUERIES = (AWAIT_INDEXES,)
+SYNC_COMMUNITY_LABELS = "write/entity_community_labels_sync"
+QUERIES = (AWAIT_INDEXES, SYNC_COMMUNITY_LABELS)
 
 
 def apply_schema(store: GraphStore, *, index_timeout_seconds: int = 300) -> list[str]:
-    """Create missing constraints and indexes, then wait until every index is online; returns what it ran."""
+    """Create missing constraints and indexes, wait until every index is online, then bring the labels derived from
+    the data up to date (`sync_community_labels`); returns the schema files it ran."""
     applied = store.queries.names(SCHEMA_PREFIX)
     with translated_errors():
         for name in applied:
             # Schema commands cannot share a transaction with writes; each runs in its own auto-commit one.
             store.driver.execute_query(store.queries[name], database_=store.database)
     store.read(AWAIT_INDEXES, {"timeout": index_timeout_seconds})
+    sync_community_labels(store)
     return applied
+
+
+def sync_community_labels(store: GraphStore) -> int:
+    """Give the CommunityVisible label to exactly the entities whose `vis_all` is true; returns how many changed.
+
+    Writes keep the two equal; a database written before the label existed, or restored from such a backup, is
+    brought in line here, since path searches read the label where other reads read `vis_all`.
+    """
+
+    def work(tx: ManagedTransaction) -> int:
+        record = tx.run(store.queries[SYNC_COMMUNITY_LABELS]).single(strict=True)
+        return int(record["changed"])
+
+    return store.write_transaction(work)
