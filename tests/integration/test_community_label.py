@@ -30,7 +30,9 @@ def post_route(client: TestClient, auth_headers: KeyFactory) -> dict[str, str]:
     """Org A posts Ember -> Haven <- Frost at the default TLP; Org B alone also knows Haven, at RED."""
     created = client.post("/v1/bundles", json=ROUTE, headers=auth_headers("Org A"))
     assert created.status_code == 200, created.text
-    ids = {item["name"]: result["id"] for item, result in zip(ROUTE["entities"], created.json()["entities"])}
+    ids = {
+        item["name"]: result["id"] for item, result in zip(ROUTE["entities"], created.json()["entities"], strict=True)
+    }
     restricted = client.post("/v1/bundles", json={"entities": [{**HAVEN, "tlp": "RED"}]}, headers=auth_headers("Org B"))
     assert restricted.status_code == 200, restricted.text
     assert restricted.json()["entities"][0]["id"] == ids["Haven"]
