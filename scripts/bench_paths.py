@@ -11,7 +11,7 @@ then measures, on the same pairs:
    (cypher/read/paths_shortest_any.cypher), and with --candidates the experiments under cypher/bench/. The
    variants run in turn on each pair (the order rotating), so that a busy moment of a shared machine falls on all
    of them alike; each must find the same paths as the baseline (checked on every pair);
-2. the store call the service makes (shortest paths, evidence and names in one read transaction);
+2. the store call the service makes (ends resolved, shortest paths, evidence and names in one read transaction);
 3. `GET /v1/paths` (max_hops 6, limit 5) through the service (`atlas-graph serve`) on loopback: one client for
    latency, then --clients concurrent clients for throughput.
 
@@ -43,7 +43,7 @@ from atlas_graph.services.paths import best_paths
 from atlas_graph.store.entities import ENTITY_COUNT
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.store.maintenance import delete_everything
-from atlas_graph.store.paths import SHORTEST_PATHS_ANY, find_paths, resolve_ids
+from atlas_graph.store.paths import SHORTEST_PATHS_ANY, SearchPlan, find_paths, resolve_ids
 from atlas_graph.store.scope import GraphScope
 from atlas_graph.synthetic import generate_ecosystem
 from benchlib import (
@@ -107,7 +107,8 @@ def main() -> int:
             started = time.perf_counter()
             find_paths(
                 store,
-                pairs=[(source, target)],
+                ids=[source, target],
+                plan=lambda ids: SearchPlan(sources=[str(ids[0])], targets=[str(ids[1])], avoid={str(i) for i in ids}),
                 max_hops=args.max_hops,
                 forward=False,
                 organization=ORGANIZATION,

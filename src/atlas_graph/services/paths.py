@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import product
 
 from atlas_graph.errors import InvalidInput, NotFound, Problem
 from atlas_graph.models.paths import (
@@ -56,23 +55,33 @@ def find_paths(
     nothing: a path never passes through what the caller cannot see anyway.
     """
     # Every end must exist for the caller; their canonical ids also resolve external and merged ids. One query for
-    # all of them, and the 404 names the first missing one, as a request with that end alone would.
+    # the ends and the excluded ids, in the search's own transaction; the 404 names the first missing end, as a
+    # request with that end alone would.
     ends = [*sources, *targets]
-    resolved = path_store.resolve_ids(store, ends, caller.organization)
-    for given, found_id in zip(ends, resolved, strict=True):
-        if found_id is None:
-            raise NotFound(f"no entity {given!r}")
-    source_ids = list(dict.fromkeys(found_id for found_id in resolved[: len(sources)] if found_id is not None))
-    target_ids = list(dict.fromkeys(found_id for found_id in resolved[len(sources) :] if found_id is not None))
-    if set(source_ids) & set(target_ids):
-        message = "from and to are the same entity" if len(ends) == 2 else "an entity is in both from and to"
-        raise InvalidInput([Problem(("query", "to"), message)])
-    excluded = {found_id for found_id in path_store.resolve_ids(store, exclude, caller.organization) if found_id}
-    if excluded & {*source_ids, *target_ids}:
-        raise InvalidInput([Problem(("query", "exclude"), "an end of the search (from or to) cannot be excluded")])
+
+    def plan(resolved: list[str | None]) -> path_store.SearchPlan:
+        for given, found_id in zip(ends, resolved[: len(ends)], strict=True):
+            if found_id is None:
+                raise NotFound(f"no entity {given!r}")
+        source_ids = list(dict.fromkeys(found_id for found_id in resolved[: len(sources)] if found_id is not None))
+        target_ids = list(
+            dict.fromkeys(found_id for found_id in resolved[len(sources) : len(ends)] if found_id is not None)
+        )
+        if set(source_ids) & set(target_ids):
+            message = "from and to are the same entity" if len(ends) == 2 else "an entity is in both from and to"
+            raise InvalidInput([Problem(("query", "to"), message)])
+        excluded = {found_id for found_id in resolved[len(ends) :] if found_id}
+        if excluded & {*source_ids, *target_ids}:
+            raise InvalidInput([Problem(("query", "exclude"), "an end of the search (from or to) cannot be excluded")])
+        # Paths inside either set are not asked for: a path through another end is a longer way to that end.
+        return path_store.SearchPlan(
+            sources=source_ids, targets=target_ids, avoid=excluded | set(source_ids) | set(target_ids)
+        )
+
     found = path_store.find_paths(
         store,
-        pairs=list(product(source_ids, target_ids)),
+        ids=[*ends, *exclude],
+        plan=plan,
         max_hops=max_hops,
         forward=direction == "forward",
         organization=caller.organization,
@@ -80,10 +89,9 @@ def find_paths(
         choose=lambda candidates: best_paths(candidates, limit),
         wanted=limit,
         include_longer=include_longer,
-        # Paths inside either set are not asked for: a path through another end is a longer way to that end.
-        avoid=excluded | set(source_ids) | set(target_ids),
         avoid_categories=exclude_categories,
     )
+    source_ids, target_ids = found.plan.sources, found.plan.targets
     chosen = [
         PathOut(
             nodes=[_node(node_id, found.nodes) for node_id in raw.node_ids],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from neo4j import ManagedTransaction, Record
@@ -56,7 +57,18 @@ class RawPath:
 
 
 @dataclass(frozen=True)
+class SearchPlan:
+    """What to search once the ids are resolved: from each of `sources` to each of `targets`, through no entity of
+    `avoid` (resolved ids) except a pair's own ends."""
+
+    sources: list[str]
+    targets: list[str]
+    avoid: set[str]
+
+
+@dataclass(frozen=True)
 class PathSearch:
+    plan: SearchPlan
     paths: list[RawPath]
     claims: dict[str, list[RelationshipClaim]]
     nodes: dict[str, EntitySummary]
@@ -83,10 +95,14 @@ class Neighborhood:
 
 def resolve_ids(store: GraphStore, ids: Sequence[str], organization: str) -> list[str | None]:
     """The canonical id of the entity each of `ids` names for the caller, or None where it names nothing visible."""
+    return store.read_transaction(_resolved, store, ids, organization) if ids else []
+
+
+def _resolved(tx: ManagedTransaction, store: GraphStore, ids: Sequence[str], organization: str) -> list[str | None]:
     if not ids:
         return []
-    records = store.read(
-        RESOLVE_IDS,
+    records = tx.run(
+        store.queries[RESOLVE_IDS],
         {
             "ids": list(ids),
             "kinds": [kind.value for kind in EntityKind],
@@ -101,7 +117,8 @@ def resolve_ids(store: GraphStore, ids: Sequence[str], organization: str) -> lis
 def find_paths(
     store: GraphStore,
     *,
-    pairs: Sequence[tuple[str, str]],
+    ids: Sequence[str],
+    plan: Callable[[list[str | None]], SearchPlan],
     max_hops: int,
     forward: bool,
     organization: str,
@@ -109,13 +126,14 @@ def find_paths(
     choose: Callable[[list[RawPath]], list[RawPath]],
     wanted: int,
     include_longer: bool,
-    avoid: Collection[str] = (),
     avoid_categories: Collection[str] = (),
 ) -> PathSearch:
-    """Candidate paths between each (source, target) of `pairs`, `choose`n in the transaction, with the visible
-    claims behind the chosen ones' hops.
+    """Resolve `ids` (None where one names nothing the caller may see), let `plan` say what to search (it may
+    raise, undoing nothing: the transaction only reads), then find candidate paths between each source and target,
+    `choose`n in the transaction, with the visible claims behind the chosen ones' hops. One read transaction for it
+    all: a round trip less than resolving on its own, and the ends are resolved in the state that is searched.
 
-    No path passes through an entity of `avoid` (resolved ids) or of a category in `avoid_categories` as the caller
+    No path passes through an entity of the plan's `avoid` or of a category in `avoid_categories` as the caller
     sees it, except at its own two ends. All shortest paths first (a bidirectional search, fast even through hubs).
     With `include_longer`, when those are fewer than `wanted`, the search for the k shortest paths of any length
     runs too, to fill in longer ones: it is exact but much slower on hub-heavy graphs (see docs/paths.md), hence
@@ -123,8 +141,9 @@ def find_paths(
     """
 
     def work(tx: ManagedTransaction) -> PathSearch:
+        search_plan = plan(_resolved(tx, store, ids, organization))
         scoped = read_parameters(tx, store, scope, organization)
-        avoided = set(avoid)
+        avoided = set(search_plan.avoid)
         if avoid_categories:
             records = tx.run(
                 store.queries[CATEGORY_MEMBERS],
@@ -138,7 +157,7 @@ def find_paths(
 
         def search(query: str) -> list[RawPath]:
             found: list[RawPath] = []
-            for source, target in pairs:
+            for source, target in product(search_plan.sources, search_plan.targets):
                 parameters = {
                     "from": source,
                     "to": target,
@@ -159,6 +178,7 @@ def find_paths(
         keys = sorted({hop.key for path in paths for hop in path.hops})
         node_ids = sorted({node for path in paths for node in path.node_ids})
         return PathSearch(
+            plan=search_plan,
             paths=paths,
             claims=_claims(tx, store, keys, scoped),
             nodes=_nodes(tx, store, node_ids, organization),
