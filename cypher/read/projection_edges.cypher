@@ -8,14 +8,14 @@
 // $as_of (or null), $only_mine, $organization, $organization_token.
 MATCH (source:Entity)
 WHERE source.id > $after
-  AND (source.vis_all OR $organization IN source.vis_orgs)
+  AND (source:CommunityVisible OR $organization IN source.vis_orgs)
   AND ($kinds IS NULL OR source.kind IN $kinds)
   AND ($kept_entities IS NULL OR source.id IN $kept_entities)
 WITH source ORDER BY source.id LIMIT $page
 CALL (source) {
   MATCH (source)-[relationship]->(target:Entity)
   WHERE ($types IS NULL OR type(relationship) IN $types)
-    AND (target.vis_all OR $organization IN target.vis_orgs)
+    AND (target:CommunityVisible OR $organization IN target.vis_orgs)
     AND ($kinds IS NULL OR target.kind IN $kinds)
     AND ($kept_entities IS NULL OR target.id IN $kept_entities)
   WITH relationship, target,

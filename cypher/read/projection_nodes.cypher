@@ -10,7 +10,7 @@
 // categories keep, or null: any), $only_mine, $organization, $community_tlps.
 MATCH (entity:Entity)
 WHERE entity.id > $after
-  AND (entity.vis_all OR $organization IN entity.vis_orgs) AND ($kinds IS NULL OR entity.kind IN $kinds)
+  AND (entity:CommunityVisible OR $organization IN entity.vis_orgs) AND ($kinds IS NULL OR entity.kind IN $kinds)
   AND ($kept_entities IS NULL OR entity.id IN $kept_entities)
 WITH entity ORDER BY entity.id LIMIT $page
 WITH entity, entity.id AS id,
