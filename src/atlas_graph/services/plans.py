@@ -6,6 +6,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from atlas_graph.analysis import briefing
 from atlas_graph.analysis.capabilities import (
@@ -41,7 +42,7 @@ from atlas_graph.models.vocabulary import EntityKind
 from atlas_graph.services import organizations
 from atlas_graph.services.jobs import Progress
 from atlas_graph.store.graph import GraphStore
-from atlas_graph.store.projection import Projection
+from atlas_graph.store.projection import EdgeColumns, Projection
 from atlas_graph.store.scope import GraphScope
 
 LISTED = 1_000
@@ -360,18 +361,31 @@ def _notes(
 
 
 def scope_out(projection: Projection, scope: GraphScope) -> GraphScopeOut:
-    """Which graph an answer was computed on."""
-    graph: nx.MultiDiGraph = projection.graph
+    """Which graph an answer was computed on: its nodes and edges counted from the projection's rows and columns
+    (the graph's own edge count walks every node's adjacency: 0.4 s at 100,000 entities)."""
     return GraphScopeOut(
         graph_version=projection.fingerprint,
-        nodes=graph.number_of_nodes(),
-        edges=graph.number_of_edges(),
+        nodes=projection.node_count,
+        edges=graph_edges(projection.edges),
         types=list(scope.types) if scope.types else None,
         min_confidence=scope.min_confidence,
         as_of=scope.as_of,
         categories=list(scope.categories) if scope.categories else None,
         only_mine=scope.only_mine,
     )
+
+
+def graph_edges(edges: EdgeColumns) -> int:
+    """The number of edges of the graph built from `edges`: rows with the same ends and type are one edge there
+    (edges are keyed by type), and the columns are sorted, so such rows are neighbours."""
+    if len(edges) == 0:
+        return 0
+    repeated = (
+        (edges.sources[1:] == edges.sources[:-1])
+        & (edges.targets[1:] == edges.targets[:-1])
+        & (edges.type_codes[1:] == edges.type_codes[:-1])
+    )
+    return len(edges) - int(np.count_nonzero(repeated))
 
 
 def _name(graph: nx.MultiDiGraph, v: Hashable) -> str:
