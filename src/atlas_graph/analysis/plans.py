@@ -8,13 +8,11 @@ solver's incumbent, a lazy greedy with local swaps and the baselines, with the s
 
 from __future__ import annotations
 
-import gc
 import heapq
 import math
 import random
 import time
-from collections.abc import Hashable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +31,7 @@ from atlas_graph.analysis.capabilities import (
 )
 from atlas_graph.analysis.centrality import SUPPLY_CHAIN_TARGETS, betweenness_over_view
 from atlas_graph.analysis.dismantling import dismantling_order
+from atlas_graph.processes import collector_paused
 
 __all__ = [
     "Baseline",
@@ -249,7 +248,7 @@ def plan(
     """
     # The search allocates millions of small lists and tuples, none in a cycle; with the collector on, each of its
     # full collections walks the whole graph again: a fifth of the call at 100,000 entities (docs/performance.md).
-    with _collector_paused():
+    with collector_paused():
         started = time.perf_counter()
         if not budget > 0:
             raise ValueError("budget must be positive")
@@ -317,9 +316,7 @@ def plan(
         for v in best_nodes:
             without = model.flags(model.nodes[u] for u in best_nodes if u != v)
             targets.append(PlanTarget(node=model.nodes[v], cost=cost[v], loss=best_state.loss - model.loss(without)))
-        losses = {
-            model.nodes[a]: model.labels(lost) for a, lost in zip(model.scope, best_state.lost, strict=True) if lost
-        }
+        losses = model.losses(best_state)
         return Plan(
             targets=tuple(targets),
             objective=Objective(
@@ -331,18 +328,6 @@ def plan(
             budget=float(budget),
             substitution=substitution,
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block, and restore it as it was."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def capability_scores(
