@@ -15,12 +15,17 @@ each side in its own child process; both print the CPU and wall seconds of the w
 alone (the rankings' heads and their scoring), their ratios, and whether the answers are the same: targets, costs,
 losses, the objective but its seconds, the losses per actor, the displacement and the baselines.
 
+With ``--service`` each side then also answers as the service does (POST /v1/analysis/plans, seed 0): the API
+process checks the request (``services.plans.check_plan``), and a worker builds the graph from the projection and
+runs ``services.plans.make_plan`` (the plan, its explanations, gaps and notes); both are timed, the answers compared
+whole but the search's seconds.
+
 Timings depend on the machine and on what else runs on it. The first line is the calibration of this machine now
 (scripts/benchlib.py: a fixed pure-Python workload and a bare Neo4j CREATE, in the same run): divide a timing by
 the pure-Python loop's to compare runs across machines.
 
     .venv/bin/python scripts/bench_plans.py [--sizes 2000,10000,100000] [--budget 10] [--time-limits 20,20,60]
-        [--baseline 711e148] [--no-neo4j-calibration]
+        [--baseline 711e148] [--service] [--no-neo4j-calibration]
 """
 
 from __future__ import annotations
@@ -50,12 +55,14 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--baseline", help="a commit whose plan runs first on the same input, answers compared")
+    parser.add_argument("--service", action="store_true", help="also the plan as the service answers it")
     parser.add_argument("--no-neo4j-calibration", action="store_true", help="leave the bare Neo4j CREATE out")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-service", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--time-limit", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args)
+        return service_child(args) if args.child_service else child(args)
 
     settings = None if args.no_neo4j_calibration else bench_settings(None, None)
     calibration = calibrate_standalone(settings).python_seconds
@@ -76,7 +83,7 @@ def main() -> int:
             relationships, candidates = write_input(Path(folder) / "input.pickle", size, args)
             print(f"\n{size:,} entities, {relationships:,} relationships, {candidates:,} candidates")
             print(f"  {'':<10}  {header}")
-            results = []
+            results: list[dict[str, Any]] = []
             for label, source in sides:
                 answer = Path(folder) / f"answer-{len(results)}.json"
                 result = run_child(args, source, Path(folder) / "input.pickle", answer, time_limit)
@@ -100,7 +107,39 @@ def main() -> int:
                     f"{after['baselines_wall'] / before['baselines_wall']:.2f}; answers equal: {same}",
                     flush=True,
                 )
+            if args.service:
+                compare_service(args, sides, Path(folder), size)
     return 0
+
+
+def compare_service(args: argparse.Namespace, sides: list[tuple[str, Path]], folder: Path, size: int) -> None:
+    """Each side's plan as the service answers it, on the projection of the same ecosystem."""
+    from benchlib import generated_projection
+
+    with (folder / "projection.pickle").open("wb") as file:
+        pickle.dump(generated_projection(size, seed=args.seed), file, protocol=pickle.HIGHEST_PROTOCOL)
+    results: list[dict[str, Any]] = []
+    for label, source in sides:
+        answer = folder / f"service-{len(results)}.json"
+        env = dict(os.environ, PYTHONPATH=f"{source}{os.pathsep}{REPO / 'scripts'}", PYTHONHASHSEED="0")
+        command = [sys.executable, __file__, "--child", str(folder / "projection.pickle"), "--child-service"]
+        command += ["--sizes", str(answer), "--budget", str(args.budget), "--substitution", args.substitution]
+        output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        results.append(result)
+        print(
+            f"  {label:<10}  service: API checks CPU {result['checks_cpu']:.2f} s; worker (graph and make_plan) CPU "
+            f"{result['cpu']:.2f} s, wall {result['wall']:.2f} s",
+            flush=True,
+        )
+    if len(results) == 2:
+        before, after = results
+        same = (folder / "service-0.json").read_text() == (folder / "service-1.json").read_text()
+        print(
+            f"  this / {args.baseline}: service checks CPU {after['checks_cpu'] / before['checks_cpu']:.2f}, worker "
+            f"CPU {after['cpu'] / before['cpu']:.2f}, wall {after['wall'] / before['wall']:.2f}; answers equal: {same}",
+            flush=True,
+        )
 
 
 def baseline_source(commit: str) -> Path:
@@ -231,6 +270,32 @@ def child(args: argparse.Namespace) -> int:
             }
         )
     )
+    return 0
+
+
+def service_child(args: argparse.Namespace) -> int:
+    """Check and answer a plan request as the service does, on the pickled projection; print the measurements as
+    JSON (last line) and write the answer but the search's seconds."""
+    from atlas_graph.models.analysis import PlanIn
+    from atlas_graph.services import plans as service
+    from atlas_graph.store.scope import GraphScope
+
+    with open(args.child, "rb") as file:
+        projection, coalition = pickle.load(file)
+    body = PlanIn(budget=args.budget, substitution=args.substitution, time_limit=60)
+    cpu = time.process_time()
+    # The API process: the checks read the entities where the tree has them apart, else the whole graph.
+    checked = projection.entities() if hasattr(projection, "entities") else projection.graph
+    arguments = service.check_plan(checked, body, coalition)
+    checks_cpu = time.process_time() - cpu
+    # The worker: a fresh copy of the projection, as it arrives there, its graph not built yet.
+    projection = pickle.loads(pickle.dumps(projection))
+    cpu, wall = time.process_time(), time.perf_counter()
+    answer = service.make_plan(projection, scope=GraphScope(), **arguments).model_dump(mode="json")
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    answer["objective"].pop("seconds")
+    Path(args.sizes).write_text(json.dumps(answer, sort_keys=True))
+    print(json.dumps({"checks_cpu": checks_cpu, "cpu": cpu, "wall": wall}))
     return 0
 
 
