@@ -702,7 +702,7 @@ def _reduce_routes(reduced: _Reduced, candidate: bytearray, room: float) -> None
             low = cuttable & -cuttable
             cuttable ^= low
             c = low.bit_length() - 1
-            watched = tuple(w for w in (a, *others) if closure[w] & low)
+            watched = tuple([w for w in (a, *others) if closure[w] & low])
             pairs_of.setdefault(c, []).append(
                 (model.harm[a] * model.criticality[c], a if candidate[a] else -1, watched)
             )
@@ -761,16 +761,13 @@ class _RouteParts:
                     direct += self.cost[w]
             if direct > self.room + 1e-9:
                 continue
-            following = []
-            for w in successors[u]:
-                if removed[w] or not closure[w] & bit:
-                    continue
+            following = [w for w in successors[u] if not removed[w] and closure[w] & bit]
+            for w in following:
                 if w not in local:
                     local[w] = len(nodes)
                     nodes.append(w)
                     frontier.append(w)
-                following.append(local[w])
-            region_successors[u] = following
+            region_successors[u] = [local[w] for w in following]
         anchored = bytearray(len(nodes))
         removable = bytearray(len(nodes))
         lists: list[list[int]] = []
@@ -781,7 +778,7 @@ class _RouteParts:
             else:
                 anchored[i] = 1
                 lists.append([])
-        starts = list(dict.fromkeys(local[w] for _, _, watched in pairs for w in watched))
+        starts = list(dict.fromkeys([local[w] for _, _, watched in pairs for w in watched]))
         costs = [self.cost[u] for u in nodes]
         _anchor_robust(lists, anchored, removable, costs, self.room, starts)
         raw = _Region(
@@ -791,7 +788,7 @@ class _RouteParts:
             successors=lists,
             anchored=anchored,
             removable=removable,
-            pairs=[(weight, actor, tuple(local[w] for w in watched)) for weight, actor, watched in pairs],
+            pairs=[(weight, actor, tuple(map(local.__getitem__, watched))) for weight, actor, watched in pairs],
             cost=costs,
         )
         return _compact(raw, raw.pairs)
@@ -801,7 +798,7 @@ def _compact(region: _Region, pairs: list[tuple[float, int, tuple[int, ...]]]) -
     """Return the part of `region` that decides `pairs` (local numbers): what their watched nodes reach up to
     and including the first anchored node on each route. Nothing beyond an anchored node can matter."""
     anchored, lists = region.anchored, region.successors
-    starts = list(dict.fromkeys(w for _, _, watched in pairs for w in watched))
+    starts = list(dict.fromkeys([w for _, _, watched in pairs for w in watched]))
     kept: dict[int, int] = {}
     order: list[int] = []
     frontier = list(starts)
@@ -830,7 +827,7 @@ def _compact(region: _Region, pairs: list[tuple[float, int, tuple[int, ...]]]) -
         successors=final,
         anchored=bytearray(anchored[i] for i in order),
         removable=bytearray(region.removable[i] for i in order),
-        pairs=[(weight, actor, tuple(kept[w] for w in watched)) for weight, actor, watched in pairs],
+        pairs=[(weight, actor, tuple(map(kept.__getitem__, watched))) for weight, actor, watched in pairs],
         predecessors=predecessors,
         cost=[region.cost[i] for i in order],
     )
