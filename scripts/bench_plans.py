@@ -86,7 +86,9 @@ def main() -> int:
             results: list[dict[str, Any]] = []
             for label, source in sides:
                 answer = Path(folder) / f"answer-{len(results)}.json"
-                result = run_child(args, source, Path(folder) / "input.pickle", answer, time_limit)
+                result = run_child(
+                    source, [str(Path(folder) / "input.pickle"), "--sizes", str(answer), *options(args, time_limit)]
+                )
                 results.append(result)
                 print(f"  {label:<10}  {row(size, relationships, candidates, result, calibration)}", flush=True)
                 print(f"  {'':<10}  solver {result['solver']}; targets {result['targets']}")
@@ -121,11 +123,8 @@ def compare_service(args: argparse.Namespace, sides: list[tuple[str, Path]], fol
     results: list[dict[str, Any]] = []
     for label, source in sides:
         answer = folder / f"service-{len(results)}.json"
-        env = dict(os.environ, PYTHONPATH=f"{source}{os.pathsep}{REPO / 'scripts'}", PYTHONHASHSEED="0")
-        command = [sys.executable, __file__, "--child", str(folder / "projection.pickle"), "--child-service"]
-        command += ["--sizes", str(answer), "--budget", str(args.budget), "--substitution", args.substitution]
-        output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-        result = json.loads(output.strip().splitlines()[-1])
+        child_arguments = [str(folder / "projection.pickle"), "--child-service", "--sizes", str(answer)]
+        result = run_child(source, [*child_arguments, *options(args, 60.0)])
         results.append(result)
         print(
             f"  {label:<10}  service: API checks CPU {result['checks_cpu']:.2f} s; worker (graph and make_plan) CPU "
@@ -172,17 +171,19 @@ def write_input(path: Path, size: int, args: argparse.Namespace) -> tuple[int, i
     return G.number_of_edges(), len(candidates)
 
 
-def run_child(
-    args: argparse.Namespace, source: Path, input_path: Path, answer: Path, time_limit: float
-) -> dict[str, Any]:
-    """Run one side's plan in a child process importing `atlas_graph` from `source`; return its measurements."""
+def run_child(source: Path, arguments: list[str]) -> dict[str, Any]:
+    """Run this script as a child importing `atlas_graph` from `source`; return what it printed last (JSON)."""
     env = dict(os.environ, PYTHONPATH=f"{source}{os.pathsep}{REPO / 'scripts'}", PYTHONHASHSEED="0")
-    command = [sys.executable, __file__, "--child", str(input_path), "--sizes", str(answer)]
-    command += ["--budget", str(args.budget), "--substitution", args.substitution, "--seed", str(args.seed)]
-    command += ["--time-limit", str(time_limit)]
+    command = [sys.executable, __file__, "--child", *arguments]
     output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return result
+
+
+def options(args: argparse.Namespace, time_limit: float) -> list[str]:
+    """The plan's options for a child."""
+    seed = ["--seed", str(args.seed)]
+    return ["--budget", str(args.budget), "--substitution", args.substitution, *seed, "--time-limit", str(time_limit)]
 
 
 def row(size: int, relationships: int, candidates: int, result: dict[str, Any], calibration: float) -> str:
@@ -282,7 +283,7 @@ def service_child(args: argparse.Namespace) -> int:
 
     with open(args.child, "rb") as file:
         projection, coalition = pickle.load(file)
-    body = PlanIn(budget=args.budget, substitution=args.substitution, time_limit=60)
+    body = PlanIn(budget=args.budget, substitution=args.substitution, time_limit=args.time_limit)
     cpu = time.process_time()
     # The API process: the checks read the entities where the tree has them apart, else the whole graph.
     checked = projection.entities() if hasattr(projection, "entities") else projection.graph
