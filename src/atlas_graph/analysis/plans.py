@@ -296,16 +296,13 @@ def plan(
             if proposed in evaluated:
                 continue
             evaluated.add(proposed)
-            state = (
-                scored[proposed]
-                if proposed in scored
-                else model.state(model.flags(model.nodes[v] for v in (*required, *extra)))
-            )
+            state = scored.get(proposed)
+            if state is None:
+                state = model.state(model.flags(model.nodes[v] for v in (*required, *extra)))
             if state.loss > best_state.loss + 1e-9:
                 best_name, best_nodes, best_state = name, sorted({*required, *extra}), state
-        optimal = solution.optimal and best_state.loss >= solution.objective + base.loss - _tolerance(
-            solution.objective
-        )
+        slack = _tolerance(solution.objective)
+        optimal = solution.optimal and best_state.loss >= solution.objective + base.loss - slack
         upper = solution.bound + base.loss if solution.bound is not None else None
         if optimal:
             upper = best_state.loss
