@@ -9,6 +9,7 @@ solver's incumbent, a lazy greedy with local swaps and the baselines, with the s
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import random
 import time
@@ -19,7 +20,7 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 
-from atlas_graph.analysis._adjacency import Indexed, reach_closure, undirected_view
+from atlas_graph.analysis._adjacency import KERNEL_MIN_ELEMENTS, Indexed, reach_closure, undirected_view
 from atlas_graph.analysis.capabilities import (
     CapabilityLoss,
     LossModel,
@@ -777,7 +778,7 @@ class _RouteParts:
                 lists.append([])
         starts = list(dict.fromkeys([local[w] for _, _, watched in pairs for w in watched]))
         costs = [self.cost[u] for u in nodes]
-        _anchor_robust(lists, anchored, removable, costs, self.room, starts)
+        _anchor(lists, anchored, removable, costs, self.room, starts)
         raw = _Region(
             capability=c,
             nodes=nodes,
@@ -828,6 +829,38 @@ def _compact(region: _Region, pairs: list[tuple[float, int, tuple[int, ...]]]) -
         predecessors=predecessors,
         cost=[region.cost[i] for i in order],
     )
+
+
+def _anchor(
+    successors: list[list[int]],
+    anchored: bytearray,
+    removable: bytearray,
+    cost: list[float],
+    room: float,
+    starts: list[int],
+) -> None:
+    """`_anchor_robust`, compiled on large regions (a common capability's at 100,000 entities: some 40,000 nodes,
+    25,000 of them searched from, 1.3 CPU-s in pure Python), which anchors the same nodes."""
+    entries = sum(map(len, successors))
+    if len(successors) + entries < KERNEL_MIN_ELEMENTS:
+        _anchor_robust(successors, anchored, removable, cost, room, starts)
+        return
+    indptr = np.zeros(len(successors) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, successors), np.int64, count=len(successors)), out=indptr[1:])
+    indices = np.fromiter(itertools.chain.from_iterable(successors), np.int64, count=entries)
+    flags = np.frombuffer(anchored, np.uint8).copy()
+    _capability_kernels().anchor_robust(
+        indptr,
+        indices,
+        flags,
+        np.frombuffer(removable, np.uint8),
+        np.asarray(cost, np.float64),
+        room,
+        np.asarray(starts, np.int64),
+    )
+    for u in np.flatnonzero(flags > np.frombuffer(anchored, np.uint8)).tolist():
+        anchored[u] = 1
+        successors[u] = []
 
 
 def _anchor_robust(
