@@ -260,3 +260,99 @@ def reach_without(
                     queue[size] = p
                     size += 1
     return alive
+
+
+@njit(cache=True)
+def anchor_robust(
+    indptr: Array, indices: Array, anchored: Array, removable: Array, cost: Array, room: float, starts: Array
+) -> None:
+    """`plans._anchor_robust` over a region's successors in CSR form (each node's in the order of its list):
+    ``anchored`` (uint8) is set in place for the nodes whose routes no set of candidates within `room` can all cut.
+
+    The same depth-first post-order from `starts`, and per node the same breadth-first searches of `plans._cut_bound`
+    (routes found one at a time, each node's successors in order, the cheapest candidate of each summed in the same
+    order), so the same nodes are anchored. Marks are stamps (the search's number), not arrays cleared per search.
+    """
+    n = indptr.shape[0] - 1
+    seen = np.zeros(n, np.uint8)
+    order = np.empty(n, np.int64)
+    done = 0
+    stack = np.empty(n, np.int64)
+    position = np.empty(n, np.int64)
+    for start in starts:
+        if seen[start]:
+            continue
+        seen[start] = 1
+        stack[0] = start
+        position[0] = indptr[start]
+        depth = 1
+        while depth > 0:
+            v = stack[depth - 1]
+            pushed = False
+            while position[depth - 1] < indptr[v + 1]:
+                w = indices[position[depth - 1]]
+                position[depth - 1] += 1
+                if not seen[w]:
+                    seen[w] = 1
+                    stack[depth] = w
+                    position[depth] = indptr[w]
+                    depth += 1
+                    pushed = True
+                    break
+            if not pushed:
+                depth -= 1
+                order[done] = v
+                done += 1
+    used = np.zeros(n, np.int64)
+    reached = np.zeros(n, np.int64)
+    parent = np.zeros(n, np.int64)
+    frontier = np.empty(n, np.int64)
+    following = np.empty(n, np.int64)
+    search = 0
+    route = 0
+    for k in range(done):
+        u = order[k]
+        if anchored[u]:
+            continue
+        search += 1
+        total = 0.0
+        while True:
+            route += 1
+            reached[u] = route
+            parent[u] = u
+            frontier[0] = u
+            size = 1
+            end = -1
+            while size > 0 and end < 0:
+                count = 0
+                for f in range(size):
+                    x = frontier[f]
+                    for e in range(indptr[x], indptr[x + 1]):
+                        w = indices[e]
+                        if reached[w] == route or used[w] == search:
+                            continue
+                        reached[w] = route
+                        parent[w] = x
+                        if anchored[w]:
+                            end = w
+                            break
+                        following[count] = w
+                        count += 1
+                    if end >= 0:
+                        break
+                frontier, following = following, frontier
+                size = count
+            if end < 0:
+                break
+            cheapest = np.inf
+            v = end
+            while v != u:
+                if removable[v] and cost[v] < cheapest:
+                    cheapest = cost[v]
+                used[v] = search
+                v = parent[v]
+            total += cheapest
+            if total > room + 1e-9:
+                break
+        if total > room:
+            anchored[u] = 1

@@ -599,13 +599,16 @@ class LossModel:
         """Return `capability_loss` of removing `removed` (nodes of the graph) with this model."""
         flags = self.flags(removed)
         state = self.state(flags)
-        losses = {self.nodes[a]: self.labels(lost) for a, lost in zip(self.scope, state.lost, strict=True) if lost}
         return CapabilityLoss(
             removed=frozenset(self.nodes[i] for i, flag in enumerate(flags) if flag),
             loss=state.loss,
-            losses=losses,
+            losses=self.losses(state),
             displacement=self.displacement(flags, state, listed=listed),
         )
+
+    def losses(self, state: LossState) -> dict[Hashable, frozenset[str]]:
+        """Return each actor in scope that loses something in `state`, mapped to the capabilities it loses."""
+        return {self.nodes[a]: self.labels(lost) for a, lost in zip(self.scope, state.lost, strict=True) if lost}
 
     def victims_targeted(self, actors: Iterable[Hashable]) -> int:
         """Return how many distinct victims the `actors` target."""

@@ -19,7 +19,7 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 
-from atlas_graph.analysis._adjacency import reach_closure, undirected_view
+from atlas_graph.analysis._adjacency import KERNEL_MIN_ELEMENTS, Indexed, reach_closure, undirected_view
 from atlas_graph.analysis.capabilities import (
     CapabilityLoss,
     LossModel,
@@ -29,8 +29,9 @@ from atlas_graph.analysis.capabilities import (
     csr,
     kernel,
 )
-from atlas_graph.analysis.centrality import supply_chain_betweenness
+from atlas_graph.analysis.centrality import SUPPLY_CHAIN_TARGETS, betweenness_over_view
 from atlas_graph.analysis.dismantling import dismantling_order
+from atlas_graph.processes import collector_paused
 
 __all__ = [
     "Baseline",
@@ -245,80 +246,85 @@ def plan(
     >>> [target.node for target in best.targets], best.objective.loss, best.objective.optimal
     (['east'], 2.0, True)
     """
-    started = time.perf_counter()
-    if not budget > 0:
-        raise ValueError("budget must be positive")
-    model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
-    cost = _costs(G, model, costs)
-    excluded = {model.index[v] for v in exclude if v in model.index}
-    required = sorted({_number(model, v, "required node") for v in require})
-    eligible = set(model.targets(candidates))
-    for v in required:
-        if v in excluded:
-            raise ValueError(f"{model.nodes[v]!r} is both required and excluded")
-        if v not in set(model.targets([model.nodes[v]])):
-            raise ValueError(f"required node {model.nodes[v]!r} is not a target")
-    spent = sum(cost[v] for v in required)
-    if spent > budget + 1e-9:
-        raise ValueError(f"the required nodes cost {spent:g}, more than the budget {budget:g}")
-    room = budget - spent
-    chosen_ones = set(required)
-    pool = [v for v in sorted(eligible - excluded - chosen_ones) if cost[v] <= room + 1e-9]
+    # The search allocates millions of small lists and tuples, none in a cycle; with the collector on, each of its
+    # full collections walks the whole graph again: a fifth of the call at 100,000 entities (docs/performance.md).
+    with collector_paused():
+        started = time.perf_counter()
+        if not budget > 0:
+            raise ValueError("budget must be positive")
+        model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
+        cost = _costs(G, model, costs)
+        excluded = {model.index[v] for v in exclude if v in model.index}
+        required = sorted({_number(model, v, "required node") for v in require})
+        eligible = set(model.targets(candidates))
+        for v in required:
+            if v in excluded:
+                raise ValueError(f"{model.nodes[v]!r} is both required and excluded")
+            if v not in set(model.targets([model.nodes[v]])):
+                raise ValueError(f"required node {model.nodes[v]!r} is not a target")
+        spent = sum(cost[v] for v in required)
+        if spent > budget + 1e-9:
+            raise ValueError(f"the required nodes cost {spent:g}, more than the budget {budget:g}")
+        room = budget - spent
+        chosen_ones = set(required)
+        pool = [v for v in sorted(eligible - excluded - chosen_ones) if cost[v] <= room + 1e-9]
 
-    base = model.state(model.flags(model.nodes[v] for v in required))
-    reduced = _reduce(model, base, pool, cost, room)
-    # Each step gets its share from when it starts, so that a slow model on a large graph still leaves the
-    # greedy and the integer program their time: at least a quarter of the limit each.
-    singles = _single_gains(reduced)
-    greedy = _greedy(reduced, singles, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
-    greedy = _swap(reduced, singles, greedy, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
-    remaining = started + time_limit - time.perf_counter()
-    solution = _solve(reduced, room, time_limit=max(_GREEDY_SHARE * time_limit, remaining))
+        base = model.state(model.flags(model.nodes[v] for v in required))
+        reduced = _reduce(model, base, pool, cost, room)
+        # Each step gets its share from when it starts, so that a slow model on a large graph still leaves the
+        # greedy and the integer program their time: at least a quarter of the limit each.
+        singles = _single_gains(reduced)
+        greedy = _greedy(reduced, singles, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
+        greedy = _swap(reduced, singles, greedy, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
+        remaining = started + time_limit - time.perf_counter()
+        solution = _solve(reduced, room, time_limit=max(_GREEDY_SHARE * time_limit, remaining))
 
-    proposals: list[tuple[str, list[int]]] = [("greedy", greedy)]
-    if solution.chosen is not None:
-        proposals.insert(0, ("highs", solution.chosen))
-    searched = time.perf_counter() - started
-    compared = [
-        _baseline(G, model, method, pool, cost, room, required, base, seed=seed) for method in dict.fromkeys(baselines)
-    ]
-    for baseline in compared:
-        proposals.append((f"baseline:{baseline.method}", [model.index[v] for v in baseline.targets]))
+        proposals: list[tuple[str, list[int]]] = [("greedy", greedy)]
+        if solution.chosen is not None:
+            proposals.insert(0, ("highs", solution.chosen))
+        searched = time.perf_counter() - started
+        scored: dict[frozenset[int], LossState] = {}
+        compared = _baselines(G, model, baselines, pool, cost, room, required, base, scored, seed=seed)
+        for baseline in compared:
+            proposals.append((f"baseline:{baseline.method}", [model.index[v] for v in baseline.targets]))
 
-    best_name, best_nodes, best_state = "none", required, base
-    evaluated: set[frozenset[int]] = set()
-    for name, extra in proposals:
-        # The program, the greedy and the baselines often propose the same set: each is scored once, first wins.
-        proposed = frozenset(extra)
-        if proposed in evaluated:
-            continue
-        evaluated.add(proposed)
-        state = model.state(model.flags(model.nodes[v] for v in (*required, *extra)))
-        if state.loss > best_state.loss + 1e-9:
-            best_name, best_nodes, best_state = name, sorted({*required, *extra}), state
-    optimal = solution.optimal and best_state.loss >= solution.objective + base.loss - _tolerance(solution.objective)
-    upper = solution.bound + base.loss if solution.bound is not None else None
-    if optimal:
-        upper = best_state.loss
-    elif upper is not None:
-        upper = max(upper, best_state.loss)
+        best_name, best_nodes, best_state = "none", required, base
+        evaluated: set[frozenset[int]] = set()
+        for name, extra in proposals:
+            # The program, the greedy and the baselines often propose the same set: each is scored once, first wins.
+            proposed = frozenset(extra)
+            if proposed in evaluated:
+                continue
+            evaluated.add(proposed)
+            state = scored.get(proposed)
+            if state is None:
+                state = model.state(model.flags(model.nodes[v] for v in (*required, *extra)))
+            if state.loss > best_state.loss + 1e-9:
+                best_name, best_nodes, best_state = name, sorted({*required, *extra}), state
+        slack = _tolerance(solution.objective)
+        optimal = solution.optimal and best_state.loss >= solution.objective + base.loss - slack
+        upper = solution.bound + base.loss if solution.bound is not None else None
+        if optimal:
+            upper = best_state.loss
+        elif upper is not None:
+            upper = max(upper, best_state.loss)
 
-    targets = []
-    for v in best_nodes:
-        without = model.flags(model.nodes[u] for u in best_nodes if u != v)
-        targets.append(PlanTarget(node=model.nodes[v], cost=cost[v], loss=best_state.loss - model.loss(without)))
-    losses = {model.nodes[a]: model.labels(lost) for a, lost in zip(model.scope, best_state.lost, strict=True) if lost}
-    return Plan(
-        targets=tuple(targets),
-        objective=Objective(
-            loss=best_state.loss, optimal=optimal, upper_bound=upper, solver=best_name, seconds=searched
-        ),
-        losses=losses,
-        displacement=model.displacement(best_state.removed, best_state, listed=5),
-        baselines=tuple(compared),
-        budget=float(budget),
-        substitution=substitution,
-    )
+        targets = []
+        for v in best_nodes:
+            without = model.flags(model.nodes[u] for u in best_nodes if u != v)
+            targets.append(PlanTarget(node=model.nodes[v], cost=cost[v], loss=best_state.loss - model.loss(without)))
+        losses = model.losses(best_state)
+        return Plan(
+            targets=tuple(targets),
+            objective=Objective(
+                loss=best_state.loss, optimal=optimal, upper_bound=upper, solver=best_name, seconds=searched
+            ),
+            losses=losses,
+            displacement=model.displacement(best_state.removed, best_state, listed=5),
+            baselines=tuple(compared),
+            budget=float(budget),
+            substitution=substitution,
+        )
 
 
 def capability_scores(
@@ -693,7 +699,7 @@ def _reduce_routes(reduced: _Reduced, candidate: bytearray, room: float) -> None
             low = cuttable & -cuttable
             cuttable ^= low
             c = low.bit_length() - 1
-            watched = tuple(w for w in (a, *others) if closure[w] & low)
+            watched = tuple([w for w in (a, *others) if closure[w] & low])
             pairs_of.setdefault(c, []).append(
                 (model.harm[a] * model.criticality[c], a if candidate[a] else -1, watched)
             )
@@ -752,16 +758,13 @@ class _RouteParts:
                     direct += self.cost[w]
             if direct > self.room + 1e-9:
                 continue
-            following = []
-            for w in successors[u]:
-                if removed[w] or not closure[w] & bit:
-                    continue
+            following = [w for w in successors[u] if not removed[w] and closure[w] & bit]
+            for w in following:
                 if w not in local:
                     local[w] = len(nodes)
                     nodes.append(w)
                     frontier.append(w)
-                following.append(local[w])
-            region_successors[u] = following
+            region_successors[u] = [local[w] for w in following]
         anchored = bytearray(len(nodes))
         removable = bytearray(len(nodes))
         lists: list[list[int]] = []
@@ -772,7 +775,7 @@ class _RouteParts:
             else:
                 anchored[i] = 1
                 lists.append([])
-        starts = list(dict.fromkeys(local[w] for _, _, watched in pairs for w in watched))
+        starts = list(dict.fromkeys([local[w] for _, _, watched in pairs for w in watched]))
         costs = [self.cost[u] for u in nodes]
         _anchor_robust(lists, anchored, removable, costs, self.room, starts)
         raw = _Region(
@@ -782,7 +785,7 @@ class _RouteParts:
             successors=lists,
             anchored=anchored,
             removable=removable,
-            pairs=[(weight, actor, tuple(local[w] for w in watched)) for weight, actor, watched in pairs],
+            pairs=[(weight, actor, tuple(map(local.__getitem__, watched))) for weight, actor, watched in pairs],
             cost=costs,
         )
         return _compact(raw, raw.pairs)
@@ -792,7 +795,7 @@ def _compact(region: _Region, pairs: list[tuple[float, int, tuple[int, ...]]]) -
     """Return the part of `region` that decides `pairs` (local numbers): what their watched nodes reach up to
     and including the first anchored node on each route. Nothing beyond an anchored node can matter."""
     anchored, lists = region.anchored, region.successors
-    starts = list(dict.fromkeys(w for _, _, watched in pairs for w in watched))
+    starts = list(dict.fromkeys([w for _, _, watched in pairs for w in watched]))
     kept: dict[int, int] = {}
     order: list[int] = []
     frontier = list(starts)
@@ -821,7 +824,7 @@ def _compact(region: _Region, pairs: list[tuple[float, int, tuple[int, ...]]]) -
         successors=final,
         anchored=bytearray(anchored[i] for i in order),
         removable=bytearray(region.removable[i] for i in order),
-        pairs=[(weight, actor, tuple(kept[w] for w in watched)) for weight, actor, watched in pairs],
+        pairs=[(weight, actor, tuple(map(kept.__getitem__, watched))) for weight, actor, watched in pairs],
         predecessors=predecessors,
         cost=[region.cost[i] for i in order],
     )
@@ -842,6 +845,22 @@ def _anchor_robust(
     matter. Nodes are settled in depth-first post-order, downstream first, so that later searches stop early
     at the nodes already anchored.
     """
+    if len(successors) + sum(map(len, successors)) >= KERNEL_MIN_ELEMENTS:
+        # A common capability's region at 100,000 entities (some 40,000 nodes, 25,000 of them searched from) took
+        # 1.3 CPU-s here; the compiled twin anchors the same nodes.
+        flags = np.frombuffer(anchored, np.uint8).copy()
+        _capability_kernels().anchor_robust(
+            *csr(successors),
+            flags,
+            np.frombuffer(removable, np.uint8),
+            np.asarray(cost, np.float64),
+            room,
+            np.asarray(starts, np.int64),
+        )
+        for u in np.flatnonzero(flags > np.frombuffer(anchored, np.uint8)).tolist():
+            anchored[u] = 1
+            successors[u] = []
+        return
     for u in _postorder(successors, starts):
         if not anchored[u] and _cut_bound(successors, anchored, removable, cost, u, room) > room:
             anchored[u] = 1
@@ -1340,38 +1359,71 @@ def _solve(reduced: _Reduced, room: float, *, time_limit: float) -> _Solution:
 # ------------------------------------------------------------------------------------------ baselines
 
 
-def _baseline(
+def _baselines(
     G: nx.Graph,
     model: LossModel,
-    method: BaselineMethod,
+    methods: Iterable[BaselineMethod],
     pool: list[int],
     cost: list[float],
     room: float,
     required: list[int],
     base: LossState,
+    scored: dict[frozenset[int], LossState],
     *,
     seed: int,
-) -> Baseline:
+) -> list[Baseline]:
+    """Each ranking's head within the budget, scored; each state scored kept in `scored` by its targets beyond the
+    required ones, so that the plan's comparison of proposals does not score the same set again."""
+    methods = list(dict.fromkeys(methods))
+    for method in methods:
+        if method not in _BASELINES:
+            raise ValueError(f"unknown baseline {method!r}; expected some of {_BASELINES}")
+    # Degree and betweenness read the same undirected view: projected once (a second each at 100,000 entities).
+    view = undirected_view(G) if {"degree", "betweenness"} & set(methods) else None
+    compared = []
+    for method in methods:
+        picked, spent = _picked(_ranking(G, model, method, pool, view, seed=seed), cost, room)
+        loss = base.loss
+        if picked:
+            state = model.state(model.flags(model.nodes[v] for v in (*required, *picked)))
+            scored.setdefault(frozenset(picked), state)
+            loss = state.loss
+        compared.append(Baseline(method=method, targets=tuple(model.nodes[v] for v in picked), cost=spent, loss=loss))
+    return compared
+
+
+def _ranking(
+    G: nx.Graph, model: LossModel, method: BaselineMethod, pool: list[int], view: Indexed | None, *, seed: int
+) -> list[int]:
+    """The pool's candidates in the order of the ranking `method`."""
     nodes = model.nodes
     if method == "degree":
-        view = undirected_view(G)
+        assert view is not None
         score = {v: float(len(view.links[view.index[nodes[v]]])) for v in pool}
-        order = sorted(pool, key=lambda v: (-score[v], v))
-    elif method == "betweenness":
-        shares = supply_chain_betweenness(G, seed=seed, max_sources=_BETWEENNESS_SOURCES).shares
-        order = sorted(pool, key=lambda v: (-shares.get(nodes[v], 0.0), v))
-    elif method == "fragmentation":
-        # The baseline takes the head of the order only, which the first, near-linear pass settles.
-        ranked = dismantling_order(G, seed=random.Random(seed), max_work=0)
-        allowed = set(pool)
-        order = [model.index[v] for v in ranked if model.index[v] in allowed]
-    else:
-        raise ValueError(f"unknown baseline {method!r}; expected some of {_BASELINES}")
+        return sorted(pool, key=lambda v: (-score[v], v))
+    if method == "betweenness":
+        assert view is not None
+        shares = betweenness_over_view(
+            G,
+            view,
+            target_kinds=frozenset(SUPPLY_CHAIN_TARGETS),
+            max_sources=_BETWEENNESS_SOURCES,
+            seed=seed,
+            progress=None,
+        ).shares
+        return sorted(pool, key=lambda v: (-shares.get(nodes[v], 0.0), v))
+    # The baseline takes the head of the order only, which the first, near-linear pass settles.
+    ranked = dismantling_order(G, seed=random.Random(seed), max_work=0)
+    allowed = set(pool)
+    return [model.index[v] for v in ranked if model.index[v] in allowed]
+
+
+def _picked(order: list[int], cost: list[float], room: float) -> tuple[list[int], float]:
+    """The head of `order` within `room` (each in turn, skipping those that no longer fit) and its cost."""
     picked: list[int] = []
     spent = 0.0
     for v in order:
         if spent + cost[v] <= room + 1e-9:
             picked.append(v)
             spent += cost[v]
-    loss = model.loss(model.flags(nodes[v] for v in (*required, *picked))) if picked else base.loss
-    return Baseline(method=method, targets=tuple(nodes[v] for v in picked), cost=spent, loss=loss)
+    return picked, spent

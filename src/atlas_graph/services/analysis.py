@@ -103,7 +103,7 @@ def plan(runtime: AnalysisRuntime, *, caller: Caller, background: bool, body: Pl
     scope = body_scope(body)
     coalition = plans.coalition_profiles(runtime.store, body.coalition)
     projection = projection_for(runtime, caller=caller, scope=scope)
-    arguments = plans.check_plan(projection.graph, body, coalition)
+    arguments = plans.check_plan(projection.entities(), body, coalition)
     return _answer_or_job(
         runtime,
         plans.make_plan,
@@ -145,7 +145,7 @@ def disruption(
         kind="disruption",
         caller=caller,
         background=background,
-        remove=plans.visible_ids(projection.graph, remove, "remove"),
+        remove=plans.visible_ids(projection.entities(), remove, "remove"),
         scope=scope,
         substitution=substitution,
     )

@@ -93,6 +93,12 @@ class Projection:
                     object.__setattr__(self, "_graph", built)
         return built
 
+    def entities(self) -> nx.MultiDiGraph:
+        """The graph's nodes with their attributes, without its edges: enough to check a request's ids and targets
+        in the API process, where building the whole graph (3.5 s at 100,000 entities) would only be done again
+        by the worker that analyses it."""
+        return _entities(self.nodes)
+
     def __getstate__(self) -> dict[str, Any]:
         # The rows and columns travel; the graph (several times their size) is built again where it is needed.
         return {
@@ -215,11 +221,7 @@ def _edge_columns(nodes: tuple[NodeRow, ...], groups: Iterable[EdgeGroup]) -> Ed
 def _build(nodes: tuple[NodeRow, ...], edges: EdgeColumns) -> nx.MultiDiGraph:
     # Sorted input gives the same node and edge order for the same content, so that tie-breaks in the analysis
     # layer (which follow graph order) cannot depend on storage order or on what others wrote.
-    graph = nx.MultiDiGraph()
-    graph.add_nodes_from(
-        (node, {"kind": kind, "name": name, "category": category, "countries": countries, "cost": cost})
-        for node, kind, name, category, countries, cost in nodes
-    )
+    graph = _entities(nodes)
     ids = [row[0] for row in nodes]
     types = edges.types
     graph.add_edges_from(
@@ -237,6 +239,15 @@ def _build(nodes: tuple[NodeRow, ...], edges: EdgeColumns) -> nx.MultiDiGraph:
             edges.organizations.tolist(),
             strict=True,
         )
+    )
+    return graph
+
+
+def _entities(nodes: tuple[NodeRow, ...]) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(
+        (node, {"kind": kind, "name": name, "category": category, "countries": countries, "cost": cost})
+        for node, kind, name, category, countries, cost in nodes
     )
     return graph
 

@@ -34,12 +34,10 @@ same ecosystem, byte for byte: all randomness comes from `random.Random` instanc
 from __future__ import annotations
 
 import bisect
-import gc
 import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -61,6 +59,7 @@ from atlas_graph.models.vocabulary import (
     Tlp,
     VictimKind,
 )
+from atlas_graph.processes import collector_paused
 
 JsonObject = dict[str, Any]
 """A JSON object as plain Python: the shape of one entity, relationship or bundle."""
@@ -845,7 +844,7 @@ def generate_ecosystem(
     entity_rng = random.Random(f"atlas-graph/{seed}/entities")
     relationship_rng = random.Random(f"atlas-graph/{seed}/relationships")
 
-    with _garbage_collector_paused():
+    with collector_paused():
         cast = _cast_entities(
             counts,
             rng=entity_rng,
@@ -879,19 +878,6 @@ def generate_ecosystem(
                 for member in PLANNING_COALITION
             ]
         return Ecosystem(entities=entity_objects, relationships=relationship_objects, seed=seed, coalition=coalition)
-
-
-@contextmanager
-def _garbage_collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, which would otherwise rescan, again and again, millions of fresh
-    dicts and lists that cannot form cycles (its share of the run is in docs/performance.md)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check_arguments(

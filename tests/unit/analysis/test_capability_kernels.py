@@ -11,7 +11,7 @@ from atlas_graph.analysis import _capability_kernels as kernels
 from atlas_graph.analysis._adjacency import dependency_view, reach_closure, relationship_edges
 from atlas_graph.analysis.capabilities import LossModel, Substitution, capability_loss, csr, harm
 from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
-from atlas_graph.analysis.plans import capability_ranking, capability_scores
+from atlas_graph.analysis.plans import _anchor_robust, capability_ranking, capability_scores
 
 from .test_plans import RULES, random_ecosystem
 
@@ -93,3 +93,41 @@ def test_the_model_reads_the_multigraph_as_the_dependency_view_and_harm_do(seed:
         for a in model.nodes
     ]
     assert model.affiliates == expected
+
+
+def _random_region(seed: int) -> tuple[list[list[int]], bytearray, bytearray, list[float], list[int]]:
+    """Successor lists with cycles, some nodes anchored (no successors), candidates with costs, and the starts."""
+    rng = random.Random(seed)
+    n = 120
+    successors = [rng.sample(range(n), rng.randint(0, 4)) for _ in range(n)]
+    anchored = bytearray(1 if rng.random() < 0.15 else 0 for _ in range(n))
+    for u in range(n):
+        if anchored[u]:
+            successors[u] = []
+        successors[u] = [w for w in successors[u] if w != u]
+    removable = bytearray(1 if rng.random() < 0.6 else 0 for _ in range(n))
+    cost = [float(rng.choice((1, 2, 3, 4))) for _ in range(n)]
+    starts = list(dict.fromkeys(rng.choice(range(n)) for _ in range(30)))
+    return successors, anchored, removable, cost, starts
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("room", [2.0, 5.0, 9.0])
+def test_the_compiled_anchoring_anchors_the_nodes_the_plain_one_does(seed: int, room: float) -> None:
+    successors, anchored, removable, cost, starts = _random_region(seed)
+    plain = bytearray(anchored)
+    _anchor_robust([list(following) for following in successors], plain, removable, cost, room, starts)
+    indptr, indices = csr(successors)
+    for run in (kernels.anchor_robust, kernels.anchor_robust.py_func):
+        flags = np.frombuffer(anchored, np.uint8).copy()
+        run(
+            indptr,
+            indices,
+            flags,
+            np.frombuffer(removable, np.uint8),
+            np.array(cost, np.float64),
+            room,
+            np.array(starts, np.int64),
+        )
+        assert flags.tolist() == list(plain)
+    assert plain != anchored  # the searches anchored some nodes beyond the given ones

@@ -84,3 +84,10 @@ def test_a_pickle_carries_the_rows_not_the_graph_and_builds_the_same_graph() -> 
 def test_an_empty_projection_has_an_empty_graph() -> None:
     projection = assemble([], [], graph_version="1")
     assert (projection.graph.number_of_nodes(), projection.graph.number_of_edges()) == (0, 0)
+
+
+def test_the_entities_are_the_graphs_nodes_with_their_attributes_and_no_edge() -> None:
+    projection = assemble(NODES, GROUPS, graph_version="7")
+    entities = projection.entities()
+    assert list(entities.nodes(data=True)) == list(projection.graph.nodes(data=True))
+    assert entities.number_of_edges() == 0
