@@ -17,7 +17,7 @@ from atlas_graph.analysis._adjacency import relationship_edges
 from atlas_graph.analysis.capabilities import (
     LossModel,
     Substitution,
-    actor_capabilities,
+    any_actor_supplied,
     capability_of,
     suppliers,
 )
@@ -249,7 +249,7 @@ def coverage_notes(G: nx.Graph) -> list[str]:
             "No suppliers: the graph has no service provider, financier or infrastructure that is not software "
             "(tool or malware), so no actor has a capability to lose."
         )
-    elif not any(actor_capabilities(G).values()):
+    elif not any_actor_supplied(G):
         notes.append(
             f"No actor reaches a supplier: the graph has {len(supplied)} suppliers, but no actor depends on any "
             "(USES, OPERATES, AFFILIATED_WITH, PAYS, SUPPLIES, LAUNDERS_FOR), so there is no capability to cut."

@@ -15,7 +15,7 @@ have moved to the substitutes within their reach. This module measures that (see
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType, ModuleType
 from typing import Any, Literal, get_args
@@ -37,6 +37,7 @@ __all__ = [
     "Substitution",
     "actionable_targets",
     "actor_capabilities",
+    "any_actor_supplied",
     "capability_loss",
     "capability_of",
     "dependency_digraph",
@@ -161,6 +162,68 @@ def actor_capabilities(G: nx.Graph) -> dict[Hashable, frozenset[str]]:
     """
     model = LossModel(G, substitution="none")
     return {model.nodes[a]: model.labels(model.before[a]) for a in model.all_actors}
+
+
+def any_actor_supplied(G: nx.Graph) -> bool:
+    """Return whether some actor reaches a supplier along dependencies: whether any of `actor_capabilities` is
+    non-empty.
+
+    One search back from the suppliers to the nodes that depend on them, which stops at the first actor: no
+    closure of every node as `actor_capabilities` builds (a full loss model, seconds at 100,000 entities).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("gang", kind="actor")
+    >>> G.add_node("host", kind="service_provider", category="bulletproof_hosting")
+    >>> _ = G.add_edge("host", "gang", key="TARGETS", type="TARGETS")
+    >>> any_actor_supplied(G)
+    False
+    >>> _ = G.add_edge("host", "gang", key="SUPPLIES", type="SUPPLIES")
+    >>> any_actor_supplied(G)
+    True
+    """
+    attributes = G.nodes
+    frontier = list(suppliers(G))
+    seen = set(frontier)
+    while frontier:
+        for u in _dependents(G, frontier.pop()):
+            if u in seen:
+                continue
+            if attributes[u].get("kind") == "actor":
+                return True
+            seen.add(u)
+            frontier.append(u)
+    return False
+
+
+def _dependents(G: nx.Graph, v: Hashable) -> Iterator[Hashable]:
+    """Yield the nodes that depend on `v` directly, as `dependency_view` reads the typed edges (an undirected graph:
+    every typed neighbour)."""
+    if not G.is_directed():
+        for u, rel in _typed(G, G.adj[v]):
+            if rel in DEPENDENCY_EDGES:
+                yield u
+        return
+    for u, rel in _typed(G, G.pred[v]):
+        if DEPENDENCY_EDGES.get(rel) == "forward":
+            yield u
+    for u, rel in _typed(G, G.succ[v]):
+        if DEPENDENCY_EDGES.get(rel) == "reverse":
+            yield u
+
+
+def _typed(G: nx.Graph, neighbours: Mapping[Hashable, Any]) -> Iterator[tuple[Hashable, Any]]:
+    """Yield ``(neighbour, relationship type)`` per edge to each of `neighbours`, as `relationship_edges` types them."""
+    if not G.is_multigraph():
+        for u, data in neighbours.items():
+            yield u, data.get("type")
+        return
+    for u, keyed in neighbours.items():
+        for key, data in keyed.items():
+            rel = data.get("type")
+            yield u, key if rel is None else rel
 
 
 @dataclass(frozen=True, slots=True)

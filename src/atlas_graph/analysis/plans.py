@@ -139,6 +139,9 @@ class Plan:
     baselines : tuple of Baseline
     budget : float
     substitution : str
+    scores : mapping or None
+        With ``plan(..., scores=True)``, every target's loss alone (`capability_scores` with the plan's actors and
+        criticality), from the plan's own model; else None.
     """
 
     targets: tuple[PlanTarget, ...]
@@ -148,6 +151,7 @@ class Plan:
     baselines: tuple[Baseline, ...]
     budget: float
     substitution: str
+    scores: Mapping[Hashable, float] | None = None
 
 
 def plan(
@@ -164,6 +168,7 @@ def plan(
     time_limit: float = 30.0,
     baselines: Iterable[BaselineMethod] = _BASELINES,
     seed: int = 0,
+    scores: bool = False,
 ) -> Plan:
     """Return the targets within `budget` whose removal cuts the most capability, with baselines to compare.
 
@@ -196,6 +201,9 @@ def plan(
         Which rankings to compare with: some of "degree", "betweenness", "fragmentation".
     seed : int, optional (default=0)
         Seed of the betweenness sample and of the dismantling order's tie breaks.
+    scores : bool, optional (default=False)
+        Also give every target's loss alone in `Plan.scores`: what `capability_scores` gives with the same
+        substitution, actors and criticality, without building its model again.
 
     Returns
     -------
@@ -324,6 +332,7 @@ def plan(
             baselines=tuple(compared),
             budget=float(budget),
             substitution=substitution,
+            scores=_scores(model, model.targets()) if scores else None,
         )
 
 
@@ -374,7 +383,11 @@ def capability_scores(
     """
     model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
     _costs(G, model, costs)  # checked as for a plan, although a single removal needs no budget
-    pool = model.targets(candidates)
+    return _scores(model, model.targets(candidates))
+
+
+def _scores(model: LossModel, pool: list[int]) -> dict[Hashable, float]:
+    """loss({v}) of each node number of `pool`, by node."""
     if not pool:
         return {}
     singles = single_losses(model)

@@ -18,7 +18,7 @@ from atlas_graph.analysis.capabilities import (
     harm,
     is_target,
 )
-from atlas_graph.analysis.plans import capability_ranking, capability_scores, plan
+from atlas_graph.analysis.plans import capability_ranking, plan
 from atlas_graph.errors import InvalidInput, Problem
 from atlas_graph.models.analysis import (
     ActorLossOut,
@@ -122,8 +122,8 @@ def make_plan(
     progress: Progress | None = None,
 ) -> PlanOut:
     """The plan, its explanations, tasks, gaps and baselines (runs in a worker: module level, plain arguments)."""
-    # The attribution, the scores and the notes build loss models of their own besides the plan's: with the
-    # collector on, its full collections walk the whole graph again and again (a fifth of the call at 100,000).
+    # The attribution builds loss models of its own besides the plan's: with the collector on, its full
+    # collections walk the whole graph again and again (a fifth of the call at 100,000).
     with collector_paused():
         graph = projection.graph
         actionable = actionable_targets(graph, coalition)
@@ -137,13 +137,13 @@ def make_plan(
             require=require,
             candidates=list(actionable),
             time_limit=time_limit,
+            scores=True,  # the gaps' scores, from the plan's model rather than one of their own
         )
         if progress is not None:
             progress(0.7)
         attribution = briefing.attribute_targets(
             graph, found, substitution=substitution, actors=actors, criticality=criticality
         )
-        scores = capability_scores(graph, substitution=substitution, actors=actors, criticality=criticality)
         tasks = briefing.assign_tasks((t.node for t in found.targets), actionable)
         harms = harm(graph)
         if progress is not None:
@@ -194,7 +194,7 @@ def make_plan(
                     countries=list(graph.nodes[v].get("countries") or ()),
                     loss=score,
                 )
-                for v, score in briefing.gaps(scores, actionable, top=GAPS)
+                for v, score in briefing.gaps(found.scores or {}, actionable, top=GAPS)
             ],
             baselines=[_baseline(b) for b in found.baselines],
             notes=_notes(graph, coalition, actionable),

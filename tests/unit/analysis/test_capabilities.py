@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import networkx as nx
 import pytest
 
@@ -10,14 +12,18 @@ from atlas_graph.analysis.capabilities import (
     Substitution,
     actionable_targets,
     actor_capabilities,
+    any_actor_supplied,
     capability_loss,
     dependency_digraph,
     harm,
     suppliers,
 )
+from atlas_graph.analysis.fragmentation import DEPENDENCY_EDGES
 from atlas_graph.analysis.plans import capability_scores
+from atlas_graph.synthetic import generate_ecosystem
 
-from .graphs import BPH, planning_example
+from .graphs import BPH, ecosystem, planning_example, random_typed_ecosystem
+from .test_plans import random_ecosystem
 
 RULES: tuple[Substitution, ...] = ("none", "affiliates", "market")
 HOSTING = f"service_provider/{BPH}"
@@ -159,3 +165,60 @@ def test_members_act_where_they_have_jurisdiction_with_fitting_actions() -> None
     }  # the core (RU), FIN7 (US) and affiliate_1 (NL, but freezing does not fit an actor) are out of reach
     with pytest.raises(ValueError, match="unknown actions"):
         MemberProfile("x", frozenset({"DE"}), frozenset({"bomb"}))
+
+
+def _with_only(G: nx.MultiDiGraph, rel: str) -> nx.MultiDiGraph:
+    kept = G.copy()
+    kept.remove_edges_from([(u, v, k) for u, v, k, r in G.edges(keys=True, data="type") if (r or k) != rel])
+    return kept
+
+
+def _typed_by_key(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    keyed = nx.MultiDiGraph()
+    keyed.add_nodes_from(G.nodes(data=True))
+    keyed.add_edges_from((u, v, rel) for u, v, rel in G.edges(data="type"))
+    return keyed
+
+
+def _variants(G: nx.MultiDiGraph) -> list[nx.Graph]:
+    """The graph, its undirected and simple twins, its twin typed by keys alone, and the graph with one relationship
+    type only (so that each direction of dependency is searched alone, and some variants have no actor that reaches
+    a supplier)."""
+    return [
+        G,
+        nx.MultiGraph(G),
+        nx.DiGraph(G),
+        _typed_by_key(G),
+        *(_with_only(G, rel) for rel in (*DEPENDENCY_EDGES, "TARGETS")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        pytest.param(ecosystem, id="ecosystem"),
+        pytest.param(planning_example, id="planning_example"),
+        *(pytest.param(lambda seed=seed: random_ecosystem(seed), id=f"random-{seed}") for seed in range(3)),
+        *(
+            pytest.param(lambda seed=seed: random_typed_ecosystem(40, 30, seed=seed), id=f"typed-{seed}")
+            for seed in range(6)
+        ),
+        *(
+            pytest.param(
+                lambda size=size, seed=seed: generate_ecosystem(
+                    entities=size, relationships=5 * size, seed=seed, planning=True
+                ).to_networkx(),
+                id=f"generated-{size}-{seed}",
+            )
+            for size, seed in ((300, 1), (300, 2), (1500, 3))
+        ),
+    ],
+)
+def test_any_actor_supplied_answers_as_the_capabilities_of_every_actor(graph: Callable[[], nx.MultiDiGraph]) -> None:
+    answers = []
+    for G in _variants(graph()):
+        expected = any(actor_capabilities(G).values())
+        assert any_actor_supplied(G) is expected
+        answers.append(expected)
+    # Some variants of each graph reach a supplier and some do not: both answers are held to the model.
+    assert any(answers) and not all(answers)

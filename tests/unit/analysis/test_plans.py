@@ -99,6 +99,20 @@ def test_each_score_is_the_loss_of_removing_the_target_alone(seed: int, substitu
         assert scores[target] == capability_loss(G, [target], substitution=substitution).loss, target
 
 
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("substitution", RULES)
+def test_a_plan_scores_every_target_as_capability_scores_does(seed: int, substitution: Substitution) -> None:
+    G = random_ecosystem(seed + 20)
+    rng = random.Random(seed)
+    actors = rng.sample(sorted(v for v, kind in G.nodes(data="kind") if kind == "actor"), 6)
+    criticality = {"financier/mixer": 3.0, f"service_provider/{BPH}": 0.5}
+    found = plan(G, 3, substitution=substitution, actors=actors, criticality=criticality, baselines=(), scores=True)
+    expected = capability_scores(G, substitution=substitution, actors=actors, criticality=criticality)
+    assert found.scores is not None and any(score > 0 for score in expected.values())
+    assert list(found.scores.items()) == list(expected.items())
+    assert plan(G, 3, substitution=substitution, baselines=()).scores is None
+
+
 def hand_built() -> tuple[nx.MultiDiGraph, dict[Hashable, tuple[tuple[str, str], ...]]]:
     """Six gangs and three of gang_6's affiliates, the targets a planner is offered, and a coalition.
 
