@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from neo4j import ManagedTransaction
-
 from atlas_graph.store.graph import GraphStore, translated_errors
 
 SCHEMA_PREFIX = "schema/"
@@ -31,9 +29,8 @@ def sync_community_labels(store: GraphStore) -> int:
     Writes keep the two equal; a database written before the label existed, or restored from such a backup, is
     brought in line here, since path searches read the label where other reads read `vis_all`.
     """
-
-    def work(tx: ManagedTransaction) -> int:
-        record = tx.run(store.queries[SYNC_COMMUNITY_LABELS]).single(strict=True)
-        return int(record["changed"])
-
-    return store.write_transaction(work)
+    # CALL ... IN TRANSACTIONS needs an implicit transaction. Batches that committed before a failure stay, and the
+    # next start (or restore) finishes what is left: the statement only touches entities still out of line.
+    with translated_errors(), store.driver.session(database=store.database) as session:
+        record = session.run(store.queries[SYNC_COMMUNITY_LABELS]).single(strict=True)
+    return int(record["changed"])
