@@ -154,6 +154,9 @@ class Plan:
     scores: Mapping[Hashable, float] | None = None
 
 
+# The search allocates millions of small lists and tuples, none in a cycle; with the collector on, each of its
+# full collections walks the whole graph again: a fifth of the call at 100,000 entities (docs/performance.md).
+@collector_paused()
 def plan(
     G: nx.Graph,
     budget: float,
@@ -254,86 +257,83 @@ def plan(
     >>> [target.node for target in best.targets], best.objective.loss, best.objective.optimal
     (['east'], 2.0, True)
     """
-    # The search allocates millions of small lists and tuples, none in a cycle; with the collector on, each of its
-    # full collections walks the whole graph again: a fifth of the call at 100,000 entities (docs/performance.md).
-    with collector_paused():
-        started = time.perf_counter()
-        if not budget > 0:
-            raise ValueError("budget must be positive")
-        model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
-        cost = _costs(G, model, costs)
-        excluded = {model.index[v] for v in exclude if v in model.index}
-        required = sorted({_number(model, v, "required node") for v in require})
-        eligible = set(model.targets(candidates))
-        for v in required:
-            if v in excluded:
-                raise ValueError(f"{model.nodes[v]!r} is both required and excluded")
-            if v not in set(model.targets([model.nodes[v]])):
-                raise ValueError(f"required node {model.nodes[v]!r} is not a target")
-        spent = sum(cost[v] for v in required)
-        if spent > budget + 1e-9:
-            raise ValueError(f"the required nodes cost {spent:g}, more than the budget {budget:g}")
-        room = budget - spent
-        chosen_ones = set(required)
-        pool = [v for v in sorted(eligible - excluded - chosen_ones) if cost[v] <= room + 1e-9]
+    started = time.perf_counter()
+    if not budget > 0:
+        raise ValueError("budget must be positive")
+    model = LossModel(G, substitution=substitution, actors=actors, criticality=criticality)
+    cost = _costs(G, model, costs)
+    excluded = {model.index[v] for v in exclude if v in model.index}
+    required = sorted({_number(model, v, "required node") for v in require})
+    eligible = set(model.targets(candidates))
+    for v in required:
+        if v in excluded:
+            raise ValueError(f"{model.nodes[v]!r} is both required and excluded")
+        if v not in set(model.targets([model.nodes[v]])):
+            raise ValueError(f"required node {model.nodes[v]!r} is not a target")
+    spent = sum(cost[v] for v in required)
+    if spent > budget + 1e-9:
+        raise ValueError(f"the required nodes cost {spent:g}, more than the budget {budget:g}")
+    room = budget - spent
+    chosen_ones = set(required)
+    pool = [v for v in sorted(eligible - excluded - chosen_ones) if cost[v] <= room + 1e-9]
 
-        base = model.state(model.flags(model.nodes[v] for v in required))
-        reduced = _reduce(model, base, pool, cost, room)
-        # Each step gets its share from when it starts, so that a slow model on a large graph still leaves the
-        # greedy and the integer program their time: at least a quarter of the limit each.
-        singles = _single_gains(reduced)
-        greedy = _greedy(reduced, singles, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
-        greedy = _swap(reduced, singles, greedy, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
-        remaining = started + time_limit - time.perf_counter()
-        solution = _solve(reduced, room, time_limit=max(_GREEDY_SHARE * time_limit, remaining))
+    base = model.state(model.flags(model.nodes[v] for v in required))
+    reduced = _reduce(model, base, pool, cost, room)
+    # Each step gets its share from when it starts, so that a slow model on a large graph still leaves the
+    # greedy and the integer program their time: at least a quarter of the limit each.
+    singles = _single_gains(reduced)
+    greedy = _greedy(reduced, singles, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
+    greedy = _swap(reduced, singles, greedy, room, deadline=time.perf_counter() + _GREEDY_SHARE * time_limit)
+    remaining = started + time_limit - time.perf_counter()
+    solution = _solve(reduced, room, time_limit=max(_GREEDY_SHARE * time_limit, remaining))
 
-        proposals: list[tuple[str, list[int]]] = [("greedy", greedy)]
-        if solution.chosen is not None:
-            proposals.insert(0, ("highs", solution.chosen))
-        searched = time.perf_counter() - started
-        scored: dict[frozenset[int], LossState] = {}
-        compared = _baselines(G, model, baselines, pool, cost, room, required, base, scored, seed=seed)
-        for baseline in compared:
-            proposals.append((f"baseline:{baseline.method}", [model.index[v] for v in baseline.targets]))
+    proposals: list[tuple[str, list[int]]] = [("greedy", greedy)]
+    if solution.chosen is not None:
+        proposals.insert(0, ("highs", solution.chosen))
+    searched = time.perf_counter() - started
+    scored: dict[frozenset[int], LossState] = {}
+    compared = _baselines(G, model, baselines, pool, cost, room, required, base, scored, seed=seed)
+    for baseline in compared:
+        proposals.append((f"baseline:{baseline.method}", [model.index[v] for v in baseline.targets]))
 
-        best_name, best_nodes, best_state = "none", required, base
-        evaluated: set[frozenset[int]] = set()
-        for name, extra in proposals:
-            # The program, the greedy and the baselines often propose the same set: each is scored once, first wins.
-            proposed = frozenset(extra)
-            if proposed in evaluated:
-                continue
-            evaluated.add(proposed)
-            state = scored.get(proposed)
-            if state is None:
-                state = model.state(model.flags(model.nodes[v] for v in (*required, *extra)))
-            if state.loss > best_state.loss + 1e-9:
-                best_name, best_nodes, best_state = name, sorted({*required, *extra}), state
-        slack = _tolerance(solution.objective)
-        optimal = solution.optimal and best_state.loss >= solution.objective + base.loss - slack
-        upper = solution.bound + base.loss if solution.bound is not None else None
-        if optimal:
-            upper = best_state.loss
-        elif upper is not None:
-            upper = max(upper, best_state.loss)
+    best_name, best_nodes, best_state = "none", required, base
+    evaluated: set[frozenset[int]] = set()
+    for name, extra in proposals:
+        # The program, the greedy and the baselines often propose the same set: each is scored once, first wins.
+        proposed = frozenset(extra)
+        if proposed in evaluated:
+            continue
+        evaluated.add(proposed)
+        state = scored.get(proposed)
+        if state is None:
+            state = model.state(model.flags(model.nodes[v] for v in (*required, *extra)))
+        if state.loss > best_state.loss + 1e-9:
+            best_name, best_nodes, best_state = name, sorted({*required, *extra}), state
+    slack = _tolerance(solution.objective)
+    optimal = solution.optimal and best_state.loss >= solution.objective + base.loss - slack
+    upper = solution.bound + base.loss if solution.bound is not None else None
+    if optimal:
+        upper = best_state.loss
+    elif upper is not None:
+        upper = max(upper, best_state.loss)
 
-        targets = []
-        for v in best_nodes:
-            without = model.flags(model.nodes[u] for u in best_nodes if u != v)
-            targets.append(PlanTarget(node=model.nodes[v], cost=cost[v], loss=best_state.loss - model.loss(without)))
-        losses = model.losses(best_state)
-        return Plan(
-            targets=tuple(targets),
-            objective=Objective(
-                loss=best_state.loss, optimal=optimal, upper_bound=upper, solver=best_name, seconds=searched
-            ),
-            losses=losses,
-            displacement=model.displacement(best_state.removed, best_state, listed=5),
-            baselines=tuple(compared),
-            budget=float(budget),
-            substitution=substitution,
-            scores=_scores(model, model.targets()) if scores else None,
-        )
+    targets = []
+    for v in best_nodes:
+        without = model.flags(model.nodes[u] for u in best_nodes if u != v)
+        targets.append(PlanTarget(node=model.nodes[v], cost=cost[v], loss=best_state.loss - model.loss(without)))
+    losses = model.losses(best_state)
+    return Plan(
+        targets=tuple(targets),
+        objective=Objective(
+            loss=best_state.loss, optimal=optimal, upper_bound=upper, solver=best_name, seconds=searched
+        ),
+        losses=losses,
+        displacement=model.displacement(best_state.removed, best_state, listed=5),
+        baselines=tuple(compared),
+        budget=float(budget),
+        substitution=substitution,
+        scores=_scores(model, model.targets()) if scores else None,
+    )
 
 
 def capability_scores(

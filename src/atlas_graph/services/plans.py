@@ -107,6 +107,9 @@ def check_plan(graph: nx.MultiDiGraph, body: PlanIn, coalition: tuple[MemberProf
     }
 
 
+# The attribution builds loss models of its own besides the plan's: with the collector on, its full
+# collections walk the whole graph again and again (a fifth of the call at 100,000).
+@collector_paused()
 def make_plan(
     projection: Projection,
     *,
@@ -122,83 +125,80 @@ def make_plan(
     progress: Progress | None = None,
 ) -> PlanOut:
     """The plan, its explanations, tasks, gaps and baselines (runs in a worker: module level, plain arguments)."""
-    # The attribution builds loss models of its own besides the plan's: with the collector on, its full
-    # collections walk the whole graph again and again (a fifth of the call at 100,000).
-    with collector_paused():
-        graph = projection.graph
-        actionable = actionable_targets(graph, coalition)
-        found = plan(
-            graph,
-            budget,
-            substitution=substitution,
-            actors=actors,
-            criticality=criticality,
-            exclude=exclude,
-            require=require,
-            candidates=list(actionable),
-            time_limit=time_limit,
-            scores=True,  # the gaps' scores, from the plan's model rather than one of their own
-        )
-        if progress is not None:
-            progress(0.7)
-        attribution = briefing.attribute_targets(
-            graph, found, substitution=substitution, actors=actors, criticality=criticality
-        )
-        tasks = briefing.assign_tasks((t.node for t in found.targets), actionable)
-        harms = harm(graph)
-        if progress is not None:
-            progress(1.0)
-        return PlanOut(
-            scope=scope_out(projection, scope),
-            budget=budget,
-            substitution=substitution,
-            coalition=[member.name for member in coalition],
-            targets=[
-                PlanTargetOut(
-                    id=str(t.node),
-                    name=_name(graph, t.node),
-                    kind=EntityKind(graph.nodes[t.node]["kind"]),
-                    category=graph.nodes[t.node].get("category"),
-                    countries=list(graph.nodes[t.node].get("countries") or ()),
-                    cost=t.cost,
-                    loss=t.loss,
-                    actions=[PlanActionOut(organization=m, action=a) for m, a in actionable.get(t.node, ())],
-                    explanation=briefing.explain_target(
-                        graph, t.node, attribution[t.node], actionable.get(t.node, ()), substitution
-                    ),
-                )
-                for t in sorted(found.targets, key=lambda t: -t.loss)
-            ],
-            objective=ObjectiveOut(
-                loss=found.objective.loss,
-                optimal=found.objective.optimal,
-                upper_bound=found.objective.upper_bound,
-                solver=found.objective.solver,
-                seconds=round(found.objective.seconds, 3),
-            ),
-            losses=_losses(graph, found.losses, harms),
-            displacement=_displacement(graph, found.displacement),
-            tasks=[
-                TaskOut(
-                    organization=member,
-                    targets=[TaskTargetOut(id=str(v), name=_name(graph, v), actions=list(a)) for v, a in assigned],
-                )
-                for member, assigned in tasks.items()
-            ],
-            gaps=[
-                GapOut(
-                    id=str(v),
-                    name=_name(graph, v),
-                    kind=EntityKind(graph.nodes[v]["kind"]),
-                    category=graph.nodes[v].get("category"),
-                    countries=list(graph.nodes[v].get("countries") or ()),
-                    loss=score,
-                )
-                for v, score in briefing.gaps(found.scores or {}, actionable, top=GAPS)
-            ],
-            baselines=[_baseline(b) for b in found.baselines],
-            notes=_notes(graph, coalition, actionable),
-        )
+    graph = projection.graph
+    actionable = actionable_targets(graph, coalition)
+    found = plan(
+        graph,
+        budget,
+        substitution=substitution,
+        actors=actors,
+        criticality=criticality,
+        exclude=exclude,
+        require=require,
+        candidates=list(actionable),
+        time_limit=time_limit,
+        scores=True,  # the gaps' scores, from the plan's model rather than one of their own
+    )
+    if progress is not None:
+        progress(0.7)
+    attribution = briefing.attribute_targets(
+        graph, found, substitution=substitution, actors=actors, criticality=criticality
+    )
+    tasks = briefing.assign_tasks((t.node for t in found.targets), actionable)
+    harms = harm(graph)
+    if progress is not None:
+        progress(1.0)
+    return PlanOut(
+        scope=scope_out(projection, scope),
+        budget=budget,
+        substitution=substitution,
+        coalition=[member.name for member in coalition],
+        targets=[
+            PlanTargetOut(
+                id=str(t.node),
+                name=_name(graph, t.node),
+                kind=EntityKind(graph.nodes[t.node]["kind"]),
+                category=graph.nodes[t.node].get("category"),
+                countries=list(graph.nodes[t.node].get("countries") or ()),
+                cost=t.cost,
+                loss=t.loss,
+                actions=[PlanActionOut(organization=m, action=a) for m, a in actionable.get(t.node, ())],
+                explanation=briefing.explain_target(
+                    graph, t.node, attribution[t.node], actionable.get(t.node, ()), substitution
+                ),
+            )
+            for t in sorted(found.targets, key=lambda t: -t.loss)
+        ],
+        objective=ObjectiveOut(
+            loss=found.objective.loss,
+            optimal=found.objective.optimal,
+            upper_bound=found.objective.upper_bound,
+            solver=found.objective.solver,
+            seconds=round(found.objective.seconds, 3),
+        ),
+        losses=_losses(graph, found.losses, harms),
+        displacement=_displacement(graph, found.displacement),
+        tasks=[
+            TaskOut(
+                organization=member,
+                targets=[TaskTargetOut(id=str(v), name=_name(graph, v), actions=list(a)) for v, a in assigned],
+            )
+            for member, assigned in tasks.items()
+        ],
+        gaps=[
+            GapOut(
+                id=str(v),
+                name=_name(graph, v),
+                kind=EntityKind(graph.nodes[v]["kind"]),
+                category=graph.nodes[v].get("category"),
+                countries=list(graph.nodes[v].get("countries") or ()),
+                loss=score,
+            )
+            for v, score in briefing.gaps(found.scores or {}, actionable, top=GAPS)
+        ],
+        baselines=[_baseline(b) for b in found.baselines],
+        notes=_notes(graph, coalition, actionable),
+    )
 
 
 def rank_by_capability(
