@@ -8,6 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from atlas_graph.config import Settings
@@ -129,6 +130,23 @@ def test_the_report_counts_what_an_analyst_must_check(client: TestClient, auth_h
     after = client.get(REPORT, headers=analyst).json()
     assert kinds(after)["actor"] == (1, 1, 0)
     assert (after["merged_entities"], after["ambiguous_names"], after["open_candidates"]) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("order", ["a first", "b first"])
+def test_an_ambiguous_name_is_spelled_from_the_entity_whose_id_sorts_first(
+    client: TestClient, auth_headers: KeyFactory, order: str
+) -> None:
+    # The spelling must not follow the order the crews were stored in, or the report reads differently from one run
+    # to the next ("Shared Alias" is Crew A's, "shared alias" Crew B's).
+    analyst = auth_headers("Quality Org", "analyst")
+    crews = ecosystem()["entities"][:2]
+    bundle = {"entities": crews if order == "a first" else crews[::-1], "relationships": []}
+    posted = client.post("/v1/bundles", json=bundle, headers=analyst)
+    assert posted.status_code == 200, posted.text
+    examples = client.get(REPORT, headers=analyst).json()["ambiguous_name_examples"]
+    assert [(example["name"], example["entity_ids"]) for example in examples] == [
+        ("Shared Alias", ["actor--quality-a", "actor--quality-b"])
+    ]
 
 
 def test_an_empty_graph_is_not_fit_to_rank(client: TestClient, auth_headers: KeyFactory) -> None:
