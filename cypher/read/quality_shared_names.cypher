@@ -8,7 +8,7 @@ MATCH (name:Name)<-[:NAMED]-(claim:EntityAssertion)-[:ABOUT]->(entity:Entity)
 WHERE $organization IS NULL OR claim.tlp IN $community_tlps OR claim.organization = $organization
    OR $organization IN claim.share_with
 WITH name, entity, claim
-ORDER BY entity.id, claim.recorded_at, claim.id
+ORDER BY entity.id, claim.recorded_at, claim.organization, claim.key
 WITH name, entity, collect(claim.names)[0] AS spellings
 ORDER BY entity.id
 WITH name, collect(entity.id) AS entities, collect(spellings)[0] AS spellings, head(collect(entity.kind)) AS kind
