@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import REPO, bench_settings, calibrate_standalone
+from benchlib import REPO, bench_settings, calibrate_standalone, headline
 
 
 def main() -> int:
@@ -97,6 +97,8 @@ def main() -> int:
                     f"CPU {result['baselines_cpu']:.2f} s, wall {result['baselines_wall']:.2f} s",
                     flush=True,
                 )
+                if label == "this tree":
+                    headline(f"disruption plan at {size:,} entities", summary(result, calibration))
             if len(results) == 2:
                 before, after = results
                 same = json.loads(Path(folder, "answer-0.json").read_text()) == json.loads(
@@ -186,17 +188,32 @@ def options(args: argparse.Namespace, time_limit: float) -> list[str]:
     return ["--budget", str(args.budget), "--substitution", args.substitution, *seed, "--time-limit", str(time_limit)]
 
 
+def quality_of(objective: dict[str, Any]) -> str:
+    if objective["optimal"]:
+        return "optimal"
+    if objective["upper_bound"] is not None and objective["upper_bound"] > 0:
+        return f"gap {(objective['upper_bound'] - objective['loss']) / objective['upper_bound']:.1%}"
+    return "no bound"
+
+
+def against_best_baseline(result: dict[str, Any]) -> str:
+    best = max(result["baseline_losses"].values(), default=0.0)
+    return f"{result['objective']['loss'] / best:.2f}" if best > 0 else "inf"
+
+
+def summary(result: dict[str, Any], calibration: float) -> str:
+    """The headline of one size: the whole call's wall time (baselines included), and how good the plan is."""
+    return (
+        f"{result['wall']:.1f} s wall ({result['wall'] / calibration:.1f}x cal), {result['cpu']:.1f} CPU-s; "
+        f"{quality_of(result['objective'])}, {against_best_baseline(result)}x the best baseline's loss"
+    )
+
+
 def row(size: int, relationships: int, candidates: int, result: dict[str, Any], calibration: float) -> str:
     objective = result["objective"]
-    if objective["optimal"]:
-        quality = "optimal"
-    elif objective["upper_bound"] is not None and objective["upper_bound"] > 0:
-        quality = f"gap {(objective['upper_bound'] - objective['loss']) / objective['upper_bound']:.1%}"
-    else:
-        quality = "no bound"
+    quality = quality_of(objective)
     losses = result["baseline_losses"]
-    best = max(losses.values(), default=0.0)
-    ratio = f"{objective['loss'] / best:.2f}" if best > 0 else "inf"
+    ratio = against_best_baseline(result)
     seconds = result["seconds"]
     return (
         f"{size:>8}  {relationships:>13}  {candidates:>10}  "
