@@ -19,9 +19,10 @@ races where reads used to fail: a churned entity may answer 404 (it is absent fo
 by its twin answers 404 or 409, and anything else but a 2xx counts as an error. Each client has its own key; the
 per-key rate limit is raised for the run, since it is the service's capacity that is measured here.
 
-It prints per operation the requests, errors, throughput and p50/p95/p99 latency of both phases, the ratio of the
-load to the baseline, and then checks that nothing was lost: every bundle answered 200 is wholly in the graph, and
-no entity, relationship or claim exists twice. It exits 1 on any 5xx, transport error, lost or duplicated write.
+It prints the calibration line first (scripts/benchlib.py), then per operation the requests, errors, throughput and
+p50/p95/p99 latency of both phases, the ratio of the load to the baseline, and then checks that nothing was lost:
+every bundle answered 200 is wholly in the graph, and no entity, relationship or claim exists twice. It exits 1 on
+any 5xx, transport error, lost or duplicated write.
 
     .venv/bin/python scripts/load_test.py [--duration 60] [--writers 3] [--readers 5] [--planners 1]
         [--churners 1] [--mergers 1] [--seed-entities 2000] [--analysis-in-threads]
@@ -52,7 +53,7 @@ from atlas_graph.services.ingestion import ingest_bundle
 from atlas_graph.services.resolution import node_id
 from atlas_graph.store.graph import GraphStore
 from atlas_graph.synthetic import generate_ecosystem
-from benchlib import api_server, bench_settings, bench_store, issue_key, percentile
+from benchlib import api_server, bench_settings, bench_store, calibrate, issue_key, percentile
 
 SEED_ORGANIZATION = "Load Seed"
 WRITER_ORGANIZATION = "Load Writers"
@@ -159,6 +160,7 @@ def main() -> int:
 
     settings = bench_settings(args.neo4j_uri, args.neo4j_password)
     with bench_store(settings) as store:
+        calibrate(store)
         seed = load_seed(store, args)
         writer_keys = [issue_key(store, WRITER_ORGANIZATION, Role.INTEGRATION) for _ in range(args.writers)]
         reader_keys = [issue_key(store, READER_ORGANIZATION, Role.READER) for _ in range(args.readers)]
