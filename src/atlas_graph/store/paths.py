@@ -99,8 +99,6 @@ def resolve_ids(store: GraphStore, ids: Sequence[str], organization: str) -> lis
 
 
 def _resolved(tx: ManagedTransaction, store: GraphStore, ids: Sequence[str], organization: str) -> list[str | None]:
-    if not ids:
-        return []
     records = tx.run(
         store.queries[RESOLVE_IDS],
         {
